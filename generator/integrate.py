@@ -1,0 +1,183 @@
+r"""VEGAS driver, independent of the physics (DESIGN.md rule 2).
+
+A process hands over a batch integrand ``f(u[n, d]) -> w[n]`` on the unit hypercube; this module adapts
+a :class:`vegas.Integrator` to it, then iterates until the requested relative precision is reached and
+reports sigma +- delta sigma with the chi^2/dof of the iterations (the VEGAS consistency check).
+Randomness is explicit: one :class:`numpy.random.Generator` made from the seed feeds vegas through its
+``ran_array_generator`` hook, so a fixed seed gives an identical result.
+
+The adapted integrator is kept in the result, so sampling events reuses the map (``sample_points``).
+
+References: G. P. Lepage, J. Comput. Phys. 27 (1978) 192; G. P. Lepage, J. Comput. Phys. 439 (2021)
+110386 (vegas+ adaptive stratified sampling).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import vegas
+
+BatchIntegrand = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True, slots=True)
+class VegasSettings:
+    """Knobs of the VEGAS run (defaults tuned on mu N -> mu N S; see validation/bench_xsec.py)."""
+
+    neval: int = 20_000
+    """Integrand evaluations per iteration."""
+    nitn_adapt: int = 8
+    """Warm-up iterations whose results are discarded (the grid adapts)."""
+    nitn_min: int = 3
+    """Minimum number of iterations in the final estimate."""
+    nitn_max: int = 40
+    """Maximum number of iterations in the final estimate."""
+    rel_precision: float = 0.01
+    """Stop when sdev/mean falls below this."""
+    alpha: float = 0.5
+    """Grid damping (vegas default)."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.rel_precision < 1.0:
+            raise ValueError(f"rel_precision = {self.rel_precision} but require 0 < rel_precision < 1")
+        if self.neval < 100:
+            raise ValueError(f"neval = {self.neval} but require neval >= 100")
+        if self.nitn_min < 1 or self.nitn_max < self.nitn_min:
+            raise ValueError(f"nitn_min = {self.nitn_min}, nitn_max = {self.nitn_max}: require 1 <= min <= max")
+
+
+@dataclass(slots=True)
+class IntegrationResult:
+    """sigma +- error with the adapted integrator (for sampling events from the same map)."""
+
+    mean: float
+    sdev: float
+    chi2_dof: float
+    q_value: float
+    n_eval: int
+    n_itn: int
+    integrator: vegas.Integrator = field(repr=False)
+    integrand: BatchIntegrand = field(repr=False)
+    rng: np.random.Generator = field(repr=False)
+
+    @property
+    def rel_error(self) -> float:
+        return self.sdev / abs(self.mean) if self.mean != 0 else math.inf
+
+
+def _make_integrator(dim: int, rng: np.random.Generator, alpha: float) -> vegas.Integrator:
+    return vegas.Integrator(dim * [[0.0, 1.0]], ran_array_generator=rng.random, alpha=alpha)
+
+
+def integrate(
+    integrand: BatchIntegrand,
+    dim: int,
+    *,
+    settings: VegasSettings | None = None,
+    seed: int = 0,
+    rng: np.random.Generator | None = None,
+) -> IntegrationResult:
+    """Integrate a batch integrand over the unit hypercube [0, 1]^dim with VEGAS.
+
+    Parameters
+    ----------
+    integrand
+        ``f(u[n, dim]) -> w[n]`` (``vegas.lbatchintegrand`` convention); units are the caller's.
+    dim
+        Number of dimensions.
+    settings
+        :class:`VegasSettings`; the run stops at ``rel_precision`` or after ``nitn_max`` iterations.
+    seed, rng
+        Randomness: a given ``rng`` is used as is, otherwise ``numpy.random.default_rng(seed)``.
+
+    Returns
+    -------
+    IntegrationResult
+        mean, sdev, chi^2/dof and Q of the final iterations, evaluations used, and the adapted map.
+
+    >>> r = integrate(lambda u: 3 * u[:, 0] ** 2, 1, seed=1)
+    >>> abs(r.mean - 1) < 5 * r.sdev
+    True
+    """
+    settings = settings or VegasSettings()
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    batch = vegas.lbatchintegrand(integrand)
+    integ = _make_integrator(dim, rng, settings.alpha)
+    integ(batch, nitn=settings.nitn_adapt, neval=settings.neval)  # adapt the grid, discard the result
+    n_eval = settings.nitn_adapt * settings.neval
+    means: list[float] = []
+    variances: list[float] = []
+    while True:
+        r = integ(batch, nitn=1, neval=settings.neval, adapt=len(means) < settings.nitn_max // 2)
+        n_eval += settings.neval
+        if r.sdev > 0 or r.mean != 0:
+            means.append(r.mean)
+            variances.append(r.sdev**2 if r.sdev > 0 else 0.0)
+        mean, sdev, chi2, dof = _weighted_average(means, variances)
+        enough = len(means) >= settings.nitn_min
+        if enough and (mean == 0.0 or sdev / abs(mean) <= settings.rel_precision):
+            break
+        if len(means) >= settings.nitn_max:
+            break
+    q_value = _chi2_q(chi2, dof)
+    return IntegrationResult(
+        mean=mean,
+        sdev=sdev,
+        chi2_dof=chi2 / dof if dof > 0 else 0.0,
+        q_value=q_value,
+        n_eval=n_eval,
+        n_itn=len(means),
+        integrator=integ,
+        integrand=integrand,
+        rng=rng,
+    )
+
+
+def _weighted_average(means: list[float], variances: list[float]) -> tuple[float, float, float, int]:
+    """Inverse-variance weighted average of iteration results, with chi^2 and degrees of freedom."""
+    if not means:
+        return 0.0, 0.0, 0.0, 0
+    m = np.asarray(means)
+    v = np.asarray(variances)
+    if np.any(v <= 0):
+        return float(m.mean()), 0.0, 0.0, 0
+    w = 1.0 / v
+    mean = float(np.sum(w * m) / np.sum(w))
+    sdev = float(math.sqrt(1.0 / np.sum(w)))
+    chi2 = float(np.sum(w * (m - mean) ** 2))
+    return mean, sdev, chi2, len(means) - 1
+
+
+def _chi2_q(chi2: float, dof: int) -> float:
+    if dof <= 0:
+        return 1.0
+    from scipy.stats import chi2 as chi2_dist
+
+    return float(chi2_dist.sf(chi2, dof))
+
+
+def sample_points(result: IntegrationResult, n_min: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted points from the adapted map: ``(u[n, dim], w[n])`` with sum(w) estimating the integral.
+
+    Draws whole VEGAS iterations (``random_batch``) until at least ``n_min`` points with nonzero weight
+    are collected; the weights of the iterations are averaged, so sum(w) is an unbiased estimate of the
+    integral in the integrand's units. Deterministic for a given ``result.rng`` state.
+    """
+    integ = result.integrator
+    us: list[np.ndarray] = []
+    ws: list[np.ndarray] = []
+    n_have = 0
+    n_iter = 0
+    while n_have < n_min:
+        for u, wgt in integ.random_batch():
+            f = result.integrand(u)
+            keep = f != 0
+            us.append(np.array(u[keep]))
+            ws.append(wgt[keep] * f[keep])
+            n_have += int(keep.sum())
+        n_iter += 1
+    return np.concatenate(us), np.concatenate(ws) / n_iter
