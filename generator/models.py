@@ -1,0 +1,166 @@
+r"""Dark-sector models: couplings, and the derived widths, decay lengths and Δa_μ.
+
+``ScalarModel`` is the CP-even scalar of Chen–Pospelov–Zhong eq. (1) = Rella–Döbrich–Yu eq. (5)::
+
+    L ⊃ ½(∂S)² − ½ m_S² S² − Σ_{ℓ=e,μ,τ} g_ℓ S ℓ̄ℓ
+
+with the benchmark coupling patterns
+
+* model A / "leptophilic": g_ℓ = g_μ m_ℓ/m_μ (minimal flavour violation);
+* model B / "muonphilic":  g_μ ≠ 0, g_e = g_τ = 0;
+* "free": any non-negative (g_e, g_μ, g_τ).
+
+The mass is *not* a field: a model is a coupling pattern, and every physical quantity takes m_S (GeV)
+as an argument. Couplings factor out (DESIGN.md rule 3): σ ∝ g², Γ ∝ g², so ``with_coupling`` rescales
+all g_ℓ by the same factor and a scan needs one integration per mass.
+
+Other models (e.g. an ``LFVAxion`` for μN → τNa) are meant to live beside ``ScalarModel`` in this module
+with the same shape: a frozen, slotted dataclass validated in ``__post_init__`` whose physics methods
+delegate to pure kernels in ``widths`` and ``g_minus_2``.
+
+Units: masses, energies and widths in GeV; lengths in m; couplings dimensionless.
+
+References: Chen, Pospelov, Zhong, *Muon Beam Experiments to Probe the Dark Sector*, PRD 95 115005,
+eqs. (1)–(9); Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eqs. (5)–(12).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import g_minus_2, widths
+from .constants import LEPTON_MASSES, M_E, M_MU, M_TAU
+
+__all__ = ["SCALAR_MODEL_NAMES", "ScalarModel"]
+
+#: Named benchmark coupling patterns accepted by :meth:`ScalarModel.from_name`.
+SCALAR_MODEL_NAMES: tuple[str, ...] = ("leptophilic", "muonphilic")
+
+#: Channel keys of :meth:`ScalarModel.partial_widths`.
+CHANNELS: tuple[str, ...] = ("ee", "mumu", "tautau", "gammagamma")
+
+
+def _check_coupling(name: str, value: float) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} = {value!r} but require a real number 0 <= {name} < inf") from None
+    if not (math.isfinite(v) and v >= 0.0):
+        raise ValueError(f"{name} = {value} but require 0 <= {name} < inf")
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarModel:
+    """CP-even scalar S with Yukawa couplings to e, μ, τ (Chen–Pospelov–Zhong eq. 1).
+
+    >>> m = ScalarModel.muonphilic(1e-3)
+    >>> m.couplings()
+    {'e': 0.0, 'mu': 0.001, 'tau': 0.0}
+    """
+
+    g_e: float
+    """Yukawa coupling to electrons (dimensionless, ≥ 0)."""
+    g_mu: float
+    """Yukawa coupling to muons (dimensionless, ≥ 0)."""
+    g_tau: float
+    """Yukawa coupling to taus (dimensionless, ≥ 0)."""
+    name: str = "free"
+    """Coupling pattern: ``"leptophilic"``, ``"muonphilic"`` or ``"free"``."""
+
+    def __post_init__(self) -> None:
+        for field in ("g_e", "g_mu", "g_tau"):
+            object.__setattr__(self, field, _check_coupling(field, getattr(self, field)))
+        allowed = (*SCALAR_MODEL_NAMES, "free")
+        if self.name not in allowed:
+            raise ValueError(f"name = {self.name!r} but require one of {list(allowed)}")
+
+    # ----------------------------------------------------------------------------- constructors
+    @classmethod
+    def leptophilic(cls, g_mu: float) -> ScalarModel:
+        """Model A / leptophilic: g_ℓ = g_μ m_ℓ/m_μ (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
+        g = _check_coupling("g_mu", g_mu)
+        return cls(g_e=g * M_E / M_MU, g_mu=g, g_tau=g * M_TAU / M_MU, name="leptophilic")
+
+    @classmethod
+    def muonphilic(cls, g_mu: float) -> ScalarModel:
+        """Model B / muonphilic: g_e = g_τ = 0 (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
+        return cls(g_e=0.0, g_mu=_check_coupling("g_mu", g_mu), g_tau=0.0, name="muonphilic")
+
+    @classmethod
+    def free(cls, g_e: float, g_mu: float, g_tau: float) -> ScalarModel:
+        """Arbitrary non-negative couplings (g_e, g_μ, g_τ)."""
+        return cls(g_e=g_e, g_mu=g_mu, g_tau=g_tau, name="free")
+
+    @classmethod
+    def from_name(cls, name: str, g_mu: float) -> ScalarModel:
+        """Build a benchmark model by name: ``"leptophilic"`` or ``"muonphilic"``.
+
+        Raises
+        ------
+        ValueError
+            For any other name; the message lists the allowed names.
+        """
+        key = str(name).strip().lower()
+        if key == "leptophilic":
+            return cls.leptophilic(g_mu)
+        if key == "muonphilic":
+            return cls.muonphilic(g_mu)
+        raise ValueError(f"model name = {name!r} but require one of {list(SCALAR_MODEL_NAMES)}")
+
+    def with_coupling(self, g_mu: float) -> ScalarModel:
+        """Same coupling pattern with g_μ set to ``g_mu``; all g_ℓ rescale by g_mu/self.g_mu.
+
+        σ ∝ g² and Γ ∝ g² at fixed ratios (DESIGN.md rule 3). A model with g_μ = 0 can only be rescaled
+        if it is a named pattern (the ratios are then known).
+        """
+        g = _check_coupling("g_mu", g_mu)
+        if self.name in SCALAR_MODEL_NAMES:
+            return ScalarModel.from_name(self.name, g)
+        if self.g_mu == 0.0:
+            raise ValueError(
+                f"g_mu = {self.g_mu} in this 'free' model, so the ratios g_e/g_mu and g_tau/g_mu are"
+                " undefined; require g_mu > 0 to rescale"
+            )
+        s = g / self.g_mu
+        return ScalarModel(self.g_e * s, g, self.g_tau * s, name=self.name)
+
+    def couplings(self) -> dict[str, float]:
+        """Couplings by lepton name: ``{"e": g_e, "mu": g_mu, "tau": g_tau}``."""
+        return {"e": self.g_e, "mu": self.g_mu, "tau": self.g_tau}
+
+    # ----------------------------------------------------------------------------- physics
+    def partial_widths(self, m_s: float) -> dict[str, float]:
+        """Partial widths in GeV keyed ``ee``, ``mumu``, ``tautau``, ``gammagamma`` (closed channels 0).
+
+        References: Chen–Pospelov–Zhong eqs. (4)–(6); Rella–Döbrich–Yu eqs. (6)–(9).
+        """
+        g = self.couplings()
+        return {
+            "ee": float(widths.gamma_ll(m_s, g["e"], LEPTON_MASSES["e"])),
+            "mumu": float(widths.gamma_ll(m_s, g["mu"], LEPTON_MASSES["mu"])),
+            "tautau": float(widths.gamma_ll(m_s, g["tau"], LEPTON_MASSES["tau"])),
+            "gammagamma": float(widths.gamma_gammagamma(m_s, g["e"], g["mu"], g["tau"])),
+        }
+
+    def total_width(self, m_s: float) -> float:
+        """Total width in GeV: the exact sum of all channels (PHYSICS.md section 2)."""
+        return math.fsum(self.partial_widths(m_s).values())
+
+    def branching_ratios(self, m_s: float) -> dict[str, float]:
+        """Branching ratios Γ_i/Γ_tot by channel (all 0 if every coupling vanishes)."""
+        pw = self.partial_widths(m_s)
+        tot = math.fsum(pw.values())
+        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
+
+    def decay_length(self, m_s: float, energy: float) -> float:
+        """Mean lab decay length in m, L = |p|/(m_S Γ) ħc, at lab energy ``energy`` (GeV).
+
+        References: Chen–Pospelov–Zhong eq. (9); Rella–Döbrich–Yu eq. (12).
+        """
+        return float(widths.decay_length_m(m_s, self.total_width(m_s), energy))
+
+    def delta_a_mu(self, m_s: float) -> float:
+        """One-loop Δa_μ of the scalar (Chen–Pospelov–Zhong eq. 3)."""
+        return float(g_minus_2.delta_a_mu_scalar(self.g_mu, m_s))

@@ -1,0 +1,378 @@
+"""Tests for generator/cards.py: run-card parsing, validation, round trips and error messages."""
+
+from __future__ import annotations
+
+import logging
+import math
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.cards import (
+    MODELS_ALLOWED,
+    PROCESSES_ALLOWED,
+    RunConfig,
+    load_card,
+    max_boson_mass,
+    parse_card_text,
+    template_card,
+    template_config,
+)
+from generator.constants import M_MU, M_TAU
+from generator.exceptions import CardError, UnphysicalRequest
+
+CARDS = sorted((Path(__file__).resolve().parents[1] / "cards").glob("*.dat"))
+
+#: A valid card; line numbers matter for the table of broken cards below.
+BASE = [
+    "# a test card",  # 1
+    "scalar      = process   ! mu N -> mu N S",  # 2
+    "leptophilic = model",  # 3
+    "0.1         = mass      ! GeV",  # 4
+    "5e-4        = coupling",  # 5
+    "Pb          = target",  # 6
+    "160         = beam_energy",  # 7
+    "100         = nevents",  # 8
+]
+
+
+def _card(
+    replace: dict[int, str] | None = None, drop: tuple[int, ...] = (), add: tuple[str, ...] = ()
+) -> str:
+    """BASE with line ``n`` replaced by ``replace[n]``, lines ``drop`` removed and ``add`` appended."""
+    replace = replace or {}
+    lines = [replace.get(n, text) for n, text in enumerate(BASE, start=1) if n not in drop]
+    return "\n".join([*lines, *add]) + "\n"
+
+
+def test_base_card_is_valid() -> None:
+    cfg = parse_card_text(_card())
+    assert (cfg.process, cfg.model, cfg.mass, cfg.coupling) == ("scalar", "leptophilic", 0.1, 5e-4)
+    assert (cfg.target, cfg.experiment, cfg.beam_energy, cfg.nevents) == ("Pb", None, 160.0, 100)
+    assert cfg.source_lines["mass"] == 4
+
+
+# --------------------------------------------------------------------------------------------------
+# template and shipped cards
+# --------------------------------------------------------------------------------------------------
+def test_template_parses_to_template_config() -> None:
+    text = template_card()
+    cfg = parse_card_text(text, "template.dat")
+    assert cfg == template_config()
+    assert cfg.source_path == "template.dat"
+
+
+def test_template_documents_every_key() -> None:
+    keys = {
+        line.split("=")[1].split("!")[0].strip()
+        for line in template_card().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
+    card_keys = {name for name in RunConfig.__dataclass_fields__ if not name.startswith("source_")}
+    assert keys == card_keys
+    for line in template_card().splitlines():
+        if not line.lstrip().startswith("#"):
+            assert "!" in line, line
+
+
+@pytest.mark.parametrize("path", CARDS, ids=[p.name for p in CARDS])
+def test_shipped_card_parses(path: Path) -> None:
+    cfg = load_card(path)
+    assert cfg.source_path == str(path)
+    assert (cfg.target is None) != (cfg.experiment is None)
+    assert cfg.process in PROCESSES_ALLOWED
+
+
+def test_shipped_cards_present() -> None:
+    assert {p.name for p in CARDS} >= {"na64mu_scalar.dat", "fnal_mu_scalar.dat", "pb_160gev_scalar.dat"}
+    na64 = load_card(CARDS[[p.name for p in CARDS].index("na64mu_scalar.dat")])
+    assert na64.experiment == "na64mu"
+    assert na64.output_formats == ("lhe", "root", "hepmc")
+    assert not na64.weighted
+
+
+@pytest.mark.parametrize("path", CARDS, ids=[p.name for p in CARDS])
+def test_round_trip_shipped(path: Path) -> None:
+    cfg = load_card(path)
+    again = parse_card_text(cfg.to_card())
+    assert again == cfg
+    assert again.to_card(header="h") == cfg.to_card(header="h")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    mass=st.floats(1e-3, 150.0),
+    coupling=st.floats(0.0, 10.0),
+    seed=st.integers(0, 2**63),
+    formats=st.lists(
+        st.sampled_from(["lhe", "root", "hepmc", "fairship"]), min_size=1, max_size=4, unique=True
+    ),
+    weighted=st.booleans(),
+    output_dir=st.text(st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=12),
+)
+def test_round_trip_property(
+    mass: float, coupling: float, seed: int, formats: list[str], weighted: bool, output_dir: str
+) -> None:
+    cfg = template_config().replace(
+        mass=mass,
+        coupling=coupling,
+        seed=seed,
+        output_formats=formats,
+        weighted=weighted,
+        output_dir=output_dir,
+    )
+    assert parse_card_text(cfg.to_card()) == cfg
+
+
+def test_round_trip_lfv_and_free() -> None:
+    lfv = template_config().replace(
+        process="lfv_alp", model="invisible", mass=2.0, theta=math.pi / 3, m_chi=0.5, form_factor="lfv"
+    )
+    assert parse_card_text(lfv.to_card()) == lfv
+    assert lfv.g_mutau == lfv.coupling
+    assert lfv.g_mu == 0.0
+    assert lfv.outgoing_lepton_mass == M_TAU
+    free = template_config().replace(model="free", g_e=-1e-5, g_tau=3e-3)
+    assert parse_card_text(free.to_card()) == free
+
+
+# --------------------------------------------------------------------------------------------------
+# syntax
+# --------------------------------------------------------------------------------------------------
+def test_syntax_variants() -> None:
+    text = _card(
+        replace={6: "'Pb' = TARGET ! quoted, key in capitals", 7: "1.6d2 = beam_energy"},
+        add=(
+            "",
+            "   # indented comment",
+            ".false. = decay",
+            "T = weighted",
+            "'out!dir' = output_dir ! the ! in quotes is kept",
+            "LHE, root = output_formats",
+            "1e3 = neval",
+        ),
+    )
+    cfg = parse_card_text(text)
+    assert cfg.target == "Pb"
+    assert cfg.beam_energy == 160.0
+    assert cfg.decay is False
+    assert cfg.weighted is True
+    assert cfg.output_dir == "out!dir"
+    assert cfg.output_formats == ("lhe", "root")
+    assert cfg.neval == 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("True", True), ("F", False), (".TRUE.", True), ("false", False)]
+)
+def test_booleans(text: str, value: bool) -> None:
+    assert parse_card_text(_card(add=(f"{text} = weighted",))).weighted is value
+
+
+def test_experiment_without_beam_energy() -> None:
+    cfg = parse_card_text(_card(replace={6: "na64mu = experiment"}, drop=(7,)))
+    assert cfg.experiment == "na64mu"
+    assert cfg.target is None
+    assert cfg.beam_energy is None
+
+
+# --------------------------------------------------------------------------------------------------
+# broken cards: each error names the file, the line and the key
+# --------------------------------------------------------------------------------------------------
+BROKEN = [
+    pytest.param(_card(replace={4: "0.1 = mas"}), 4, "mas", "did you mean 'mass'", id="typo-key"),
+    pytest.param(_card(add=("7 = iseed",)), 9, "iseed", "'seed'", id="madgraph-habit-key"),
+    pytest.param(_card(replace={4: "   = mass ! GeV"}), 4, "mass", "no value", id="missing-value"),
+    pytest.param(_card(replace={4: "abc = mass"}), 4, "mass", "not a number", id="wrong-type"),
+    pytest.param(_card(replace={4: "0.1 mass"}), 4, None, "'value = key", id="no-equals"),
+    pytest.param(_card(replace={4: "-0.1 = mass"}), 4, "mass", "> 0", id="negative-mass"),
+    pytest.param(_card(replace={4: "0 = mass"}), 4, "mass", "> 0", id="zero-mass"),
+    pytest.param(_card(replace={4: "160 = mass"}), 4, "mass", "kinematic limit", id="above-kinematic-limit"),
+    pytest.param(
+        _card(replace={2: "lfv_alp = process", 3: "invisible = model", 4: "159 = mass"}),
+        4,
+        "mass",
+        "m_tau",
+        id="lfv-above-kinematic-limit",
+    ),
+    pytest.param(_card(replace={5: "-1e-3 = coupling"}), 5, "coupling", ">= 0", id="negative-coupling"),
+    pytest.param(
+        _card(replace={3: "hidden = model"}),
+        3,
+        "model",
+        "one of leptophilic, muonphilic, free",
+        id="unknown-model",
+    ),
+    pytest.param(
+        _card(replace={3: "leptophillic = model"}), 3, "model", "did you mean 'leptophilic'", id="model-typo"
+    ),
+    pytest.param(
+        _card(replace={3: "visible = model"}),
+        3,
+        "model",
+        "leptophilic, muonphilic, free",
+        id="model-of-other-process",
+    ),
+    pytest.param(
+        _card(replace={2: "vector = process"}), 2, "process", "scalar, lfv_alp", id="unknown-process"
+    ),
+    pytest.param(_card(add=("0.2 = mass",)), 9, "mass", "lines 4 and 9", id="duplicate-key"),
+    pytest.param(_card(drop=(5,)), None, None, "coupling", id="missing-required-key"),
+    pytest.param(_card(drop=(4, 6)), None, None, "mass, target or experiment", id="missing-several-keys"),
+    pytest.param(_card(drop=(7,)), None, None, "beam_energy", id="missing-beam-energy"),
+    pytest.param(
+        _card(add=("1.5 = precision",)), 9, "precision", "0 < precision < 1", id="precision-above-1"
+    ),
+    pytest.param(_card(add=("0 = precision",)), 9, "precision", "0 < precision < 1", id="precision-zero"),
+    pytest.param(_card(replace={8: "0 = nevents"}), 8, "nevents", "integer > 0", id="nevents-zero"),
+    pytest.param(_card(replace={8: "1.5 = nevents"}), 8, "nevents", "not an integer", id="nevents-float"),
+    pytest.param(_card(add=("-1 = seed",)), 9, "seed", ">= 0", id="negative-seed"),
+    pytest.param(_card(add=("yes = weighted",)), 9, "weighted", "True or False", id="bad-bool"),
+    pytest.param(_card(add=("11 = beam_pdg",)), 9, "beam_pdg", "-13", id="bad-beam-pdg"),
+    pytest.param(_card(add=("lhe, csv = output_formats",)), 9, "output_formats", "fairship", id="bad-format"),
+    pytest.param(
+        _card(add=("na64mu = experiment",)), 9, "experiment", "exactly one", id="target-and-experiment"
+    ),
+    pytest.param(_card(add=("fast = method",)), 9, "method", "exact, ww, iww", id="unknown-method"),
+    pytest.param(_card(add=("1e-3 = g_e",)), 9, "g_e", "model = free", id="g_e-with-leptophilic"),
+    pytest.param(_card(add=("0.5 = theta",)), 9, "theta", "lfv_alp", id="theta-with-scalar"),
+    pytest.param(
+        _card(replace={7: "0.05 = beam_energy"}), 7, "beam_energy", "m_mu", id="beam-below-muon-mass"
+    ),
+    pytest.param(
+        _card(add=("200 = min_muon_energy",)), 9, "min_muon_energy", "beam_energy", id="min-energy-high"
+    ),
+    pytest.param(
+        _card(replace={2: "lfv_alp = process", 3: "visible = model", 4: "1.0 = mass"}),
+        4,
+        "mass",
+        "m_mu + m_tau",
+        id="visible-alp-below-mu-tau",
+    ),
+    pytest.param(
+        _card(
+            replace={2: "lfv_alp = process", 3: "invisible = model", 4: "1.0 = mass"}, add=("0.6 = m_chi",)
+        ),
+        9,
+        "m_chi",
+        "mass/2",
+        id="invisible-alp-closed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "key", "fragment"), BROKEN)
+def test_broken_card(tmp_path: Path, text: str, line: int | None, key: str | None, fragment: str) -> None:
+    path = tmp_path / "broken.dat"
+    path.write_text(text)
+    with pytest.raises(CardError) as info:
+        load_card(path)
+    err = info.value
+    message = str(err)
+    assert "broken.dat" in message
+    assert err.line == line
+    assert err.key == key
+    if line is not None:
+        assert f"broken.dat:{line}: " in message
+    if key is not None:
+        assert f": {key}: " in message
+    assert fragment in message
+    assert "; expected " in message
+    assert isinstance(err, ValueError)
+
+
+def test_broken_card_names_all_missing_keys() -> None:
+    with pytest.raises(CardError, match=r"<string>: missing required key\(s\): model, mass, coupling"):
+        parse_card_text("scalar = process\nPb = target\n160 = beam_energy\n")
+
+
+# --------------------------------------------------------------------------------------------------
+# overrides, replace, choices
+# --------------------------------------------------------------------------------------------------
+def test_overrides_take_precedence_and_warn(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "run.dat"
+    path.write_text(_card())
+    with caplog.at_level(logging.WARNING, logger="generator.cards"):
+        cfg = load_card(path, mass=0.2, nevents="50", seed=7)
+    assert (cfg.mass, cfg.nevents, cfg.seed) == (0.2, 50, 7)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("run.dat:4" in w and "mass" in w and "0.2" in w for w in warnings)
+    assert any("run.dat:8" in w and "nevents" in w for w in warnings)
+    assert not any("seed" in w for w in warnings)  # not in the card: nothing is overridden
+    assert "mass" not in cfg.source_lines  # the value no longer comes from line 4
+
+
+def test_override_fills_a_missing_key(tmp_path: Path) -> None:
+    path = tmp_path / "run.dat"
+    path.write_text(_card(drop=(5,)))
+    assert load_card(path, coupling=1e-3).coupling == 1e-3
+
+
+def test_bad_override(tmp_path: Path) -> None:
+    path = tmp_path / "run.dat"
+    path.write_text(_card())
+    with pytest.raises(CardError, match=r"run\.dat \(keyword override\): nevent: .*did you mean 'nevents'"):
+        load_card(path, nevent=5)
+    with pytest.raises(CardError, match=r"run\.dat: mass: mass = -1\.0 GeV; expected a number > 0"):
+        load_card(path, mass=-1.0)
+
+
+def test_replace_validates() -> None:
+    cfg = template_config()
+    assert cfg.replace(mass=0.3).mass == 0.3
+    with pytest.raises(CardError, match="kinematic limit"):
+        cfg.replace(mass=170.0)
+    with pytest.raises(CardError, match="did you mean 'coupling'"):
+        cfg.replace(couplng=1.0)
+    with pytest.raises(CardError, match="not a number"):
+        cfg.replace(mass=True)
+
+
+def test_frozen() -> None:
+    cfg = template_config()
+    with pytest.raises(AttributeError):
+        cfg.mass = 1.0  # type: ignore[misc]
+    assert hash(cfg) == hash(cfg.replace())
+
+
+@pytest.mark.parametrize("process", PROCESSES_ALLOWED)
+def test_every_allowed_model_is_accepted(process: str) -> None:
+    mass = 2.5 if process == "lfv_alp" else 0.1
+    for model in MODELS_ALLOWED[process]:
+        cfg = template_config().replace(process=process, model=model, mass=mass)
+        assert (cfg.process, cfg.model) == (process, model)
+
+
+@pytest.mark.parametrize(
+    ("process", "model"), [("scalar", "visible"), ("lfv_alp", "leptophilic"), ("scalar", "Leptophilic ")]
+)
+def test_choice_check(process: str, model: str) -> None:
+    if model.strip().lower() in MODELS_ALLOWED[process]:  # case and spaces are forgiven
+        assert template_config().replace(process=process, model=model).model == model.strip().lower()
+    else:
+        with pytest.raises(CardError, match="expected one of"):
+            template_config().replace(process=process, model=model, mass=2.5)
+
+
+def test_kinematic_limit() -> None:
+    assert max_boson_mass("scalar", 160.0) == pytest.approx(160.0 - M_MU)
+    assert max_boson_mass("lfv_alp", 160.0) == pytest.approx(160.0 - M_TAU)
+    # finite nucleus mass: stricter, and -> E - m' for a heavy nucleus
+    assert max_boson_mass("scalar", 160.0, target_mass=0.938) < max_boson_mass("scalar", 160.0)
+    assert max_boson_mass("scalar", 160.0, target_mass=1e9) == pytest.approx(160.0 - M_MU, rel=1e-6)
+    just_below = 160.0 - M_MU - 1e-6
+    assert template_config().replace(mass=just_below).mass == just_below
+
+
+def test_exceptions_pickle() -> None:
+    err = CardError("run.dat", 3, "mass", "mass = -1.0 GeV", "a number > 0 (GeV)")
+    again = pickle.loads(pickle.dumps(err))
+    assert (str(again), again.line, again.key) == (str(err), 3, "mass")
+    unphys = UnphysicalRequest(
+        "above the kinematic limit", name="mass", value=200.0, allowed="mass < 159.9 GeV"
+    )
+    assert str(pickle.loads(pickle.dumps(unphys))) == str(unphys)
+    assert str(unphys) == "mass = 200.0: above the kinematic limit; require mass < 159.9 GeV"
