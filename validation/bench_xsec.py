@@ -1,0 +1,88 @@
+"""Benchmark of the exact mu N -> mu N S cross section (issue #4, item 7). Prints figures, asserts nothing.
+
+1. |M|^2 evaluations per second per core: the numba batch kernel alone (phase-space map + spinor
+   amplitude + form factor), on 10^6 uniform points, one thread.
+2. Wall time of one sigma at 1 % relative precision after compilation: median over several (E, m_S).
+3. JIT cost: first-call time in a fresh interpreter with an empty numba cache (compile) and again with
+   the cache filled (load), each measured in a subprocess.
+
+Goals (issue #4): >= 5e6 evaluations/s/core; <= 0.5 s per cross section at 1 %.
+
+Run:  python validation/bench_xsec.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+GOAL_RATE = 5e6
+GOAL_SIGMA_S = 0.5
+
+_FIRST_CALL = """
+import time, numpy as np
+t0 = time.perf_counter()
+from generator.xsec import Target, exact_integrand
+from generator.processes import SCALAR
+f = exact_integrand(SCALAR, Target.from_material("Pb"), 160.0, 0.1)
+f(np.random.default_rng(0).random((10, 4)))
+print(time.perf_counter() - t0)
+"""
+
+
+def first_call_seconds(cache_dir: str) -> float:
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, NUMBA_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from generator.integrate import VegasSettings
+    from generator.processes import SCALAR
+    from generator.xsec import Target, exact_integrand, integrate_exact
+
+    lead = Target.from_material("Pb")
+    f = exact_integrand(SCALAR, lead, 160.0, 0.1)
+    rng = np.random.default_rng(1)
+    u = rng.random((1_000_000, 4))
+    f(u[:100])  # compile / load
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        w = f(u)
+        times.append(time.perf_counter() - t0)
+    rate = len(u) / min(times)
+    frac_nonzero = float(np.mean(w > 0))
+    print("== 1. batch kernel (numba, 1 thread) ==")
+    print(f"   {rate:.3e} |M|^2 evaluations/s/core  (goal {GOAL_RATE:.0e}: ratio {rate / GOAL_RATE:.2f}); "
+          f"{frac_nonzero:.0%} of uniform points inside the Q^2 <= 1 GeV^2 region")
+
+    print("== 2. one cross section at 1 % (after compilation) ==")
+    points = [(160.0, 0.01), (160.0, 0.1), (160.0, 0.5), (50.0, 0.2), (3.0, 0.1), (1500.0, 1.0), (10.0, 0.05)]
+    walls = []
+    for energy, m_s in points:
+        t0 = time.perf_counter()
+        r = integrate_exact(SCALAR, lead, energy, m_s, settings=VegasSettings(rel_precision=0.01), seed=1)
+        dt = time.perf_counter() - t0
+        walls.append(dt)
+        print(f"   Pb E = {energy:6.0f} GeV, m_S = {m_s * 1e3:5.0f} MeV: {dt:.3f} s, rel. error "
+              f"{r.rel_error:.2%}, {r.n_eval} evaluations, chi2/dof {r.chi2_dof:.2f}")
+    med = statistics.median(walls)
+    print(f"   median {med:.3f} s per cross section (goal {GOAL_SIGMA_S} s: ratio {med / GOAL_SIGMA_S:.2f})")
+
+    print("== 3. JIT ==")
+    with tempfile.TemporaryDirectory() as cache:
+        cold = first_call_seconds(cache)
+        warm = first_call_seconds(cache)
+    print(f"   first call, empty numba cache (compile): {cold:.2f} s")
+    print(f"   first call, filled numba cache (load):   {warm:.2f} s  (ratio {cold / warm:.1f})")
+
+
+if __name__ == "__main__":
+    main()
