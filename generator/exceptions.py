@@ -20,6 +20,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from geometry.exceptions import UnknownMaterial  # one class for the whole project
+
 __all__ = ["CardError", "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
 
 
@@ -123,16 +125,6 @@ class _UnknownName(KeyError):
 
     def __reduce__(self) -> tuple[type[_UnknownName], tuple[str, tuple[str, ...]]]:
         return (type(self), (self.name, self.known))
-
-
-class UnknownMaterial(_UnknownName):
-    """A target material that is not in the materials table (``KeyError``).
-
-    >>> str(UnknownMaterial("Pbb", ["Pb", "W", "Fe"]))
-    "unknown material 'Pbb' (did you mean 'Pb'?); known: Fe, Pb, W"
-    """
-
-    _what = "material"
 
 
 class UnknownExperiment(_UnknownName):

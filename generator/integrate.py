@@ -181,3 +181,96 @@ def sample_points(result: IntegrationResult, n_min: int) -> tuple[np.ndarray, np
             n_have += int(keep.sum())
         n_iter += 1
     return np.concatenate(us), np.concatenate(ws) / n_iter
+
+
+@dataclass(slots=True)
+class SamplingStats:
+    """Book-keeping of event sampling, reported in the run summary."""
+
+    n_drawn: int = 0
+    """Points drawn from the adapted map (including rejected and zero-weight ones)."""
+    n_accepted: int = 0
+    """Events kept."""
+    n_over_max: int = 0
+    """Unweighting: accepted points whose weight exceeded the assumed maximum."""
+    w_max: float = 0.0
+    """Unweighting: the assumed maximum weight (integrand units x map Jacobian)."""
+    acceptance_nonzero: float = 1.0
+    """Fraction of map points with nonzero integrand (pilot estimate)."""
+    mean_weight: float = 0.0
+    """Mean of f x jac over the pilot (the integral estimate of the pilot)."""
+
+    @property
+    def unweighting_efficiency(self) -> float:
+        """<w> / w_max: the fraction of draws an unweighted run keeps."""
+        return self.mean_weight / self.w_max if self.w_max > 0 else 0.0
+
+    @property
+    def fraction_over_max(self) -> float:
+        return self.n_over_max / self.n_accepted if self.n_accepted else 0.0
+
+
+class EventSampler:
+    r"""Draw events from the adapted VEGAS map of an :class:`IntegrationResult`.
+
+    A point is y ~ U[0,1]^d mapped to u = map(y) with Jacobian J(y); its weight f(u) J(y) has mean equal
+    to the integral. Weighted events keep the points with f != 0 and carry
+    w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws), so
+    exactly N events are produced and their weights sum to the integral. Unweighted events are kept with
+    probability f J / w_max (accept-reject); w_max is the largest pilot weight times ``safety``; points
+    above it are kept once and counted in ``stats.n_over_max``. Each unweighted event carries
+    sigma / N. Chunks are generated lazily so memory stays flat for any N.
+
+    References: F. James, Rep. Prog. Phys. 43 (1980) 1145 (accept-reject); Lepage (1978) (the map).
+    """
+
+    def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int = 200_000,
+                 safety: float = 1.0):
+        self.result = result
+        self.rng = rng
+        self.map = result.integrator.map
+        self.dim = self.map.dim
+        self.stats = SamplingStats()
+        _, w = self._draw(n_pilot)
+        nz = w != 0
+        self.stats.acceptance_nonzero = float(nz.mean())
+        self.stats.mean_weight = float(w.mean())
+        self.stats.w_max = float(np.max(np.abs(w))) * safety if nz.any() else 0.0
+        if not nz.any():
+            raise ValueError("no phase-space point with nonzero cross section: nothing to sample")
+
+    def _draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        y = self.rng.random((n, self.dim))
+        u = np.empty_like(y)
+        jac = np.empty(n)
+        self.map.map(y, u, jac)
+        f = self.result.integrand(u)
+        return u, f * jac
+
+    def weighted(self, n_events: int, chunk_size: int = 50_000):
+        """Yield ``(u, w)`` chunks totalling exactly ``n_events`` points with nonzero weight."""
+        p_nz = self.stats.acceptance_nonzero
+        remaining = n_events
+        while remaining > 0:
+            u, w = self._draw(int(min(chunk_size, remaining) / p_nz * 1.05) + 16)
+            self.stats.n_drawn += len(w)
+            keep = np.flatnonzero(w != 0)[:remaining]
+            remaining -= len(keep)
+            self.stats.n_accepted += len(keep)
+            yield u[keep], w[keep] * p_nz / n_events
+
+    def unweighted(self, n_events: int, sigma: float, chunk_size: int = 50_000):
+        """Yield ``(u, w)`` chunks of accept-reject events, ``w = sigma / n_events`` each."""
+        w_max = self.stats.w_max
+        eff = max(self.stats.unweighting_efficiency, 1e-6)
+        remaining = n_events
+        while remaining > 0:
+            n_draw = int(min(chunk_size, remaining) / eff * 1.1) + 16
+            u, w = self._draw(min(n_draw, 2_000_000))
+            self.stats.n_drawn += len(w)
+            accept = self.rng.random(len(w)) * w_max < np.abs(w)
+            keep = np.flatnonzero(accept)[:remaining]
+            self.stats.n_over_max += int(np.count_nonzero(np.abs(w[keep]) > w_max))
+            remaining -= len(keep)
+            self.stats.n_accepted += len(keep)
+            yield u[keep], np.full(len(keep), sigma / n_events)
