@@ -287,6 +287,23 @@ class RunConfig:
     )
     """Energy in GeV below which the beam muon is no longer followed through a thick target; None
     means the production threshold."""
+    flux_file: str | None = field(
+        default=None,
+        metadata=_meta(
+            "str?",
+            "a path to a CSV/ROOT/parquet muon flux file (x,y,z,px,py,pz,weight,pdg), or none",
+            "muon flux file for flux/proton-dump experiments; none = built-in approximate source",
+            section="beam",
+        ),
+    )
+    """Muon flux file (columns x, y, z [m], px, py, pz [GeV], weight [per POT or MOT], pdg) for
+    experiments whose beam is a flux; None uses the experiment's built-in source (proton dumps)."""
+    n_flux_muons: int = field(
+        default=20000,
+        metadata=_meta("int", "an integer > 0", "muons drawn from the flux/parameterised source",
+                       section="beam"),
+    )
+    """Size of the muon sample drawn from a flux (file or parameterised source) for the integration."""
 
     # --- generation --------------------------------------------------------------------------------
     nevents: int = field(

@@ -5,6 +5,7 @@ Variables and the unit-cube map (PHYSICS.md section 5.2–5.3, "Lab phase space"
     E_k   = E [x_lo + (x_hi - x_lo) u0]                           (x = E_k / E, linear)
     theta : ln(theta^2 + theta_c^2) uniform on [ln theta_c^2, ln(pi^2 + theta_c^2)]   (u1)
     Q^2   : ln Q^2 uniform on [ln u_min, ln u_max]                 (u2)
+    (x_lo = max(m_X, E_k,min)/E: an experiment's cut on the boson energy shrinks the x range)
     phi   = 2 pi u3        azimuth of q around V = p - k
 
     d sigma = |M|^2 |k| / (1024 pi^4 M^2 |p| |V|)  dE_k dcos(theta_k) dQ^2 dphi
@@ -34,8 +35,8 @@ import numba
 import numpy as np
 
 #: Indices into the per-process parameter vector ``par`` shared by the 2->3 kernels.
-P_M_IN, P_M_OUT, P_M_X, P_M_NUC, P_Z, P_A, P_FF, P_Q2CAP, P_CS, P_CP = range(10)
-N_PAR = 10
+P_M_IN, P_M_OUT, P_M_X, P_M_NUC, P_Z, P_A, P_FF, P_Q2CAP, P_CS, P_CP, P_EK_MIN = range(11)
+N_PAR = 11
 #: Number of unit-cube dimensions of the 2->3 map.
 DIM = 4
 
@@ -90,6 +91,7 @@ def map_point(u0, u1, u2, u3, energy, par):
     zero16 = (0.0,) * 16
     p = math.sqrt((energy - m_in) * (energy + m_in))
     x_lo, x_hi = x_limits(energy, m_in, m_out, m_x)
+    x_lo = max(x_lo, par[P_EK_MIN] / energy)  # experiment cut on the boson energy (e.g. E_miss)
     if x_hi <= x_lo:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, zero16
     e_k = energy * (x_lo + (x_hi - x_lo) * u0)
@@ -191,12 +193,14 @@ def make_params(
     q2_cap: float = 1.0,
     c_s: float = 1.0,
     c_p: float = 0.0,
+    e_k_min: float = 0.0,
 ) -> np.ndarray:
     """Pack the parameter vector ``par`` read by the numba kernels (indices ``P_*`` above)."""
     par = np.zeros(N_PAR)
     par[P_M_IN], par[P_M_OUT], par[P_M_X], par[P_M_NUC] = m_in, m_out, m_x, m_nucleus
     par[P_Z], par[P_A], par[P_FF], par[P_Q2CAP] = z, a, ff_kind, q2_cap
     par[P_CS], par[P_CP] = c_s, c_p
+    par[P_EK_MIN] = e_k_min
     return par
 
 

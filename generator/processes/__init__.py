@@ -45,10 +45,11 @@ class Process:
     """(c_s, c_p) of the Yukawa vertex c_s + c_p gamma5 at unit coupling."""
 
     def parameters(self, m_x: float, z: float, a: float, m_nucleus: float, ff_kind: int,
-                   q2_cap: float = 1.0) -> np.ndarray:
-        """Parameter vector for the kernels (masses GeV, target Z and A, form-factor code)."""
+                   q2_cap: float = 1.0, e_k_min: float = 0.0) -> np.ndarray:
+        """Parameter vector for the kernels (masses GeV, target Z and A, form-factor code, minimum
+        boson energy in GeV)."""
         c_s, c_p = self.vertex
-        return make_params(self.m_in, self.m_out, m_x, m_nucleus, z, a, ff_kind, q2_cap, c_s, c_p)
+        return make_params(self.m_in, self.m_out, m_x, m_nucleus, z, a, ff_kind, q2_cap, c_s, c_p, e_k_min)
 
     def threshold_energy(self, m_x: float, m_nucleus: float) -> float:
         """Lowest beam energy (GeV) with open phase space: s = (M + m' + m_X)^2."""

@@ -1,0 +1,450 @@
+"""The event schema: one awkward record array per batch of events (DESIGN.md rule 7).
+
+Every writer in :mod:`generator.output` reads this schema and nothing else. One event is::
+
+    particles : var * {pdgid: int32, status: int32, mother1: int32, mother2: int32,
+                       E: float64, px: float64, py: float64, pz: float64, m: float64}
+        [0] incoming lepton       status -1, mothers (-1, -1)
+        [1] target nucleus        status -1, mothers (-1, -1), at rest
+        [2] outgoing lepton       status  1, mothers (0, 1)
+        [3] recoil nucleus        status  1, mothers (0, 1)
+        [4] new boson             status  2 if decayed else 1, mothers (0, 1)
+        [5], [6] its daughters    status  1, mothers (4, -1)      (only if decayed)
+    prod_x, prod_y, prod_z    : float64   production vertex in m (lab frame, beam along +z)
+    decay_x, decay_y, decay_z : float64   boson decay vertex in m (= production vertex if undecayed)
+    channel                   : int32     index into RunInfo.channel_names, -1 if undecayed
+    ctau_m                    : float64   proper decay length c*tau of the boson in m
+    E_beam                    : float64   incoming-lepton energy at the production point in GeV
+    weights : {w_xsec: float64      MC cross-section weight in pb
+               p_decay: float64     probability to decay inside the decay volume (1 if not applied)
+               acceptance: float64  daughter acceptance (1 if not applied)
+               weight: float64}     w_xsec * p_decay * acceptance
+
+Status codes follow the Les Houches convention (-1 incoming, 1 final state, 2 decayed); mother
+indices are 0-based into the event's own particle list, -1 = none (writers convert, e.g. LHE is
+1-based with 0 = none). Units: GeV, metres, pb. Kinematics are lab frame, the beam along +z.
+
+References
+----------
+Les Houches status and mother conventions: E. Boos et al., hep-ph/0109068; J. Alwall et al.,
+Comput. Phys. Commun. 176 (2007) 300, hep-ph/0609017.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from generator import constants
+
+__all__ = [
+    "EVENT_FIELDS",
+    "PARTICLE_FIELDS",
+    "WEIGHT_FIELDS",
+    "RunInfo",
+    "build_events",
+    "check_events",
+]
+
+#: Per-particle fields: name -> (dtype, description).
+PARTICLE_FIELDS: dict[str, tuple[str, str]] = {
+    "pdgid": ("int32", "PDG Monte Carlo id"),
+    "status": ("int32", "LHE status: -1 incoming, 1 final state, 2 decayed"),
+    "mother1": ("int32", "0-based index of the first mother in the event, -1 = none"),
+    "mother2": ("int32", "0-based index of the second mother in the event, -1 = none"),
+    "E": ("float64", "energy in GeV (lab)"),
+    "px": ("float64", "momentum x in GeV (lab)"),
+    "py": ("float64", "momentum y in GeV (lab)"),
+    "pz": ("float64", "momentum z in GeV (lab, beam axis)"),
+    "m": ("float64", "mass in GeV"),
+}
+
+#: Named weights, in the order writers emit them.
+WEIGHT_FIELDS: dict[str, tuple[str, str]] = {
+    "w_xsec": ("float64", "MC cross-section weight in pb"),
+    "p_decay": ("float64", "probability to decay inside the decay volume (1 if not applied)"),
+    "acceptance": ("float64", "daughter acceptance (1 if not applied)"),
+    "weight": ("float64", "w_xsec * p_decay * acceptance"),
+}
+
+#: Per-event fields: name -> (type, description). ``particles`` and ``weights`` are records.
+EVENT_FIELDS: dict[str, tuple[str, str]] = {
+    "particles": (
+        "var * particle",
+        "all particles of the event, see PARTICLE_FIELDS and the module docstring",
+    ),
+    "prod_x": ("float64", "production vertex x in m"),
+    "prod_y": ("float64", "production vertex y in m"),
+    "prod_z": ("float64", "production vertex z in m"),
+    "decay_x": ("float64", "boson decay vertex x in m (= prod_x if undecayed)"),
+    "decay_y": ("float64", "boson decay vertex y in m (= prod_y if undecayed)"),
+    "decay_z": ("float64", "boson decay vertex z in m (= prod_z if undecayed)"),
+    "channel": ("int32", "index into RunInfo.channel_names, -1 if undecayed"),
+    "ctau_m": ("float64", "proper decay length c*tau of the boson in m"),
+    "E_beam": ("float64", "incoming lepton energy at the production point in GeV"),
+    "weights": ("weights", "named weights, see WEIGHT_FIELDS"),
+}
+
+_FLAT_EVENT_FIELDS = [k for k in EVENT_FIELDS if k not in ("particles", "weights")]
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """Run-level information every writer stores (cross section, beam, target, model, seed).
+
+    >>> ri = RunInfo(process="scalar_brem", beam_pdg=13, beam_energy=160.0, target_z=82, target_a=207,
+    ...              nucleus_mass=192.8, sigma_pb=1.0, error_pb=0.01, weighted=True)
+    >>> ri.nucleus_pdg
+    1000822070
+    """
+
+    process: str
+    """Process name, e.g. ``"scalar_brem"`` (mu N -> mu N S) or ``"lfv_alp"`` (mu N -> tau N a)."""
+    beam_pdg: int
+    """PDG id of the incoming lepton."""
+    beam_energy: float
+    """Nominal beam energy in GeV (per event, ``E_beam`` is the energy at the production point)."""
+    target_z: int
+    """Atomic number Z of the target nucleus."""
+    target_a: int
+    """Mass number A of the target nucleus."""
+    nucleus_mass: float
+    """Target nucleus mass in GeV."""
+    sigma_pb: float
+    """Integrated cross section in pb."""
+    error_pb: float
+    """Its statistical error in pb."""
+    weighted: bool
+    """True if events carry varying weights; False if unweighted (all ``w_xsec`` equal)."""
+    weight_names: tuple[str, ...] = tuple(WEIGHT_FIELDS)
+    """Names of the per-event weights, in output order."""
+    channel_names: tuple[str, ...] = ()
+    """Decay channel names; the event field ``channel`` indexes this."""
+    seed: int | None = None
+    """Seed of the run's ``numpy.random.Generator``."""
+    generator_version: str = ""
+    """mudump version string."""
+    n_events: int = 0
+    """Number of events in the file (-1 / 0 if unknown when the header is written)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Model parameters (model name, mass in GeV, couplings, ...), all JSON-serialisable."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight_names", tuple(self.weight_names))
+        object.__setattr__(self, "channel_names", tuple(self.channel_names))
+        if self.beam_energy <= 0:
+            raise ValueError(f"beam_energy = {self.beam_energy} GeV but require > 0")
+        if not 1 <= self.target_z <= self.target_a:
+            raise ValueError(f"target Z = {self.target_z}, A = {self.target_a} but require 1 <= Z <= A")
+        if self.nucleus_mass <= 0:
+            raise ValueError(f"nucleus_mass = {self.nucleus_mass} GeV but require > 0")
+        unknown = [w for w in self.weight_names if w not in WEIGHT_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown weight names {unknown}; allowed: {list(WEIGHT_FIELDS)}")
+
+    @property
+    def nucleus_pdg(self) -> int:
+        """PDG ion code 100ZZZAAA0 of the target nucleus."""
+        return constants.nucleus_pdgid(self.target_z, self.target_a)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-serialisable if ``extra`` is), with ``nucleus_pdg`` added."""
+        d = asdict(self)
+        d["extra"] = dict(self.extra)
+        d["weight_names"] = list(self.weight_names)
+        d["channel_names"] = list(self.channel_names)
+        d["nucleus_pdg"] = self.nucleus_pdg
+        return d
+
+    def to_json(self) -> str:
+        """Deterministic JSON string (sorted keys) of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), sort_keys=True, default=_json_default)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"RunInfo.extra value {obj!r} of type {type(obj).__name__} is not JSON-serialisable")
+
+
+def _as_p4(name: str, a: np.ndarray, n: int | None) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] != 4 or (n is not None and a.shape[0] != n):
+        raise ValueError(f"{name} has shape {a.shape} but require ({n if n is not None else 'n'}, 4)")
+    return a
+
+
+def _per_event(name: str, value: Any, n: int, dtype: Any = np.float64) -> np.ndarray:
+    a = np.asarray(value, dtype=dtype)
+    if a.ndim == 0:
+        return np.full(n, a, dtype=dtype)
+    if a.shape != (n,):
+        raise ValueError(f"{name} has shape {a.shape} but require () or ({n},)")
+    return a
+
+
+def _vertex(name: str, v: np.ndarray | None, n: int, default: np.ndarray | None) -> np.ndarray:
+    if v is None:
+        return np.zeros((n, 3)) if default is None else default
+    v = np.asarray(v, dtype=np.float64)
+    if v.shape == (3,):
+        v = np.broadcast_to(v, (n, 3))
+    if v.shape != (n, 3):
+        raise ValueError(f"{name} has shape {v.shape} but require (3,) or ({n}, 3) in m")
+    return v
+
+
+def _mass(p4: np.ndarray) -> np.ndarray:
+    m2 = p4[..., 0] ** 2 - p4[..., 1] ** 2 - p4[..., 2] ** 2 - p4[..., 3] ** 2
+    return np.sqrt(np.maximum(m2, 0.0))
+
+
+def build_events(
+    p_in: np.ndarray,
+    P_in: np.ndarray,
+    p_out: np.ndarray,
+    P_out: np.ndarray,
+    k: np.ndarray,
+    *,
+    lepton_in_pdg: int,
+    lepton_out_pdg: int,
+    nucleus_pdg: int,
+    boson_pdg: int,
+    daughters_p4: np.ndarray | None = None,
+    daughters_pdg: np.ndarray | None = None,
+    channel: np.ndarray | None = None,
+    prod_vertex: np.ndarray | None = None,
+    decay_vertex: np.ndarray | None = None,
+    ctau_m: float | np.ndarray,
+    w_xsec: float | np.ndarray,
+    p_decay: float | np.ndarray | None = None,
+    acceptance: float | np.ndarray | None = None,
+    E_beam: float | np.ndarray | None = None,
+    masses: tuple[float, float, float, float] | None = None,
+    daughters_m: np.ndarray | None = None,
+) -> ak.Array:
+    """Assemble a batch of events in the mudump schema from numpy arrays (no loop over events).
+
+    Parameters
+    ----------
+    p_in, P_in, p_out, P_out, k : ndarray, shape (n, 4)
+        Lab four-momenta ``(E, px, py, pz)`` in GeV of the incoming lepton, target nucleus, outgoing
+        lepton, recoil nucleus and new boson.
+    lepton_in_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg : int
+        PDG ids (the nucleus as ``100ZZZAAA0``, see :func:`generator.constants.nucleus_pdgid`).
+    daughters_p4 : ndarray, shape (n, 2, 4), optional
+        Boson daughters' lab four-momenta in GeV (rows of undecayed events are ignored).
+    daughters_pdg : ndarray of int, shape (n, 2), optional
+        Daughters' PDG ids. Required with ``daughters_p4``.
+    channel : ndarray of int, shape (n,), optional
+        Channel index per event, -1 = undecayed. Required with ``daughters_p4``; an event is
+        "decayed" (7 particles) iff ``channel >= 0``. Without ``daughters_p4`` all events are undecayed.
+    prod_vertex : ndarray, shape (n, 3) or (3,), optional
+        Production vertex in m (default: origin).
+    decay_vertex : ndarray, shape (n, 3) or (3,), optional
+        Decay vertex in m (default and for undecayed events: the production vertex).
+    ctau_m : float or ndarray of shape (n,)
+        Boson proper decay length c*tau in m.
+    w_xsec : float or ndarray of shape (n,)
+        MC cross-section weight in pb.
+    p_decay, acceptance : float or ndarray of shape (n,), optional
+        Decay-in-volume probability and daughter acceptance (default 1: not applied).
+    E_beam : float or ndarray of shape (n,), optional
+        Incoming lepton energy at the production point in GeV (default: ``p_in[:, 0]``).
+    masses : tuple of 4 floats, optional
+        Nominal masses in GeV of (incoming lepton, nucleus, outgoing lepton, boson). Default:
+        ``sqrt(max(E^2 - p^2, 0))`` of each four-vector.
+    daughters_m : ndarray, shape (n, 2), optional
+        Nominal daughter masses in GeV (default: from ``daughters_p4``), e.g.
+        ``np.array([c.masses for c in channels])[channel]``.
+
+    Returns
+    -------
+    ak.Array
+        ``n`` events in the schema of :data:`EVENT_FIELDS` (checked by :func:`check_events`).
+
+    Raises
+    ------
+    ValueError
+        On inconsistent shapes or missing daughter information.
+    """
+    p_in = _as_p4("p_in", p_in, None)
+    n = p_in.shape[0]
+    moms = [p_in] + [
+        _as_p4(nm, a, n) for nm, a in (("P_in", P_in), ("p_out", p_out), ("P_out", P_out), ("k", k))
+    ]
+
+    if daughters_p4 is None:
+        if channel is not None and np.any(np.asarray(channel) >= 0):
+            raise ValueError("channel >= 0 for some events but daughters_p4 is None")
+        decayed = np.zeros(n, dtype=bool)
+        chan = np.full(n, -1, dtype=np.int32)
+        d_p4 = np.zeros((n, 2, 4))
+        d_pdg = np.zeros((n, 2), dtype=np.int32)
+    else:
+        d_p4 = np.asarray(daughters_p4, dtype=np.float64)
+        if d_p4.shape != (n, 2, 4):
+            raise ValueError(f"daughters_p4 has shape {d_p4.shape} but require ({n}, 2, 4)")
+        if daughters_pdg is None or channel is None:
+            raise ValueError("daughters_p4 given but daughters_pdg or channel is None; give all three")
+        d_pdg = np.asarray(daughters_pdg, dtype=np.int32)
+        if d_pdg.shape != (n, 2):
+            raise ValueError(f"daughters_pdg has shape {d_pdg.shape} but require ({n}, 2)")
+        chan = _per_event("channel", channel, n, np.int32)
+        if np.any(chan < -1):
+            raise ValueError(f"channel min = {chan.min()} but require >= -1")
+        decayed = chan >= 0
+
+    # --- particle table, [n, 7] per field, then drop daughter slots of undecayed events ----------
+    p4 = np.empty((n, 7, 4))
+    for i, a in enumerate(moms):
+        p4[:, i] = a
+    p4[:, 5:] = d_p4
+    pdg = np.empty((n, 7), dtype=np.int32)
+    pdg[:, :5] = np.array(
+        [lepton_in_pdg, nucleus_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg], dtype=np.int32
+    )
+    pdg[:, 5:] = d_pdg
+    status = np.broadcast_to(np.array([-1, -1, 1, 1, 1, 1, 1], dtype=np.int32), (n, 7)).copy()
+    status[decayed, 4] = 2
+    mother1 = np.broadcast_to(np.array([-1, -1, 0, 0, 0, 4, 4], dtype=np.int32), (n, 7))
+    mother2 = np.broadcast_to(np.array([-1, -1, 1, 1, 1, -1, -1], dtype=np.int32), (n, 7))
+    m = np.empty((n, 7))
+    if masses is None:
+        m[:, :5] = _mass(p4[:, :5])
+    else:
+        if len(masses) != 4:
+            raise ValueError(
+                f"masses = {masses} but require 4 values (lepton_in, nucleus, lepton_out, boson)"
+            )
+        m[:, :5] = np.array([masses[0], masses[1], masses[2], masses[1], masses[3]], dtype=np.float64)
+    if daughters_m is None:
+        m[:, 5:] = _mass(d_p4)
+    else:
+        dm = np.asarray(daughters_m, dtype=np.float64)
+        if dm.shape != (n, 2):
+            raise ValueError(f"daughters_m has shape {dm.shape} but require ({n}, 2)")
+        m[:, 5:] = dm
+
+    keep = np.ones((n, 7), dtype=bool)
+    keep[:, 5:] = decayed[:, None]
+    counts = np.where(decayed, 7, 5).astype(np.int64)
+    flat = {
+        "pdgid": pdg[keep],
+        "status": status[keep],
+        "mother1": mother1[keep],
+        "mother2": mother2[keep],
+        "E": p4[..., 0][keep],
+        "px": p4[..., 1][keep],
+        "py": p4[..., 2][keep],
+        "pz": p4[..., 3][keep],
+        "m": m[keep],
+    }
+    particles = ak.unflatten(ak.zip(flat), counts)
+
+    # --- vertices, flat fields, weights ----------------------------------------------------------
+    prod = _vertex("prod_vertex", prod_vertex, n, None)
+    dec = _vertex("decay_vertex", decay_vertex, n, prod)
+    dec = np.where(decayed[:, None], dec, prod)
+    w_x = _per_event("w_xsec", w_xsec, n)
+    p_d = _per_event("p_decay", 1.0 if p_decay is None else p_decay, n)
+    acc = _per_event("acceptance", 1.0 if acceptance is None else acceptance, n)
+    weights = ak.zip({"w_xsec": w_x, "p_decay": p_d, "acceptance": acc, "weight": w_x * p_d * acc})
+    fields = {
+        "particles": particles,
+        "prod_x": np.ascontiguousarray(prod[:, 0]),
+        "prod_y": np.ascontiguousarray(prod[:, 1]),
+        "prod_z": np.ascontiguousarray(prod[:, 2]),
+        "decay_x": np.ascontiguousarray(dec[:, 0]),
+        "decay_y": np.ascontiguousarray(dec[:, 1]),
+        "decay_z": np.ascontiguousarray(dec[:, 2]),
+        "channel": chan.astype(np.int32),
+        "ctau_m": _per_event("ctau_m", ctau_m, n),
+        "E_beam": _per_event("E_beam", p_in[:, 0] if E_beam is None else E_beam, n),
+        "weights": weights,
+    }
+    return ak.zip(fields, depth_limit=1)
+
+
+def _primitive(layout_type: Any) -> str | None:
+    return getattr(layout_type, "primitive", None)
+
+
+def check_events(events: ak.Array) -> None:
+    """Validate that ``events`` follows the schema (fields, dtypes, particle layout, weight product).
+
+    Parameters
+    ----------
+    events : ak.Array
+        A batch of events.
+
+    Raises
+    ------
+    TypeError
+        If ``events`` is not an awkward Array.
+    ValueError
+        Naming the first violation found.
+    """
+    if not isinstance(events, ak.Array):
+        raise TypeError(f"events is a {type(events).__name__} but require an awkward Array")
+    fields = list(ak.fields(events))
+    if fields != list(EVENT_FIELDS):
+        raise ValueError(f"event fields {fields} but require {list(EVENT_FIELDS)}")
+    pfields = list(ak.fields(events.particles))
+    if pfields != list(PARTICLE_FIELDS):
+        raise ValueError(f"particle fields {pfields} but require {list(PARTICLE_FIELDS)}")
+    wfields = list(ak.fields(events.weights))
+    if wfields != list(WEIGHT_FIELDS):
+        raise ValueError(f"weight fields {wfields} but require {list(WEIGHT_FIELDS)}")
+    if events.particles.ndim != 2:
+        raise ValueError(f"particles has {events.particles.ndim} dimensions but require 2 (event, particle)")
+    for name, (dtype, _) in PARTICLE_FIELDS.items():
+        got = _primitive(ak.type(events.particles[name]).content.content)
+        if got != dtype:
+            raise ValueError(f"particles.{name} has dtype {got} but require {dtype}")
+    for name in _FLAT_EVENT_FIELDS:
+        got = _primitive(ak.type(events[name]).content)
+        if got != EVENT_FIELDS[name][0]:
+            raise ValueError(f"{name} has dtype {got} but require {EVENT_FIELDS[name][0]}")
+    for name, (dtype, _) in WEIGHT_FIELDS.items():
+        got = _primitive(ak.type(events.weights[name]).content)
+        if got != dtype:
+            raise ValueError(f"weights.{name} has dtype {got} but require {dtype}")
+
+    counts = ak.to_numpy(ak.num(events.particles))
+    channel = ak.to_numpy(events.channel)
+    decayed = channel >= 0
+    if np.any(counts != np.where(decayed, 7, 5)):
+        i = int(np.flatnonzero(counts != np.where(decayed, 7, 5))[0])
+        raise ValueError(
+            f"event {i} has {counts[i]} particles with channel {channel[i]} but require 7 if channel >= 0 else 5"
+        )
+    status = events.particles.status
+    st4 = ak.to_numpy(status[:, 4])
+    if np.any(st4 != np.where(decayed, 2, 1)):
+        raise ValueError("boson status must be 2 if decayed (channel >= 0) else 1")
+    if np.any(ak.to_numpy(status[:, 0]) != -1) or np.any(ak.to_numpy(status[:, 1]) != -1):
+        raise ValueError("particles [0] and [1] must be incoming (status -1)")
+    if np.any(ak.to_numpy(events.particles.mother1[:, 2]) != 0):
+        raise ValueError("particle [2] must have mother1 = 0")
+    m1 = ak.flatten(events.particles.mother1)
+    if len(m1) and (
+        ak.min(m1) < -1 or np.any(ak.to_numpy(m1 >= ak.flatten(ak.local_index(events.particles))))
+    ):
+        raise ValueError("mother indices must be -1 or point to an earlier particle")
+    w = events.weights
+    prod = ak.to_numpy(w.w_xsec * w.p_decay * w.acceptance)
+    weight = ak.to_numpy(w.weight)
+    if not np.allclose(weight, prod, rtol=1e-12, atol=0.0):
+        raise ValueError("weights.weight != w_xsec * p_decay * acceptance")
+    undec = ~decayed
+    for ax in "xyz":
+        if np.any(ak.to_numpy(events[f"decay_{ax}"])[undec] != ak.to_numpy(events[f"prod_{ax}"])[undec]):
+            raise ValueError(f"decay_{ax} != prod_{ax} for an undecayed event")

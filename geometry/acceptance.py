@@ -1,0 +1,679 @@
+"""Decay-in-volume probability, decay-vertex sampling, ray–volume intersection and daughter cuts.
+
+Pure, numpy-vectorised functions over events: scalars, arrays of shape ``(n,)`` for per-event numbers
+and ``(n, 3)`` for points and directions (all broadcast). Units: **metres** for lengths, **GeV** for
+energies and momenta.
+
+Decay probability ([001] eqs. 21–22, [000] eqs. 14–15, PHYSICS.md section 8)::
+
+    P(z) dz = exp(-z/L) dz / L
+    P_in    = exp(-z_min/L) - exp(-z_max/L) = -exp(-z_min/L) * expm1(-(z_max - z_min)/L)
+
+evaluated in the second (stable) form; ``z_max = inf`` is allowed, and an empty interval
+(``z_max <= z_min``, the ray misses the volume) gives 0. The decay vertex for the daughter acceptance is
+drawn from the exponential truncated to ``[z_min, z_max]``::
+
+    z = z_min - L * log1p(u * expm1(-Delta/L)),   u ~ U(0, 1),  Delta = z_max - z_min
+
+which is exact for ``Delta = inf`` and free of cancellation for ``L >> Delta`` (then z ≈ z_min + u Delta).
+
+Here ``z`` is the path length ``s`` along the boson line from its production point; the intersection
+functions return that interval ``(s_min, s_max)`` for a slab (1D geometry of [000], Table I), a box
+(NA62, [001] Sec. V.A) and an elliptic cylinder (SHiP, [001] Sec. V.B). ``s_min`` is clipped at 0: the
+boson only moves forward. A miss is reported as ``s_min = s_max = 0`` (``s_max <= s_min``).
+
+Coupling reweighting (DESIGN.md rule 3): the decay length scales as ``L = L_ref (g_ref/g)^2`` at fixed
+model ratios ([000] eq. 9, [001] eq. 12), so storing ``s_min``, ``s_max`` and ``L_ref`` per event lets
+``P_in`` be recomputed for any ``g`` without regenerating events
+(:func:`decay_probability_for_coupling`, :func:`reweight_decay_probability`).
+
+Daughter cuts ([001] Sec. V; [000] Sec. III.A): daughters are propagated in **straight lines** to the
+detector planes (no spectrometer magnet, as in [001]; flag). See :func:`daughter_acceptance`.
+
+References
+----------
+[000] Chen, Pospelov, Zhong, PRD 95 115005 (2017), eqs. 14–20, Table I.
+[001] Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eqs. 21–23, Sec. V.
+[004] Batell et al., arXiv:2407.15942, Sec. III.C (tau flight cut).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from particle import Particle
+
+if TYPE_CHECKING:
+    from geometry.experiments import DecayVolume, DetectorPlane, Experiment, ProductionCuts
+
+__all__ = [
+    "INVISIBLE_PDG",
+    "Rejection",
+    "daughter_acceptance",
+    "decay_probability",
+    "decay_probability_for_coupling",
+    "decay_volume_interval",
+    "intersect_box",
+    "intersect_elliptic_cylinder",
+    "intersect_slab",
+    "log_decay_probability",
+    "point_in_volume",
+    "production_acceptance",
+    "propagate_to_plane",
+    "reweight_decay_probability",
+    "sample_decay_distance",
+    "tau_survival_probability",
+]
+
+#: PDG ids that leave no signal: neutrinos and the dark fermion chi (9000007 = generator.constants.PDG_DARK_FERMION).
+INVISIBLE_PDG: frozenset[int] = frozenset({12, 14, 16, 9000007})
+_PHOTON = 22
+_M_MU = float(Particle.from_pdgid(13).mass) / 1e3  # GeV, PDG via `particle`
+_M_TAU = float(Particle.from_pdgid(15).mass) / 1e3  # GeV
+_CTAU_TAU = float(Particle.from_pdgid(15).ctau) / 1e3  # m (particle gives mm)
+
+
+class Rejection(IntEnum):
+    """Why an event was rejected (0 = accepted); the first failing reason in this order is reported."""
+
+    ACCEPTED = 0
+    MISSED_VOLUME = 1
+    """The boson line misses the decay volume, or the vertex is outside it."""
+    INVISIBLE = 2
+    """Invisible daughters (neutrinos, dark fermions) in an experiment that needs visible ones."""
+    ENERGY = 3
+    """A daughter below its energy threshold, or the photon energy sum below its threshold."""
+    GEOMETRY = 4
+    """A daughter misses a required plane (outside the acceptance minus the wall distance, or backwards)."""
+    HOLE = 5
+    """A photon inside the calorimeter's central hole."""
+    SEPARATION = 6
+    """Two photons closer than the minimum separation at the calorimeter."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# Decay probability and vertex sampling
+# ----------------------------------------------------------------------------------------------------
+
+
+def _check_decay_length(decay_length: NDArray[np.float64]) -> None:
+    bad = ~(np.isfinite(decay_length) & (decay_length > 0))
+    if np.any(bad):
+        first = decay_length[bad].flat[0]
+        raise ValueError(f"decay_length = {first} m but require 0 < decay_length < inf ({int(bad.sum())} bad)")
+
+
+def decay_probability(z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLike) -> NDArray[np.float64]:
+    """Probability that a particle with decay length ``L`` decays between path lengths z_min and z_max.
+
+    ::
+
+        P = exp(-z_min/L) - exp(-z_max/L) = -exp(-z_min/L) * expm1(-(z_max - z_min)/L)
+
+    ([001] eqs. 21–22, [000] eqs. 14–15; stable form from PHYSICS.md section 8).
+
+    Parameters
+    ----------
+    z_min, z_max : array_like
+        Path lengths in metres from the production point to the entry into / exit from the decay
+        volume; ``z_max = inf`` allowed; ``z_max <= z_min`` (a miss) gives 0.
+    decay_length : array_like
+        ``L = |p| hbar c / (m Gamma)`` in metres, finite and > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        P in [0, 1], broadcast shape of the inputs.
+
+    Raises
+    ------
+    ValueError
+        If some ``decay_length`` is not finite and positive, or some ``z_min < 0`` on a hit.
+
+    >>> float(decay_probability(0.0, np.inf, 1.0))
+    1.0
+    """
+    z_min, z_max, length = np.broadcast_arrays(
+        np.asarray(z_min, dtype=float), np.asarray(z_max, dtype=float), np.asarray(decay_length, dtype=float)
+    )
+    _check_decay_length(length)
+    hit = z_max > z_min
+    if np.any(hit & ~(z_min >= 0)):
+        first = z_min[hit & ~(z_min >= 0)].flat[0]
+        raise ValueError(f"z_min = {first} m but require z_min >= 0 (path length from the production point)")
+    out = np.zeros(z_min.shape)
+    zl, dz, ll = z_min[hit], z_max[hit] - z_min[hit], length[hit]
+    out[hit] = -np.exp(-zl / ll) * np.expm1(-dz / ll)
+    return out
+
+
+def log_decay_probability(z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLike) -> NDArray[np.float64]:
+    """``log P`` of :func:`decay_probability`, finite even where P underflows (−inf on a miss).
+
+    ::
+
+        log P = -z_min/L + log(-expm1(-(z_max - z_min)/L))
+
+    >>> float(log_decay_probability(2000.0, np.inf, 1.0))
+    -2000.0
+    """
+    z_min, z_max, length = np.broadcast_arrays(
+        np.asarray(z_min, dtype=float), np.asarray(z_max, dtype=float), np.asarray(decay_length, dtype=float)
+    )
+    _check_decay_length(length)
+    hit = z_max > z_min
+    out = np.full(z_min.shape, -np.inf)
+    zl, dz, ll = z_min[hit], z_max[hit] - z_min[hit], length[hit]
+    out[hit] = -zl / ll + np.log(-np.expm1(-dz / ll))
+    return out
+
+
+def sample_decay_distance(
+    z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLike, u: ArrayLike
+) -> NDArray[np.float64]:
+    """Decay path length drawn from ``exp(-z/L)/L`` truncated to ``[z_min, z_max]`` (inverse CDF).
+
+    ::
+
+        z = z_min - L * log1p(u * expm1(-Delta/L)),   Delta = z_max - z_min
+
+    (PHYSICS.md section 8). ``Delta = inf`` gives ``z_min - L log(1 - u)``; for ``L >> Delta`` the
+    log1p/expm1 pair keeps ``z ≈ z_min + u Delta`` without cancellation.
+
+    Parameters
+    ----------
+    z_min, z_max : array_like
+        Interval in metres (``z_max = inf`` allowed).
+    decay_length : array_like
+        Decay length in metres, finite and > 0.
+    u : array_like
+        Uniform deviates in [0, 1) (e.g. ``rng.random(n)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        z in ``[z_min, z_max]`` (metres); NaN where the interval is empty (a miss).
+
+    >>> round(float(sample_decay_distance(1.0, 3.0, 1e12, 0.5)), 9)
+    2.0
+    """
+    z_min, z_max, length, u = np.broadcast_arrays(
+        np.asarray(z_min, dtype=float), np.asarray(z_max, dtype=float),
+        np.asarray(decay_length, dtype=float), np.asarray(u, dtype=float),
+    )
+    _check_decay_length(length)
+    if np.any(~((u >= 0) & (u < 1))):
+        raise ValueError(f"u = {u[~((u >= 0) & (u < 1))].flat[0]} but require 0 <= u < 1")
+    hit = z_max > z_min
+    out = np.full(z_min.shape, np.nan)
+    zl, dz, ll, uu = z_min[hit], z_max[hit] - z_min[hit], length[hit], u[hit]
+    z = zl - ll * np.log1p(uu * np.expm1(-dz / ll))
+    out[hit] = np.clip(z, zl, z_max[hit])
+    return out
+
+
+def decay_probability_for_coupling(
+    s_min: ArrayLike, s_max: ArrayLike, decay_length_ref: ArrayLike, g_ref: float, g: ArrayLike
+) -> NDArray[np.float64]:
+    """Decay-in-volume probability at coupling ``g`` from the decay length stored at ``g_ref``.
+
+    Since Gamma ∝ g² at fixed model ratios, ``L(g) = L_ref (g_ref/g)²`` ([000] eq. 9, [001] eq. 12;
+    DESIGN.md rule 3), and ``P = decay_probability(s_min, s_max, L(g))``.
+
+    Parameters
+    ----------
+    s_min, s_max : array_like
+        Stored per-event path-length interval (metres).
+    decay_length_ref : array_like
+        Stored per-event decay length at ``g_ref`` (metres).
+    g_ref : float
+        Reference coupling (> 0).
+    g : array_like
+        Coupling(s) (> 0); broadcast against the event arrays, e.g. ``g[:, None]`` for a grid.
+
+    >>> float(decay_probability_for_coupling(0.0, np.inf, 10.0, 1.0, 2.0))
+    1.0
+    """
+    g_arr = np.asarray(g, dtype=float)
+    if not g_ref > 0 or np.any(~(g_arr > 0)):
+        raise ValueError(f"g_ref = {g_ref}, g = {g} but require couplings > 0")
+    length = np.asarray(decay_length_ref, dtype=float) * (g_ref / g_arr) ** 2
+    return decay_probability(s_min, s_max, length)
+
+
+def reweight_decay_probability(
+    w_xsec_ref: ArrayLike,
+    s_min: ArrayLike,
+    s_max: ArrayLike,
+    decay_length_ref: ArrayLike,
+    g_ref: float,
+    g: ArrayLike,
+    *,
+    production_power: float = 2.0,
+) -> NDArray[np.float64]:
+    """Production weight times decay probability at coupling ``g``, from quantities stored at ``g_ref``.
+
+    ::
+
+        w(g) = w_xsec_ref * (g/g_ref)^production_power * P(s_min, s_max, L_ref (g_ref/g)^2)
+
+    with sigma ∝ g² (``production_power = 2``; DESIGN.md rule 3) and ``P`` of :func:`decay_probability`.
+    ``w_xsec_ref`` is the event's cross-section weight at ``g_ref`` **without** the decay probability
+    (the ``w_xsec`` of the event schema), so nothing is divided by a ``P(g_ref)`` that may have
+    underflowed to 0. Multiply by the stored daughter acceptance to get the full weight. That acceptance
+    was evaluated at a vertex drawn with ``L_ref``; strictly, the vertex distribution inside
+    ``[s_min, s_max]`` changes with L, which matters only where ``P_d`` varies along the volume (flag).
+
+    >>> float(reweight_decay_probability(1.0, 0.0, np.inf, 5.0, 1.0, 0.5))
+    0.25
+    """
+    g_arr = np.asarray(g, dtype=float)
+    p_new = decay_probability_for_coupling(s_min, s_max, decay_length_ref, g_ref, g_arr)
+    return np.asarray(w_xsec_ref, dtype=float) * (g_arr / g_ref) ** production_power * p_new
+
+
+def tau_survival_probability(p_tau: ArrayLike, distance: ArrayLike) -> NDArray[np.float64]:
+    """Probability that a tau of momentum ``p_tau`` (GeV) flies further than ``distance`` (m).
+
+    ``exp(-d / (gamma beta c tau))`` with ``gamma beta = p/m_tau`` ([004] Sec. III.C; PHYSICS.md
+    section 8: 2 mm needs E_tau > 40.8 GeV for gamma beta c tau > d). m_tau and c tau from PDG via
+    ``particle``.
+
+    >>> round(float(tau_survival_probability(40.8, 0.002)), 2)
+    0.37
+    """
+    flight = np.asarray(p_tau, dtype=float) / _M_TAU * _CTAU_TAU
+    with np.errstate(divide="ignore"):
+        return np.exp(-np.asarray(distance, dtype=float) / flight)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Ray–volume intersection
+# ----------------------------------------------------------------------------------------------------
+
+
+def _rays(origin: ArrayLike, direction: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    o = np.asarray(origin, dtype=float)
+    d = np.asarray(direction, dtype=float)
+    if o.shape[-1:] != (3,) or d.shape[-1:] != (3,):
+        raise ValueError(f"origin shape {o.shape}, direction shape {d.shape} but require (..., 3)")
+    norm = np.linalg.norm(d, axis=-1, keepdims=True)
+    if np.any(~(norm > 0)) or np.any(~np.isfinite(norm)):
+        raise ValueError("direction has a zero, infinite or NaN vector; require |direction| > 0")
+    o, d = np.broadcast_arrays(o, d / norm)
+    return o, d
+
+
+def _axis_interval(
+    o: NDArray[np.float64], d: NDArray[np.float64], lo: float, hi: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Interval of s with lo <= o + s d <= hi (one coordinate)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t1 = (lo - o) / d
+        t2 = (hi - o) / d
+    s_lo = np.minimum(t1, t2)
+    s_hi = np.maximum(t1, t2)
+    parallel = d == 0
+    if np.any(parallel):
+        inside = (o >= lo) & (o <= hi)
+        s_lo = np.where(parallel, np.where(inside, -np.inf, np.inf), s_lo)
+        s_hi = np.where(parallel, np.where(inside, np.inf, -np.inf), s_hi)
+    return s_lo, s_hi
+
+
+def _finish(s_lo: NDArray[np.float64], s_hi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    s_lo = np.maximum(s_lo, 0.0)
+    miss = ~(s_hi > s_lo)
+    return np.where(miss, 0.0, s_lo), np.where(miss, 0.0, s_hi)
+
+
+def _check_z(z_start: float, z_end: float) -> None:
+    if not z_end > z_start:
+        raise ValueError(f"z_end = {z_end} m but require z_end > z_start = {z_start} m")
+
+
+def intersect_slab(
+    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Path-length interval of a ray inside ``z_start <= z <= z_end`` (unbounded transversely).
+
+    The 1D geometry of [000] (NA64, FNAL; Table I, eqs. 18 and 20), extended to a direction with a z
+    component ``d_z = cos(theta)``: ``s = (z - z_0)/d_z``.
+
+    Parameters
+    ----------
+    origin : array_like, shape (..., 3)
+        Production points (m).
+    direction : array_like, shape (..., 3)
+        Directions (normalised here).
+    z_start, z_end : float
+        Slab ends in metres (``z_end = inf`` allowed).
+
+    Returns
+    -------
+    (s_min, s_max) : tuple of numpy.ndarray, shape (...)
+        Path lengths in metres along the unit direction; ``s_max <= s_min`` (both 0) for a miss.
+
+    >>> [round(float(v), 9) for v in intersect_slab([0, 0, 0.1], [0, 0, 1], 5.2, np.inf)]
+    [5.1, inf]
+    """
+    _check_z(z_start, z_end)
+    o, d = _rays(origin, direction)
+    return _finish(*_axis_interval(o[..., 2], d[..., 2], z_start, z_end))
+
+
+def intersect_box(
+    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float, half_x: float, half_y: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Path-length interval of a ray inside the box ``|x| <= half_x, |y| <= half_y, z_start <= z <= z_end``.
+
+    Slab method (NA62 decay vessel, 2 × 2 m², [001] Sec. V.A). Arguments and returns as
+    :func:`intersect_slab`; ``half_x``, ``half_y`` in metres.
+
+    >>> s = intersect_box([0, 0, 0], [0.1, 0, 1], 79.0, 160.0, 1.0, 1.0)
+    >>> bool(s[1] <= s[0])
+    True
+    """
+    _check_z(z_start, z_end)
+    if not (half_x > 0 and half_y > 0):
+        raise ValueError(f"half_x = {half_x} m, half_y = {half_y} m but require both > 0")
+    o, d = _rays(origin, direction)
+    lo_z, hi_z = _axis_interval(o[..., 2], d[..., 2], z_start, z_end)
+    lo_x, hi_x = _axis_interval(o[..., 0], d[..., 0], -half_x, half_x)
+    lo_y, hi_y = _axis_interval(o[..., 1], d[..., 1], -half_y, half_y)
+    return _finish(np.maximum(np.maximum(lo_z, lo_x), lo_y), np.minimum(np.minimum(hi_z, hi_x), hi_y))
+
+
+def intersect_elliptic_cylinder(
+    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float, semi_x: float, semi_y: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Path-length interval of a ray inside ``(x/a)² + (y/b)² <= 1, z_start <= z <= z_end``.
+
+    SHiP decay vessel ([001] Sec. V.B, semi-axes a = 2.5 m, b = 5 m; flag). With scaled coordinates
+    ``X = x/a``, ``Y = y/b`` the transverse condition is ``A s² + B s + C <= 0`` with
+    ``A = DX² + DY²``, ``B = 2(X DX + Y DY)``, ``C = X² + Y² − 1``; the roots use the stable
+    ``q = −(B + sign(B) sqrt(B² − 4AC))/2``, ``s = q/A, C/q``. Arguments and returns as
+    :func:`intersect_slab`; ``semi_x``, ``semi_y`` in metres.
+
+    >>> [round(float(v), 6) for v in intersect_elliptic_cylinder([0, 0, 0], [0, 0, 1], 53.2, 103.7, 2.5, 5.0)]
+    [53.2, 103.7]
+    """
+    _check_z(z_start, z_end)
+    if not (semi_x > 0 and semi_y > 0):
+        raise ValueError(f"semi_x = {semi_x} m, semi_y = {semi_y} m but require both > 0")
+    o, d = _rays(origin, direction)
+    lo_z, hi_z = _axis_interval(o[..., 2], d[..., 2], z_start, z_end)
+    x, y = o[..., 0] / semi_x, o[..., 1] / semi_y
+    dx, dy = d[..., 0] / semi_x, d[..., 1] / semi_y
+    a = dx * dx + dy * dy
+    b = 2.0 * (x * dx + y * dy)
+    c = x * x + y * y - 1.0
+    disc = b * b - 4.0 * a * c
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = -0.5 * (b + np.copysign(np.sqrt(np.maximum(disc, 0.0)), b))
+        r1 = q / a
+        r2 = np.where(q != 0, c / q, r1)
+    lo_t = np.minimum(r1, r2)
+    hi_t = np.maximum(r1, r2)
+    axial = a == 0
+    lo_t = np.where(axial, np.where(c <= 0, -np.inf, np.inf), np.where(disc >= 0, lo_t, np.inf))
+    hi_t = np.where(axial, np.where(c <= 0, np.inf, -np.inf), np.where(disc >= 0, hi_t, -np.inf))
+    return _finish(np.maximum(lo_z, lo_t), np.minimum(hi_z, hi_t))
+
+
+def decay_volume_interval(
+    volume: DecayVolume, origin: ArrayLike, direction: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(s_min, s_max)`` of the boson line in ``volume`` (dispatch on ``volume.shape``).
+
+    ``"none"`` (prompt decays, [004]) gives ``(0, inf)`` for every ray, so that
+    :func:`decay_probability` is 1.
+
+    >>> from geometry.experiments import load_experiment
+    >>> [float(v) for v in decay_volume_interval(load_experiment("na62_dump").decay_volume, [0, 0, 1], [0, 0, 1])]
+    [78.0, 159.0]
+    """
+    if volume.shape == "slab":
+        return intersect_slab(origin, direction, volume.z_start, volume.z_end)
+    if volume.shape == "box":
+        return intersect_box(origin, direction, volume.z_start, volume.z_end, volume.half_x, volume.half_y)
+    if volume.shape == "elliptic_cylinder":
+        return intersect_elliptic_cylinder(
+            origin, direction, volume.z_start, volume.z_end, volume.half_x, volume.half_y
+        )
+    if volume.shape == "none":
+        o, _ = _rays(origin, direction)
+        return np.zeros(o.shape[:-1]), np.full(o.shape[:-1], np.inf)
+    raise ValueError(f"decay volume shape = {volume.shape!r} but require one of slab, box, elliptic_cylinder, none")
+
+
+def point_in_volume(volume: DecayVolume, points: ArrayLike, *, tolerance: float = 1e-9) -> NDArray[np.bool_]:
+    """Whether ``points`` (shape (..., 3), metres) lie in the decay volume, within ``tolerance`` (m).
+
+    NaN points are outside; every finite point is inside ``"none"``.
+    """
+    p = np.asarray(points, dtype=float)
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    finite = np.isfinite(p).all(axis=-1)
+    if volume.shape == "none":
+        return finite
+    tol = tolerance
+    inside = finite & (z >= volume.z_start - tol) & (z <= volume.z_end + tol)
+    if volume.shape == "box":
+        inside &= (np.abs(x) <= volume.half_x + tol) & (np.abs(y) <= volume.half_y + tol)
+    elif volume.shape == "elliptic_cylinder":
+        with np.errstate(invalid="ignore"):
+            inside &= (x / (volume.half_x + tol)) ** 2 + (y / (volume.half_y + tol)) ** 2 <= 1.0
+    return inside
+
+
+# ----------------------------------------------------------------------------------------------------
+# Daughters
+# ----------------------------------------------------------------------------------------------------
+
+
+def propagate_to_plane(vertex: ArrayLike, momentum: ArrayLike, z_plane: float) -> NDArray[np.float64]:
+    """Transverse impact point ``(x, y)`` (m) of a straight track from ``vertex`` at ``z = z_plane``.
+
+    ``x = x_v + (z_plane − z_v) p_x/p_z`` (and y). Straight lines: no magnetic field (the NA62/SHiP
+    spectrometer magnets are not modelled, as in [001]; flag).
+
+    Parameters
+    ----------
+    vertex : array_like, shape (..., 3)
+        Decay vertices (m).
+    momentum : array_like, shape (..., 3)
+        Track three-momenta (GeV); broadcast against ``vertex``.
+    z_plane : float
+        Plane position (m).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 2)
+        Impact points; NaN where the track does not reach the plane (p_z <= 0 or plane upstream).
+
+    >>> propagate_to_plane([0, 0, 100.0], [1.0, 0, 10.0], 110.0).tolist()
+    [1.0, 0.0]
+    """
+    v = np.asarray(vertex, dtype=float)
+    p = np.asarray(momentum, dtype=float)
+    v, p = np.broadcast_arrays(v, p)
+    dz = z_plane - v[..., 2]
+    ok = (p[..., 2] > 0) & (dz >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(ok, dz / p[..., 2], np.nan)
+    return np.stack([v[..., 0] + t * p[..., 0], v[..., 1] + t * p[..., 1]], axis=-1)
+
+
+@lru_cache(maxsize=256)
+def _category(pdg: int) -> int:
+    """0 = padding, 1 = charged, 2 = photon, 3 = invisible (charge from PDG via ``particle``)."""
+    if pdg == 0:
+        return 0
+    if pdg == _PHOTON:
+        return 2
+    if abs(pdg) in INVISIBLE_PDG:
+        return 3
+    try:
+        charge = Particle.from_pdgid(pdg).charge
+    except Exception as exc:  # particle raises its own ParticleNotFound / InvalidParticle
+        raise ValueError(
+            f"daughter pdg = {pdg} is not known to `particle`; require a charged particle, 22, "
+            f"or an invisible id {sorted(INVISIBLE_PDG)} (0 = padding)"
+        ) from exc
+    if charge:
+        return 1
+    raise ValueError(
+        f"daughter pdg = {pdg} is a neutral hadron/boson with no cut defined; require a charged particle, "
+        f"22, or an invisible id {sorted(INVISIBLE_PDG)} (0 = padding)"
+    )
+
+
+def _inside_plane(plane: DetectorPlane, xy: NDArray[np.float64], wall: float) -> NDArray[np.bool_]:
+    x, y = xy[..., 0], xy[..., 1]
+    finite = np.isfinite(x) & np.isfinite(y)
+    shape = plane.shape
+    if shape == "unbounded":
+        return finite
+    hx = float(plane.half_x or 0.0) - wall
+    hy = float(plane.half_y or 0.0) - wall
+    if hx <= 0 or hy <= 0:
+        return np.zeros(x.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if shape == "box":
+            return finite & (np.abs(x) <= hx) & (np.abs(y) <= hy)
+        # ellipse: semi-axes shrunk by the wall distance (approximation of the inner parallel curve)
+        return finite & ((x / hx) ** 2 + (y / hy) ** 2 <= 1.0)
+
+
+def daughter_acceptance(
+    experiment: Experiment, vertex: ArrayLike, daughters_p4: ArrayLike, daughters_pdg: ArrayLike
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Apply the experiment's daughter cuts to each event.
+
+    Logic by ``experiment.daughter_cuts.signature``:
+
+    - ``"missing_energy"`` (NA64, [000] Sec. III.A.1): accepted if the decay vertex is inside the decay
+      volume (beyond the detector); no daughter cut, invisible decays accepted.
+    - ``"prompt"`` ([004] FASERnu2, thin target): accepted (the tau-chain selection is an efficiency,
+      see :func:`tau_survival_probability`); invisible decays accepted.
+    - ``"displaced_vertex"`` (FNAL, NA62, SHiP; [000] Sec. III.A.2, [001] Sec. V): vertex inside the
+      volume; no invisible daughter; each charged daughter ``E >= min_charged_energy``, each photon
+      ``E >= min_photon_energy`` and the photon sum ``>= min_photon_energy_sum``; every charged track
+      (photon) hits each plane whose ``required_for`` lists ``"charged"`` (``"photon"``) inside its
+      transverse acceptance shrunk by ``wall_distance``; at the first photon calorimeter each photon is
+      at ``r >= photon_min_radius`` and every photon pair is ``>= min_photon_separation`` apart.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    vertex : array_like, shape (n, 3)
+        Decay vertices (m); NaN rows (a boson that missed the volume) are rejected as MISSED_VOLUME.
+    daughters_p4 : array_like, shape (n, k, 4)
+        Daughter four-momenta ``(E, px, py, pz)`` in GeV.
+    daughters_pdg : array_like, shape (n, k) or (k,)
+        PDG ids; 0 marks padding (no particle).
+
+    Returns
+    -------
+    accepted : numpy.ndarray of bool, shape (n,)
+    reason : numpy.ndarray of int, shape (n,)
+        :class:`Rejection` codes (first failing reason); count with ``np.bincount(reason)``.
+    """
+    cuts = experiment.daughter_cuts
+    v = np.atleast_2d(np.asarray(vertex, dtype=float))
+    p4 = np.asarray(daughters_p4, dtype=float)
+    if p4.ndim == 2:
+        p4 = p4[None]
+    n = v.shape[0]
+    if v.shape != (n, 3) or p4.shape[0] != n or p4.shape[-1] != 4:
+        raise ValueError(f"vertex shape {v.shape}, daughters_p4 shape {p4.shape} but require (n, 3) and (n, k, 4)")
+    k = p4.shape[1]
+    pdg = np.broadcast_to(np.asarray(daughters_pdg, dtype=np.int64), (n, k))
+    uniq, inv = np.unique(pdg, return_inverse=True)
+    cat = np.array([_category(int(c)) for c in uniq], dtype=np.int64)[inv.reshape(pdg.shape)]
+    charged, photon, invisible = cat == 1, cat == 2, cat == 3
+
+    reason = np.full(n, int(Rejection.ACCEPTED), dtype=np.int64)
+
+    def reject(mask: NDArray[np.bool_], why: Rejection) -> None:
+        reason[(reason == Rejection.ACCEPTED) & mask] = int(why)
+
+    reject(~point_in_volume(experiment.decay_volume, v, tolerance=1e-6), Rejection.MISSED_VOLUME)
+    if cuts.signature in ("missing_energy", "prompt"):
+        return reason == Rejection.ACCEPTED, reason
+
+    reject(invisible.any(axis=1), Rejection.INVISIBLE)
+    energy = p4[..., 0]
+    low = (charged & (energy < cuts.min_charged_energy)) | (photon & (energy < cuts.min_photon_energy))
+    n_photon = photon.sum(axis=1)
+    photon_sum = np.where(photon, energy, 0.0).sum(axis=1)
+    reject(low.any(axis=1) | ((n_photon > 0) & (photon_sum < cuts.min_photon_energy_sum)), Rejection.ENERGY)
+
+    vk = np.broadcast_to(v[:, None, :], (n, k, 3))
+    calorimeter_xy = None
+    for plane in experiment.detector.planes:
+        need = np.zeros((n, k), dtype=bool)
+        if "charged" in plane.required_for:
+            need |= charged
+        if "photon" in plane.required_for:
+            need |= photon
+        if not need.any():
+            continue
+        xy = propagate_to_plane(vk, p4[..., 1:4], plane.z)
+        hit = _inside_plane(plane, xy, cuts.wall_distance)
+        reject((need & ~hit).any(axis=1), Rejection.GEOMETRY)
+        if calorimeter_xy is None and "photon" in plane.required_for and plane.kind == "calorimeter":
+            calorimeter_xy = xy
+
+    if calorimeter_xy is not None:
+        r = np.hypot(calorimeter_xy[..., 0], calorimeter_xy[..., 1])
+        with np.errstate(invalid="ignore"):
+            reject((photon & (r < cuts.photon_min_radius)).any(axis=1), Rejection.HOLE)
+            too_close = np.zeros(n, dtype=bool)
+            for i in range(k):
+                for j in range(i + 1, k):
+                    sep = np.hypot(*(calorimeter_xy[:, i] - calorimeter_xy[:, j]).T)
+                    too_close |= photon[:, i] & photon[:, j] & (sep < cuts.min_photon_separation)
+        reject(too_close, Rejection.SEPARATION)
+    return reason == Rejection.ACCEPTED, reason
+
+
+def production_acceptance(
+    cuts: ProductionCuts,
+    e_muon: ArrayLike,
+    e_boson: ArrayLike | None = None,
+    *,
+    e_lepton_out: ArrayLike | None = None,
+    m_boson: float | None = None,
+    iww: bool = False,
+) -> NDArray[np.bool_]:
+    """Production-level cuts of ``experiment.production_cuts`` (energies in GeV).
+
+    - ``e_muon >= min_muon_energy`` (FNAL 0.5 GeV, [000] Sec. III.A.2);
+    - if ``e_boson`` is given: ``x = e_boson/e_muon >= x_min`` (NA64 scalar mode 1/3, [000] Sec. III.A.1);
+    - if ``e_lepton_out`` is given and the cut is set: ``e_lepton_out < max_outgoing_lepton_energy``
+      (NA64 ALP mode 80 GeV, [004] Sec. III.C);
+    - if ``iww`` and ``iww_energy_factor`` is set: ``e_muon >= max(factor m_boson, m_mu)`` ([001]
+      Sec. III), which needs ``m_boson`` (GeV).
+
+    >>> from geometry.experiments import load_experiment
+    >>> production_acceptance(load_experiment("fnal_mu").production_cuts, [0.4, 1.0]).tolist()
+    [False, True]
+    """
+    e_mu = np.asarray(e_muon, dtype=float)
+    ok = e_mu >= cuts.min_muon_energy
+    if e_boson is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ok = ok & (np.asarray(e_boson, dtype=float) / e_mu >= cuts.x_min)
+    if e_lepton_out is not None and cuts.max_outgoing_lepton_energy is not None:
+        ok = ok & (np.asarray(e_lepton_out, dtype=float) < cuts.max_outgoing_lepton_energy)
+    if iww and cuts.iww_energy_factor is not None:
+        if m_boson is None or not m_boson > 0:
+            raise ValueError(f"m_boson = {m_boson} GeV but the IWW cut requires m_boson > 0")
+        ok = ok & (e_mu >= max(cuts.iww_energy_factor * m_boson, _M_MU))
+    return np.asarray(ok)

@@ -1,0 +1,230 @@
+"""Tests for geometry.experiments: shipped files load and round-trip; malformed files give clear errors."""
+
+from __future__ import annotations
+
+import math
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from geometry.experiments import (
+    DECAY_VOLUME_SHAPES,
+    Experiment,
+    ExperimentError,
+    available_experiments,
+    load_experiment,
+)
+
+SHIPPED = ["fasernu2", "fnal_mu", "mucoll_thin", "na62_dump", "na64mu", "ship"]
+
+
+def _text(name: str) -> str:
+    return (files("geometry") / "experiments" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def test_available_experiments() -> None:
+    assert available_experiments() == SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_loads_and_round_trips(name: str, tmp_path: Path) -> None:
+    e = load_experiment(name)
+    assert e.name == name
+    assert e.path is not None
+    assert e.path.endswith(f"{name}.toml")
+    # dict round trip
+    assert Experiment.from_dict(e.to_dict()) == e
+    # TOML round trip through a user file path
+    out = tmp_path / f"{name}_copy.toml"
+    out.write_text(tomli_w.dumps(e.to_dict()), encoding="utf-8")
+    again = load_experiment(out)
+    assert again == e
+    assert again.path == str(out)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_file_opens_with_reference_line_and_sources(name: str) -> None:
+    first = _text(name).splitlines()[0]
+    assert first.startswith("# References:")
+    e = load_experiment(name)
+    assert e.references
+    for part in (e.beam, e.exposure, e.target, e.decay_volume, e.detector, e.daughter_cuts,
+                 e.efficiency, e.background):
+        assert part.source, f"{name}: {type(part).__name__} has no source"
+    for plane in e.detector.planes:
+        assert plane.source
+
+
+def test_published_numbers() -> None:
+    """Numbers of PHYSICS.md section 9 ([000] Table I, [001] Sec. V, [004] Sec. III)."""
+    na64 = load_experiment("na64mu")
+    assert (na64.beam.energy, na64.exposure.count, na64.target.material, na64.target.length) == (160.0, 8e12, "Pb", 0.2)
+    assert na64.decay_volume.z_start == pytest.approx(5.2)
+    assert math.isinf(na64.decay_volume.z_end)
+    assert na64.production_cuts.x_min == pytest.approx(1 / 3)
+    assert na64.production_cuts.max_outgoing_lepton_energy == 80.0
+    fnal = load_experiment("fnal_mu")
+    assert (fnal.beam.energy, fnal.exposure.count, fnal.target.material) == (3.0, 3e14, "W")
+    assert (fnal.decay_volume.z_start, fnal.decay_volume.z_end) == (1.5, 4.5)
+    assert fnal.production_cuts.min_muon_energy == 0.5
+    assert fnal.daughter_cuts.min_charged_energy == pytest.approx(0.010)
+    na62 = load_experiment("na62_dump")
+    assert (na62.beam.particle, na62.beam.energy, na62.exposure.kind, na62.exposure.count) == (2212, 400.0, "POT", 1e19)
+    assert (na62.target.material, na62.target.length) == ("Cu", 3.2)
+    assert (na62.decay_volume.shape, na62.decay_volume.z_start, na62.decay_volume.z_end) == ("box", 79.0, 160.0)
+    assert (na62.detector.z_start, na62.detector.z_end) == (160.0, 225.2)
+    assert [p.name for p in na62.detector.planes] == ["STRAW1", "STRAW2", "STRAW3", "STRAW4", "LKr"]
+    dc = na62.daughter_cuts
+    assert (dc.min_charged_energy, dc.min_photon_energy, dc.min_photon_energy_sum) == (5.0, 1.0, 3.0)
+    assert (dc.min_photon_separation, dc.photon_min_radius, dc.wall_distance) == (0.10, 0.15, 0.05)
+    assert na62.production_cuts.iww_energy_factor == 300.0
+    ship = load_experiment("ship")
+    assert (ship.target.material, ship.target.length, ship.exposure.count) == ("Mo", 11.2, 2e20)
+    assert (ship.decay_volume.z_start, ship.decay_volume.z_end) == (53.2, 103.7)
+    assert (ship.decay_volume.half_x, ship.decay_volume.half_y) == (2.5, 5.0)
+    assert ship.detector.z_end == pytest.approx(114.0)
+    faser = load_experiment("fasernu2")
+    assert (faser.target.material, faser.target.length, faser.decay_volume.shape) == ("W", 6.4, "none")
+    assert faser.exposure.count is None
+    assert faser.daughter_cuts.min_tau_flight == 0.002
+    mc = load_experiment("mucoll_thin")
+    assert (mc.beam.energy, mc.exposure.count, mc.target.length) == (1500.0, 1e16, 0.02)
+
+
+def test_every_plane_inside_detector() -> None:
+    for name in SHIPPED:
+        e = load_experiment(name)
+        for p in e.detector.planes:
+            assert e.detector.z_start <= p.z <= e.detector.z_end, (name, p.name)
+
+
+def _write(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _expect(path: Path, key: str, pattern: str) -> ExperimentError:
+    with pytest.raises(ExperimentError, match=pattern) as info:
+        load_experiment(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert key in message
+    assert info.value.key == key
+    return info.value
+
+
+def test_missing_key(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace("length = 3.2            # m, TAX\n", "")
+    _expect(_write(tmp_path, text), "target.length", "missing key")
+
+
+def test_typo_key_suggests_nearest(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace("min_photon_energy_sum = 3.0", "min_photon_energy_summ = 3.0")
+    err = _expect(_write(tmp_path, text), "cuts.daughters.min_photon_energy_summ", "unknown key")
+    assert "did you mean 'cuts.daughters.min_photon_energy_sum'" in str(err)
+
+
+def test_typo_of_required_key_is_pointed_at(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace("length = 3.2 ", "lenght = 3.2 ")
+    err = _expect(_write(tmp_path, text), "target.length", "missing key")
+    assert "target.lenght" in str(err)
+
+
+def test_negative_length(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace("length = 3.2 ", "length = -3.2 ")
+    _expect(_write(tmp_path, text), "target.length", re.escape("length = -3.2 m is negative"))
+
+
+def test_bad_shape_lists_allowed(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace('shape = "box"\nz_start = 79.0', 'shape = "cube"\nz_start = 79.0')
+    err = _expect(_write(tmp_path, text), "decay_volume.shape", "unknown value 'cube'")
+    for shape in DECAY_VOLUME_SHAPES:
+        assert shape in str(err)
+
+
+def test_z_end_not_after_z_start(tmp_path: Path) -> None:
+    text = _text("na62_dump").replace("z_end = 160.0           # + L_dec", "z_end = 79.0           # + L_dec")
+    _expect(_write(tmp_path, text), "decay_volume.z_end", "z_end = 79.0 m <= z_start = 79.0 m")
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    text = _text("ship").replace("count = 2e20", 'count = "2e20"')
+    _expect(_write(tmp_path, text), "exposure.count", "got str")
+
+
+def test_bad_plane_entry(tmp_path: Path) -> None:
+    text = _text("ship").replace('required_for = ["charged", "photon"]', 'required_for = ["charged", "neutron"]')
+    _expect(_write(tmp_path, text), "detector.planes[4].required_for", "unknown entry 'neutron'")
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    text = _text("fnal_mu") + '\n[decay_volum]\nshape = "slab"\n'
+    err = _expect(_write(tmp_path, text), "decay_volum", "unknown key")
+    assert "did you mean 'decay_volume'" in str(err)
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    path = _write(tmp_path, "name = \n")
+    with pytest.raises(ExperimentError, match="not valid TOML") as info:
+        load_experiment(path)
+    assert str(path) in str(info.value)
+
+
+def test_unknown_name_suggests() -> None:
+    with pytest.raises(ExperimentError, match="did you mean 'na64mu'"):
+        load_experiment("na64")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ExperimentError, match="no such file"):
+        load_experiment(tmp_path / "nope.toml")
+
+
+def test_user_file_without_optional_tables(tmp_path: Path) -> None:
+    """A minimal user experiment: only the required tables; defaults fill the rest."""
+    text = """
+name = "toy"
+description = "toy slab"
+[beam]
+kind = "mono"
+particle = 13
+energy = 10.0
+source = "made up"
+[exposure]
+kind = "MOT"
+count = 1e10
+source = "made up"
+[target]
+material = "Pb"
+length = 0.1
+source = "made up"
+[decay_volume]
+shape = "slab"
+z_start = 1.0
+z_end = 2.0
+source = "made up"
+[detector]
+z_start = 1.0
+z_end = 2.0
+source = "made up"
+[cuts.daughters]
+signature = "displaced_vertex"
+source = "made up"
+"""
+    e = load_experiment(_write(tmp_path, text, "toy.toml"))
+    assert e.efficiency.signal == 1.0
+    assert e.production_cuts.x_min == 0.0
+    assert Experiment.from_dict(e.to_dict()) == e
+
+
+def test_error_pickles() -> None:
+    import pickle
+
+    err = ExperimentError("f.toml", "a.b", "bad", "good")
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err)
+    assert isinstance(again, ValueError)
