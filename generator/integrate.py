@@ -210,6 +210,17 @@ class SamplingStats:
         return self.n_over_max / self.n_accepted if self.n_accepted else 0.0
 
 
+def truncated_maximum(w: np.ndarray, max_truncation: float) -> float:
+    """Smallest w_max with sum(max(w - w_max, 0)) <= max_truncation * sum(w), for w >= 0."""
+    ws = np.sort(w)[::-1]
+    total = ws.sum()
+    # excess(w_max = ws[j]) = sum_{i<j} (ws[i] - ws[j]) = cumsum[j-1] - j * ws[j]
+    csum = np.concatenate([[0.0], np.cumsum(ws)[:-1]])
+    excess = csum - np.arange(len(ws)) * ws
+    j = int(np.searchsorted(excess, max_truncation * total, side="right")) - 1
+    return float(ws[max(j, 0)])
+
+
 class EventSampler:
     r"""Draw events from the adapted VEGAS map of an :class:`IntegrationResult`.
 
@@ -217,15 +228,17 @@ class EventSampler:
     to the integral. Weighted events keep the points with f != 0 and carry
     w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws), so
     exactly N events are produced and their weights sum to the integral. Unweighted events are kept with
-    probability f J / w_max (accept-reject); w_max is the largest pilot weight times ``safety``; points
-    above it are kept once and counted in ``stats.n_over_max``. Each unweighted event carries
+    probability f J / w_max (accept-reject). As in MadGraph, w_max is not the single largest pilot weight
+    but the smallest value whose excess, sum(max(w - w_max, 0)) / sum(w) over the pilot, is at most
+    ``max_truncation`` (default 1e-3): points above it are kept once (a bias of at most that fraction of
+    sigma) and counted in ``stats.n_over_max``; the summary reports both. Each unweighted event carries
     sigma / N. Chunks are generated lazily so memory stays flat for any N.
 
     References: F. James, Rep. Prog. Phys. 43 (1980) 1145 (accept-reject); Lepage (1978) (the map).
     """
 
     def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int = 200_000,
-                 safety: float = 1.0):
+                 max_truncation: float = 1e-3):
         self.result = result
         self.rng = rng
         self.map = result.integrator.map
@@ -235,9 +248,9 @@ class EventSampler:
         nz = w != 0
         self.stats.acceptance_nonzero = float(nz.mean())
         self.stats.mean_weight = float(w.mean())
-        self.stats.w_max = float(np.max(np.abs(w))) * safety if nz.any() else 0.0
         if not nz.any():
             raise ValueError("no phase-space point with nonzero cross section: nothing to sample")
+        self.stats.w_max = truncated_maximum(np.abs(w[nz]), max_truncation)
 
     def _draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         y = self.rng.random((n, self.dim))

@@ -15,7 +15,8 @@ Beam and target (what is integrated)
 * Experiment with a muon flux (proton dumps: NA62, SHiP; flux files: FASERnu2): a sixth dimension picks
   a muon i of the sample with probability w_i / W (its weight per POT/MOT); its path in the target is
   followed from its production point along its direction (Rella–Döbrich–Yu eq. (23)). The integrand is
-  W L_i sigma(E_i(y)) / L_tg, so ``w_xsec`` is normalised as above, per POT (per MOT).
+  L_i sigma(E_i(y)) / L_tg, so ``w_xsec`` sums to the depth-averaged cross section per muon of the sample,
+  and the number produced per POT (MOT) is W n_atom L_tg sigma_eff, W the sample's muons per POT.
 
 Per event (DESIGN.md rule 3 for the coupling dependence)
 -------------------------------------------------------
@@ -116,7 +117,8 @@ class FluxIntegrand:
     """d sigma summed over a weighted muon sample (proton dumps, flux files; 001 eq. 23).
 
     ``f(u[n, 6])``: muon i from u5 by inverse CDF of the weights; y = u4 * path_i along its direction to
-    the target's back face; value W * path_i / L_tg * d sigma(E_i(y)) [pb], W the total weight per POT.
+    the target's back face; value path_i / L_tg * d sigma(E_i(y)) [pb]: the integral is the depth-averaged
+    cross section per muon of the sample; ``total_weight`` W (muons per POT/MOT) enters the counts.
     """
 
     process: Process
@@ -155,7 +157,7 @@ class FluxIntegrand:
         out = np.zeros(len(u))
         if ok.any():
             ds = self.process.dsigma(np.ascontiguousarray(u[ok, : self.process.dim]), e[ok], self.par)
-            out[ok] = ds * self.total_weight * self.path_m[i[ok]] / self.length_m
+            out[ok] = ds * self.path_m[i[ok]] / self.length_m
         return out
 
     def event_inputs(self, u: np.ndarray):
@@ -181,6 +183,7 @@ class RunSetup:
     dim: int
     experiment: Any = None
     n_atom_cm3: float = 0.0
+    muons_per_exposure: float = 1.0
     length_m: float = 0.0
     exposure: float = 0.0
     exposure_unit: str = ""
@@ -252,7 +255,7 @@ def setup_run(config: RunConfig) -> RunSetup:
         e_cut = max(e_cut, cuts.min_muon_energy)
         if cuts.x_min > 0 and beam_energy is not None:
             e_k_min = cuts.x_min * beam_energy
-        if config.iww_validity_cut or cuts.iww_energy_factor:
+        if config.iww_validity_cut:  # optional, to reproduce Rella–Döbrich–Yu
             factor = cuts.iww_energy_factor or 300.0
             e_cut = max(e_cut, factor * config.mass)
             notes.append(f"IWW-validity cut E_mu > max({factor:g} m_S, m_mu) (Rella–Döbrich–Yu Sec. III)")
@@ -275,11 +278,11 @@ def setup_run(config: RunConfig) -> RunSetup:
             dim = integrand.dim
     else:
         flux = _flux_for(config, experiment, material)
-        e0 = flux.energy_GeV()
+        e0 = np.asarray(flux.energy_GeV, dtype=float)
         if not np.any(e0 > max(e_cut, process.threshold_energy(config.mass, target.m_nucleus))):
             raise UnphysicalRequest(f"no muon of the flux is above threshold for mass = {config.mass} GeV "
                                     f"(max E_mu = {e0.max():.4g} GeV)")
-        direction = flux.direction()
+        direction = np.asarray(flux.direction, dtype=float)
         origin = np.stack([flux.x_m, flux.y_m, flux.z_m], axis=1)
         tgt = experiment.target
         z_end = tgt.z_start + tgt.length
@@ -306,8 +309,10 @@ def setup_run(config: RunConfig) -> RunSetup:
     if experiment is not None:
         setup.n_atom_cm3 = float(material.n_atom_cm3)
         setup.length_m = float(experiment.target.length)
-        setup.exposure = float(experiment.exposure.count or 0.0)
-        setup.exposure_unit = experiment.exposure.kind
+        setup.exposure = float(experiment.exposure.count or 1.0)
+        setup.muons_per_exposure = float(getattr(integrand, "total_weight", 1.0))
+        setup.exposure_unit = (experiment.exposure.kind if experiment.exposure.count else
+                               "1 unit of the flux weights (the experiment gives no exposure)")
     widths = model.partial_widths(config.mass)
     setup.width_GeV = float(sum(widths.values()))
     channels = [c for c in scalar_channels() if c.name in widths]
@@ -436,7 +441,7 @@ def _events_from_points(setup: RunSetup, u: np.ndarray, w: np.ndarray, rng: np.r
         accept = ok.astype(float)
         for r in np.unique(reason):
             name = Rejection(int(r)).name
-            tally.rejections[name] = tally.rejections.get(name, 0.0) + float(np.sum(w[reason == r]))
+            tally.rejections[name] = tally.rejections.get(name, 0.0) + float(np.sum((w * p_decay)[reason == r]))
     weight = w * p_decay * accept
     tally.n += n
     tally.sum_w += float(w.sum())
@@ -546,22 +551,22 @@ def _summary(setup: RunSetup, res: IntegrationResult, sampler: EventSampler, tal
         "card": card_text,
     }
     if setup.experiment is not None:
-        norm = setup.exposure * setup.n_atom_cm3 * setup.length_m * 100.0 * PB_TO_CM2
+        norm = setup.exposure * setup.muons_per_exposure * setup.n_atom_cm3 * setup.length_m * 100.0 * PB_TO_CM2
         n_prod = norm * tally.sum_w
         out["expected_events"] = {
             "exposure": setup.exposure,
             "exposure_unit": setup.exposure_unit,
+            "muons_per_exposure_unit": setup.muons_per_exposure,
             "n_atom_cm3": setup.n_atom_cm3,
             "target_length_m": setup.length_m,
             "produced": n_prod,
-            "produced_error": norm * math.sqrt(max(tally.sum_w2, 0.0) + (res.sdev * g2 / max(res.mean * g2, 1e-300)
-                                                                       * tally.sum_w) ** 2),
+            "produced_error": norm * (res.sdev * g2 if not cfg.weighted else math.sqrt(tally.sum_w2)),
             "decayed_in_volume": norm * tally.sum_w_decay,
             "decayed_in_volume_error": norm * math.sqrt(tally.sum_w_decay2),
             "accepted": norm * tally.sum_weight * setup.experiment.efficiency.signal,
             "accepted_error": norm * math.sqrt(tally.sum_weight2),
             "efficiency": setup.experiment.efficiency.signal,
-            "rejections_pb": tally.rejections,
+            "decayed_in_volume_by_reason_pb": tally.rejections,
         }
     return out
 
