@@ -385,7 +385,7 @@ class Tally:
 
 
 def _events_from_points(setup: RunSetup, u: np.ndarray, w: np.ndarray, rng: np.random.Generator,
-                        tally: Tally) -> ak.Array:
+                        tally: Tally, collect: list | None = None) -> ak.Array:
     """Build one chunk of events (schema of :mod:`generator.events`) from sampled unit-cube points."""
     from geometry.acceptance import (
         Rejection,
@@ -443,6 +443,9 @@ def _events_from_points(setup: RunSetup, u: np.ndarray, w: np.ndarray, rng: np.r
             name = Rejection(int(r)).name
             tally.rejections[name] = tally.rejections.get(name, 0.0) + float(np.sum((w * p_decay)[reason == r]))
     weight = w * p_decay * accept
+    if collect is not None and setup.experiment is not None and math.isfinite(ctau):
+        collect.append({"w_xsec": w, "s_min": s_min, "s_max": s_max, "decay_length": decay_len,
+                        "acceptance": accept, "k": k})
     tally.n += n
     tally.sum_w += float(w.sum())
     tally.sum_w2 += float((w * w).sum())
@@ -508,6 +511,52 @@ def event_chunks(setup: RunSetup, res: IntegrationResult, rng: np.random.Generat
         if progress is not None:
             progress(len(w))
         yield chunk
+
+
+def yields_vs_coupling(config: RunConfig, couplings: np.ndarray, *, n_events: int = 20_000
+                       ) -> dict[str, Any]:
+    """Expected signal counts N(g) for many couplings from ONE integration and ONE weighted sample.
+
+    sigma scales as g^2 and the decay length as 1/g^2 (DESIGN.md rule 3): the events are generated at the
+    card's coupling g0, then for each g the weights become w_xsec (g/g0)^2 P(s_min, s_max, L0 (g0/g)^2) x
+    acceptance. The daughter acceptance is kept from the vertex sampled at g0 (it depends on g only
+    through where in the volume the boson decays). Returns the counts produced / decayed in volume /
+    accepted and their MC errors per coupling, plus the setup's exposure normalisation.
+    """
+    from geometry.acceptance import decay_probability
+
+    cfg = config.replace(weighted=True, nevents=n_events)
+    rng = np.random.default_rng(cfg.seed)
+    setup = setup_run(cfg)
+    if setup.experiment is None:
+        raise ValueError("yields_vs_coupling needs an experiment (decay volume and exposure)")
+    res = integrate_run(setup, rng)
+    sampler = EventSampler(res, rng)
+    tally = Tally()
+    parts: list[dict] = []
+    for u, w in (sampler.weighted(cfg.nevents, CHUNK_EVENTS)):
+        _events_from_points(setup, u, w * cfg.coupling**2, rng, tally, collect=parts)
+    cat = {k: np.concatenate([p[k] for p in parts]) for k in ("w_xsec", "s_min", "s_max", "decay_length",
+                                                               "acceptance")}
+    norm = (setup.exposure * setup.muons_per_exposure * setup.n_atom_cm3 * setup.length_m * 100.0 * PB_TO_CM2
+            * setup.experiment.efficiency.signal)
+    g0 = cfg.coupling
+    out = {k: [] for k in ("produced", "decayed", "accepted", "accepted_error")}
+    for g in np.asarray(couplings, dtype=float):
+        scale = (g / g0) ** 2
+        p = decay_probability(cat["s_min"], cat["s_max"], cat["decay_length"] / scale)
+        w = cat["w_xsec"] * scale
+        out["produced"].append(norm * w.sum())
+        out["decayed"].append(norm * (w * p).sum())
+        acc = w * p * cat["acceptance"]
+        out["accepted"].append(norm * acc.sum())
+        out["accepted_error"].append(norm * math.sqrt((acc * acc).sum()))
+    result = {k: np.array(v) for k, v in out.items()}
+    result["couplings"] = np.asarray(couplings, dtype=float)
+    result["sigma_pb_at_g0"] = res.mean * g0**2
+    result["mean_decay_probability"] = result["decayed"] / np.where(result["produced"] > 0,
+                                                                    result["produced"], 1.0)
+    return result
 
 
 # ------------------------------------------------------------------------------------------------
