@@ -32,7 +32,7 @@ from generator.form_factors import FF_TSAI
 from generator.integrate import VegasSettings, sample_points
 from generator.processes import SCALAR
 from generator.processes.iww import dsigma_dx_iww_spectrum, sigma_iww
-from generator.processes.ww import sigma_ww
+from generator.processes.ww import ChiTable, dsigma_dx_dcos_ww, sigma_ww
 from generator.xsec import Target, exact_integrand, integrate_exact
 
 FIG = Path(__file__).parent / "figures"
@@ -169,12 +169,23 @@ def distributions_plot():
     th = np.arccos(np.clip(cth, -1, 1))
     edges = np.logspace(-6, 0, 61)
     ht, _ = np.histogram(th, edges, weights=w)
-    axes[1].step(np.sqrt(edges[1:] * edges[:-1]), ht / np.diff(np.cos(edges[::-1]))[::-1] * -1 * -1,
-                 where="mid")
+    dcos = np.cos(edges[:-1]) - np.cos(edges[1:])
+    axes[1].step(np.sqrt(edges[1:] * edges[:-1]), ht / dcos, where="mid", label="exact")
+    # WW (exact t_min) d sigma/dcos theta: integrate d sigma/(dx dcos) over x on a Gauss-Legendre grid
+    table = ChiTable(tgt.z, tgt.a, FF_TSAI, m_s**2 + M_MU**2)
+    gx, wx = np.polynomial.legendre.leggauss(200)
+    x_lo, x_hi = m_s / energy, 1 - M_MU / energy
+    xs = 0.5 * (x_hi - x_lo) * (gx + 1) + x_lo
+    theta_c = np.logspace(-6, -0.5, 80)
+    ww = [np.sum(dsigma_dx_dcos_ww(xs, np.full_like(xs, t), energy, m_s, table) * wx) * 0.5 * (x_hi - x_lo)
+          for t in theta_c]
+    axes[1].plot(theta_c, ww, label="WW (exact $t_{min}$)")
     axes[1].set_xscale("log")
     axes[1].set_yscale("log")
+    axes[1].set_ylim(bottom=1e3)
     axes[1].set_xlabel(r"$\theta_S$ [rad]")
     axes[1].set_ylabel(r"$d\sigma/d\cos\theta_S$ [pb]")
+    axes[1].legend()
     edges_t = np.logspace(-13, 0, 66)
     hq, _ = np.histogram(q2, edges_t, weights=w)
     axes[2].step(np.sqrt(edges_t[1:] * edges_t[:-1]), hq / np.diff(edges_t), where="mid")
