@@ -201,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mudump {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except (ValueError, KeyError) as exc:  # CardError, UnphysicalRequest, UnknownMaterial, ...
-        msg = str(exc) if not isinstance(exc, KeyError) or len(exc.args) != 1 else str(exc)
+        plain_key_error = type(exc).__str__ is KeyError.__str__ and len(exc.args) == 1
+        msg = str(exc.args[0]) if plain_key_error else str(exc)
         print(f"mudump {args.command}: error: {msg}", file=sys.stderr)
         return 1
 

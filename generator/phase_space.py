@@ -108,8 +108,7 @@ def map_point(u0, u1, u2, u3, energy, par):
     log_span = math.log1p(math.pi * math.pi / th_c2)
     th2 = th_c2 * math.expm1(u1 * log_span)
     theta = math.sqrt(th2)
-    if theta > math.pi:
-        theta = math.pi
+    theta = min(theta, math.pi)
     if theta <= 0.0:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, zero16
     # dcos(theta) = sin(theta) (theta^2 + theta_c^2) / (2 theta) * log_span * du1

@@ -241,7 +241,7 @@ def setup_run(config: RunConfig) -> RunSetup:
         beam_pdg = int(experiment.beam.particle)
 
     if config.energy_loss == "constant":
-        e_min_ion, s_min_ion = material.minimum_ionisation()
+        _e_min_ion, s_min_ion = material.minimum_ionisation()
         loss = EnergyLoss.constant(0.1 * material.density_g_cm3 * s_min_ion, material=material)
         notes.append(f"constant dE/dx = minimum ionisation {s_min_ion:.4g} MeV cm2/g x rho "
                      f"(Chen–Pospelov–Zhong Table I)")

@@ -36,7 +36,7 @@ def test_conservation_and_mass_shell(rng, energy, m_x):
     par = make_params(M_MU, M_MU, m_x, m_nuc, 82.0, 207.2, 0)
     n_ok = 0
     for _ in range(2000):
-        jac, e_k, th, q2, phi, d, w_den, kin = map_point(*rng.random(4), energy, par)
+        jac, _e_k, _th, q2, _phi, _d, _w_den, kin = map_point(*rng.random(4), energy, par)
         if jac <= 0:
             continue
         n_ok += 1

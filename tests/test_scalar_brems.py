@@ -24,7 +24,7 @@ def _random_points(rng, energy, m_x, m_out=M_MU, n=40):
     while len(pts) < n:
         u = rng.random(4)
         u[1] *= 0.6  # stay at angles where Q^2 < 1 GeV^2 is open
-        jac, e_k, th, q2, phi, d, w_den, kin = map_point(*u, energy, par)
+        jac, _e_k, _th, _q2, _phi, d, w_den, kin = map_point(*u, energy, par)
         if jac > 0:
             kin = np.array(kin)
             pts.append((kin[0:4], kin[4:8], kin[8:12], kin[12:16], d, w_den))

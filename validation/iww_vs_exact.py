@@ -49,7 +49,7 @@ def exact_samples(target: Target, energy: float, m_s: float, n: int = 400_000, s
     res = exact_run(target, energy, m_s, precision=0.005, seed=seed)
     u, w = sample_points(res, n)
     f = exact_integrand(SCALAR, target, energy, m_s)
-    _, _, _, _, k, x, th, q2 = f.momenta(u)
+    _, _, _, _, _k, x, th, q2 = f.momenta(u)
     return res, x, np.cos(th), q2, w
 
 
@@ -67,8 +67,8 @@ def totals_table(targets, energies, masses, out_json: Path) -> list[dict]:
                 r = exact_run(tgt, energy, m_s)
                 ww = sigma_ww(energy, m_s, tgt.z, tgt.a, FF_TSAI)
                 iww = sigma_iww(energy, m_s, 1.0, tgt.z, tgt.a, FF_TSAI).sigma_pb
-                row = dict(target=tname, E=energy, m_S=m_s, exact=r.mean, err=r.sdev, chi2=r.chi2_dof,
-                           ww=ww, iww=iww, ww_ratio=ww / r.mean, iww_ratio=iww / r.mean)
+                row = {"target": tname, "E": energy, "m_S": m_s, "exact": r.mean, "err": r.sdev, "chi2": r.chi2_dof,
+                           "ww": ww, "iww": iww, "ww_ratio": ww / r.mean, "iww_ratio": iww / r.mean}
                 rows.append(row)
                 print(f"{tname:>3} {energy:6.0f} {m_s * 1e3:6.0f} {r.mean:14.5e} {r.sdev / r.mean:7.2%} "
                       f"{r.chi2_dof:5.2f} {ww / r.mean:8.3f} {iww / r.mean:9.3f}")
@@ -124,9 +124,9 @@ def shape_comparison(target_name: str, energy: float, m_s: float, nbins: int = 4
     worst_all = float(np.nanmax(np.abs(rel[h > 0])))
     l1 = float(0.5 * np.sum(np.abs(iww_norm - exact_norm) * width))
     iww_total = sigma_iww(energy, m_s, 1.0, tgt.z, tgt.a).sigma_pb
-    return dict(centers=centers, exact=exact_norm, exact_err=exact_err, iww=iww_norm, worst=worst,
-                worst_all=worst_all, l1=l1,
-                rel=rel, keep=keep, total_ratio=iww_total / res.mean, sigma_exact=res.mean)
+    return {"centers": centers, "exact": exact_norm, "exact_err": exact_err, "iww": iww_norm, "worst": worst,
+                "worst_all": worst_all, "l1": l1,
+                "rel": rel, "keep": keep, "total_ratio": iww_total / res.mean, "sigma_exact": res.mean}
 
 
 def plot_shapes(cases, title, fname):
@@ -227,8 +227,8 @@ def main() -> None:
         cases.append((f"Cu, m_S = {m_s * 1e3:.0f} MeV, E = {energy:.0f} GeV", sc))
         print(f"{m_s * 1e3:7.0f} {energy:6.0f} {sc['worst']:15.1%} {sc['worst_all']:13.1%} {sc['l1']:6.1%} "
               f"{sc['total_ratio']:16.3f}")
-        shape_rows.append(dict(m_S=m_s, E=energy, worst=sc["worst"], worst_all=sc["worst_all"], l1=sc["l1"],
-                               total_ratio=sc["total_ratio"]))
+        shape_rows.append({"m_S": m_s, "E": energy, "worst": sc["worst"], "worst_all": sc["worst_all"], "l1": sc["l1"],
+                               "total_ratio": sc["total_ratio"]})
     plot_shapes(cases, "Normalised x-spectra at E = 300 m_S (Cu): exact vs IWW", "x_shapes_300m.png")
     holds = all(r["worst"] <= 0.2 for r in shape_rows)
     bulk = ", ".join(f"{r['worst']:.0%}" for r in shape_rows)

@@ -155,7 +155,7 @@ def dsigma_batch(u, energy, par):
     a = par[P_A]
     ff = int(par[P_FF])
     for i in range(n):
-        jac, e_k, theta, q2, phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
+        jac, _e_k, _theta, q2, _phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
         if jac <= 0.0:
             continue
         msq = amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff)
@@ -178,7 +178,7 @@ def kinematics_batch(u, energy, par):
     th = np.zeros(n)
     q2s = np.zeros(n)
     for i in range(n):
-        jac, e_k, theta, q2, phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
+        _jac, e_k, theta, q2, _phi, _d, _w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
         for c in range(4):
             p_in[i, c] = kin[c]
             k_out[i, c] = kin[4 + c]
