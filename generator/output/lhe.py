@@ -27,7 +27,10 @@ Conventions:
   ``-4`` because mudump's weights (|M|^2 x Jacobian x probabilities) are never negative; the writer
   refuses a negative weight rather than write a file that breaks that promise. XMAXUP is not used by
   readers for IDWTUP = 3 or 4 and is written as 1.
-* **XWGTUP** = ``weights.weight`` (pb, the product of the named weights). All four named weights
+* **XWGTUP** = ``weights.w_xsec`` (pb) for unweighted runs, so that it is the same for every event as
+  IDWTUP = 3 requires (production is unweighted; the decay-in-volume probability and the acceptance are
+  per-event factors in the named weights), and ``weights.weight`` (pb, the product of the named weights)
+  for weighted runs. All four named weights
   are in the per-event ``<rwgt>`` block, declared in ``<initrwgt>``, written with 17 significant
   digits (pylhe's own ``<rwgt>`` serialiser keeps only 5, so this writer appends the block itself).
 * **Mothers** are 1-based (0 = none) as LHE requires; the schema's are 0-based (-1 = none).
@@ -207,7 +210,7 @@ def _chunk_events(chunk: ak.Array, run_info: RunInfo) -> Iterator[_EventText]:
     offsets = np.concatenate([[0], np.cumsum(counts)])
     flat = {f: ak.to_numpy(ak.flatten(chunk.particles[f])).tolist() for f in PARTICLE_FIELDS}
     weights = {w: ak.to_numpy(chunk.weights[w]) for w in run_info.weight_names}
-    xwgt = ak.to_numpy(chunk.weights.weight)
+    xwgt = ak.to_numpy(chunk.weights.weight if run_info.weighted else chunk.weights.w_xsec)
     if np.any(~(xwgt >= 0)) and run_info.weighted:
         i = int(np.flatnonzero(~(xwgt >= 0))[0])
         raise ValueError(f"event weight = {xwgt[i]} pb but IDWTUP = +{IDWTUP_WEIGHTED} requires weights >= 0")
