@@ -919,8 +919,7 @@ def load_card(path: str | PathLike[str], **overrides: Any) -> RunConfig:
     FileNotFoundError
         If ``path`` does not exist.
 
-    >>> load_card("cards/pb_160gev_scalar.dat", nevents=10).nevents  # doctest: +SKIP
-    10
+    Example: ``load_card("cards/pb_160gev_scalar.dat", nevents=10).nevents`` is 10.
     """
     text = Path(path).read_text(encoding="utf-8")
     return parse_card_text(text, str(path), **overrides)

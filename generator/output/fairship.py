@@ -151,7 +151,7 @@ def write_fairship(
     pathlib.Path
         The final path.
 
-    >>> write_fairship("llp.root", run_info, batches, z_target_m=0.0)  # doctest: +SKIP
+    Example: ``write_fairship("llp.root", run_info, batches, z_target_m=0.0)``
     """
     final = Path(path)
     uuid_fn = (lambda: _uuid_for(run_info)) if reproducible else uuid.uuid1

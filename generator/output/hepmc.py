@@ -159,7 +159,7 @@ def write_hepmc(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterabl
     OSError
         If pyhepmc reports a failed write.
 
-    >>> write_hepmc("events.hepmc", run_info, batches)  # doctest: +SKIP
+    Example: ``write_hepmc("events.hepmc", run_info, batches)``
     """
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None

@@ -278,7 +278,7 @@ def write_lhe(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[
     ValueError
         If a weighted run has a negative event weight.
 
-    >>> write_lhe("events.lhe.gz", run_info, (batch for batch in batches))  # doctest: +SKIP
+    Example: ``write_lhe("events.lhe.gz", run_info, (batch for batch in batches))``
     """
     final = Path(path)
     gz = suffix_of(final, (".gz", ".gzip")) is not None

@@ -167,7 +167,7 @@ def write_root(
     pathlib.Path
         The final path.
 
-    >>> write_root("events.root", run_info, batches)  # doctest: +SKIP
+    Example: ``write_root("events.root", run_info, batches)``
     """
     if basket_events < 1:
         raise ValueError(f"basket_events = {basket_events} but require >= 1")
