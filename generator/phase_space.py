@@ -111,10 +111,10 @@ def map_point(u0, u1, u2, u3, energy, par):
     theta = min(theta, math.pi)
     if theta <= 0.0:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, zero16
-    # dcos(theta) = sin(theta) (theta^2 + theta_c^2) / (2 theta) * log_span * du1
-    jac *= math.sin(theta) * (th2 + th_c2) / (2.0 * theta) * log_span
     st = math.sin(theta)
     ct = math.cos(theta)
+    # dcos(theta) = sin(theta) (theta^2 + theta_c^2) / (2 theta) * log_span * du1
+    jac *= st * (th2 + th_c2) / (2.0 * theta) * log_span
     pk = p_dot_k(energy, p, e_k, k, m_in, m_x, theta)
     d = m_out * m_out - m_in * m_in - m_x * m_x + 2.0 * pk
     v0 = energy - e_k

@@ -96,6 +96,11 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     w0, wx, wy, wz = pp[0] + k[0], pp[1] + k[1], pp[2] + k[2], pp[3] + k[3]
     ia = 1.0 / den_a
     ib = 1.0 / den_b
+    # outgoing spinors, conjugated once: ubar X = u^dagger gamma0 X
+    f00, f01, f02, f03 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, 0)
+    f10, f11, f12, f13 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, 1)
+    f00, f01, f02, f03 = f00.conjugate(), f01.conjugate(), -f02.conjugate(), -f03.conjugate()
+    f10, f11, f12, f13 = f10.conjugate(), f11.conjugate(), -f12.conjugate(), -f13.conjugate()
     total = 0.0
     for s in range(2):
         u0, u1, u2, u3 = _spinor(p[0], p[1], p[2], p[3], m_in, s)
@@ -113,13 +118,10 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
         o1 = e1 * ia + b1 * ib
         o2 = e2 * ia + b2 * ib
         o3 = e3 * ia + b3 * ib
-        for sp in range(2):
-            f0, f1, f2, f3 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, sp)
-            # ubar X = u^dagger gamma0 X
-            amp = (
-                f0.conjugate() * o0 + f1.conjugate() * o1 - f2.conjugate() * o2 - f3.conjugate() * o3
-            )
-            total += amp.real * amp.real + amp.imag * amp.imag
+        amp = f00 * o0 + f01 * o1 + f02 * o2 + f03 * o3
+        total += amp.real * amp.real + amp.imag * amp.imag
+        amp = f10 * o0 + f11 * o1 + f12 * o2 + f13 * o3
+        total += amp.real * amp.real + amp.imag * amp.imag
     return total
 
 
