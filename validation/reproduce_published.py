@@ -347,7 +347,7 @@ def experiment_rows() -> None:
     add("D3b", "NA62 max S angle [mrad] (na62_dump.toml)", f"half-diagonal {diag:.3g} m / entrance {na62.z_start} m",
         "18", diag / na62.z_start * 1e3, "[001] Sec. IV")
     ship = load_experiment("ship").decay_volume
-    minor = ship.half_y if ship.half_y < ship.half_x else ship.half_x
+    minor = min(ship.half_x, ship.half_y)
     major = max(ship.half_x, ship.half_y)
     add("D4", "SHiP max S angle [mrad] (ship.toml)", f"semi-axes {minor}/{major} m at entrance {ship.z_start} m: "
         f"minor {minor / ship.z_start * 1e3:.0f}, major {major / ship.z_start * 1e3:.0f} mrad",
@@ -408,8 +408,8 @@ def print_table() -> None:
     ]
     try:
         from rich.console import Console
-        from rich.table import Table
         from rich.markup import escape
+        from rich.table import Table
 
         table = Table(title="mudump: scalar-sector numbers of PHYSICS.md section 11", show_lines=False)
         for h in headers:
