@@ -256,14 +256,15 @@ class RunConfig:
     )
     """Total energy of the beam muon in GeV. Required with ``target``; with ``experiment`` None takes
     the experiment's beam and a value overrides it."""
-    beam_pdg: int = field(
-        default=-13,
+    beam_pdg: int | None = field(
+        default=None,
         metadata=_meta(
-            "int", "13 (mu-) or -13 (mu+)", "beam particle PDG id", section="beam", choices=BEAM_PDG_ALLOWED
+            "int?", "13 (mu-) or -13 (mu+), or none", "beam particle PDG id; none = the experiment's, else -13",
+            section="beam", choices=BEAM_PDG_ALLOWED,
         ),
     )
     """PDG id of the beam: -13 (mu+, as in Chen-Pospelov-Zhong; at tree level sigma is the same for
-    mu-) or 13 (mu-)."""
+    mu-) or 13 (mu-). None takes the experiment's beam particle, or -13 without an experiment."""
     energy_loss: str = field(
         default="table",
         metadata=_meta(

@@ -237,8 +237,8 @@ def setup_run(config: RunConfig) -> RunSetup:
     if beam_energy is None and experiment is not None and beam_kind == "mono":
         beam_energy = float(experiment.beam.energy)
     beam_pdg = config.beam_pdg
-    if experiment is not None and beam_kind == "mono" and "beam_pdg" not in config.source_lines:
-        beam_pdg = int(experiment.beam.particle)
+    if beam_pdg is None:
+        beam_pdg = int(experiment.beam.particle) if experiment is not None and beam_kind == "mono" else -13
 
     if config.energy_loss == "constant":
         _e_min_ion, s_min_ion = material.minimum_ionisation()
@@ -298,8 +298,8 @@ def setup_run(config: RunConfig) -> RunSetup:
                                   cdf, float(w.sum()))
         dim = integrand.dim
         beam_pdg = int(np.sign(np.sum(w * np.sign(flux.pdg))) or 1) * 13
-        notes.append(f"muon flux: {len(e0)} muons, {w.sum():.4g} per {flux.weight_unit.split()[-1]} "
-                     f"through the target; {flux.source}")
+        per = flux.weight_unit if experiment.exposure.count else "per unit of the flux-file weights"
+        notes.append(f"muon flux: {len(e0)} muons, {w.sum():.4g} {per} through the target; {flux.source}")
         if getattr(flux, "approximate", False):
             notes.append("APPROXIMATE built-in secondary-muon source (BMPT pi/K, decay before absorption): "
                          "order-of-magnitude only; supply flux_file for physics results")
@@ -330,7 +330,8 @@ def _flux_for(config: RunConfig, experiment: Any, material: Any):
 
     rng = np.random.default_rng(config.seed + 7919)
     if config.flux_file is not None:
-        flux = MuonFlux.from_file(config.flux_file)
+        unit = "per MOT" if experiment.exposure.kind == "MOT" else "per POT"
+        flux = MuonFlux.from_file(config.flux_file, weight_unit=unit)
         if len(flux) > config.n_flux_muons:
             flux = flux.sample(config.n_flux_muons, rng)
         return flux
@@ -538,8 +539,8 @@ def yields_vs_coupling(config: RunConfig, couplings: np.ndarray, *, n_events: in
         _events_from_points(setup, u, w * cfg.coupling**2, rng, tally, collect=parts)
     cat = {k: np.concatenate([p[k] for p in parts]) for k in ("w_xsec", "s_min", "s_max", "decay_length",
                                                                "acceptance")}
-    norm = (setup.exposure * setup.muons_per_exposure * setup.n_atom_cm3 * setup.length_m * 100.0 * PB_TO_CM2
-            * setup.experiment.efficiency.signal)
+    norm = setup.exposure * setup.muons_per_exposure * setup.n_atom_cm3 * setup.length_m * 100.0 * PB_TO_CM2
+    eff = setup.experiment.efficiency.signal
     g0 = cfg.coupling
     out = {k: [] for k in ("produced", "decayed", "accepted", "accepted_error")}
     for g in np.asarray(couplings, dtype=float):
@@ -549,8 +550,8 @@ def yields_vs_coupling(config: RunConfig, couplings: np.ndarray, *, n_events: in
         out["produced"].append(norm * w.sum())
         out["decayed"].append(norm * (w * p).sum())
         acc = w * p * cat["acceptance"]
-        out["accepted"].append(norm * acc.sum())
-        out["accepted_error"].append(norm * math.sqrt((acc * acc).sum()))
+        out["accepted"].append(norm * eff * acc.sum())
+        out["accepted_error"].append(norm * eff * math.sqrt((acc * acc).sum()))
     result = {k: np.array(v) for k, v in out.items()}
     result["couplings"] = np.asarray(couplings, dtype=float)
     result["sigma_pb_at_g0"] = res.mean * g0**2
@@ -613,7 +614,7 @@ def _summary(setup: RunSetup, res: IntegrationResult, sampler: EventSampler, tal
             "decayed_in_volume": norm * tally.sum_w_decay,
             "decayed_in_volume_error": norm * math.sqrt(tally.sum_w_decay2),
             "accepted": norm * tally.sum_weight * setup.experiment.efficiency.signal,
-            "accepted_error": norm * math.sqrt(tally.sum_weight2),
+            "accepted_error": norm * math.sqrt(tally.sum_weight2) * setup.experiment.efficiency.signal,
             "efficiency": setup.experiment.efficiency.signal,
             "decayed_in_volume_by_reason_pb": tally.rejections,
         }

@@ -27,7 +27,7 @@ import argparse
 import json
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +63,16 @@ GRID_COUPLINGS = (1e-4, 5e-4)
 
 @dataclass(frozen=True)
 class Budget:
-    """Weighted events per run (the VEGAS settings are those of the cards)."""
+    """Weighted events per run, and VEGAS overrides (empty: the cards' settings)."""
 
     n_fig4: int
     n_table: int
     n_grid: int
+    vegas: dict[str, Any] = field(default_factory=dict)
 
 
 FULL = Budget(n_fig4=20_000, n_table=20_000, n_grid=10_000)
-QUICK = Budget(n_fig4=5_000, n_table=5_000, n_grid=3_000)
+QUICK = Budget(n_fig4=5_000, n_table=5_000, n_grid=3_000, vegas={"neval": 5_000, "nitn_adapt": 5})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -148,20 +149,20 @@ def crossings(g: np.ndarray, p: np.ndarray, level: float) -> list[float]:
     return out
 
 
-def decay_probability_curve(name: str, model: str, loss: str, n_events: int) -> dict[str, Any]:
+def decay_probability_curve(name: str, model: str, loss: str, budget: Budget) -> dict[str, Any]:
     """Mean decay-in-volume probability vs g_mu from ONE integration, reweighted ([000] eqs. 14-15, 17).
 
     NA64: z in [L_tg + L_det - Delta y, inf) ([000] eq. 18); FNAL: [L_tg - Delta y, + L_det] (eq. 20).
     The same call also returns P at the card's coupling g0, to check the reweighting against generate().
     """
-    cfg = experiment_config(name, model=model, energy_loss=loss, mass=M_BENCH, coupling=G_BENCH)
+    cfg = experiment_config(name, model=model, energy_loss=loss, mass=M_BENCH, coupling=G_BENCH, **budget.vegas)
     g_all = np.concatenate([G_FIG4, G_FINE, [G_BENCH]])
-    res = yields_vs_coupling(cfg, g_all, n_events=n_events)
+    res = yields_vs_coupling(cfg, g_all, n_events=budget.n_fig4)
     p = res["mean_decay_probability"]
     n1, n2 = len(G_FIG4), len(G_FIG4) + len(G_FINE)
     p_fine = p[n1:n2]
     g_peak, p_peak = peak(G_FINE, p_fine)
-    out = {"experiment": name, "model": model, "energy_loss": loss, "n_events": n_events,
+    out = {"experiment": name, "model": model, "energy_loss": loss, "n_events": budget.n_fig4,
            "g": G_FIG4, "P": p[:n1], "P_at_g0": float(p[-1]), "g_peak": g_peak, "P_peak": p_peak}
     if name == "na64mu":
         out["g_half"] = max(crossings(G_FINE, p_fine, 0.5), default=math.nan)
@@ -173,7 +174,7 @@ def decay_probability_curve(name: str, model: str, loss: str, n_events: int) -> 
 
 def fig4_curves(budget: Budget) -> list[dict[str, Any]]:
     """All eight curves: {NA64, FNAL} x {A, B} x {constant, table}."""
-    return [decay_probability_curve(name, model, loss, budget.n_fig4)
+    return [decay_probability_curve(name, model, loss, budget)
             for name in ("na64mu", "fnal_mu") for model in MODELS.values() for loss in LOSSES]
 
 
@@ -208,25 +209,25 @@ def plot_fig4(curves: list[dict[str, Any]], path: Path) -> None:
     Thick lines: constant <dE/dy> as in [000]; thin lines: stepped PDG tables.
     """
     mplhep.style.use("ROOT")
-    fig, axes = plt.subplots(1, 2, figsize=(14, 5.8))
+    fig, axes = plt.subplots(1, 2, figsize=(15, 6.5))
     style = {"leptophilic": {"color": "black", "ls": "-"}, "muonphilic": {"color": "red", "ls": "--"}}
-    width = {"constant": 2.4, "table": 1.0}
+    width = {"constant": 2.6, "table": 1.0}
     titles = {"na64mu": "NA64$\\mu$: 160 GeV, 0.2 m Pb, decay beyond 5.2 m",
               "fnal_mu": "FNAL: 3 GeV, 1.5 m W, decay in 1.5-4.5 m"}
     for ax, name in zip(axes, ("na64mu", "fnal_mu")):
         for c in (c for c in curves if c["experiment"] == name):
-            ax.plot(c["g"], c["P"], lw=width[c["energy_loss"]], **style[c["model"]],
+            ax.plot(c["g"], c["P"], lw=width[c["energy_loss"]], marker="o", ms=2.5, **style[c["model"]],
                     label=f"model {_model_letter(c['model'])}, {LOSS_LABEL[c['energy_loss']]}")
         ax.set_xscale("log")
         ax.set_xlim(G_FIG4[0], G_FIG4[-1])
         ax.set_ylim(0, 1.05 if name == "na64mu" else 0.5)
-        ax.set_xlabel(r"$g_\mu$")
-        ax.set_ylabel("decay probability in fiducial region")
-        ax.set_title(titles[name], fontsize=13)
-        ax.legend(fontsize=11, loc="upper right" if name == "na64mu" else "upper left")
-    fig.text(0.5, 0.005, r"$m_S$ = 100 MeV; compare with Chen–Pospelov–Zhong Fig. 4 (not tabulated)",
-             ha="center", fontsize=11)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+        ax.set_xlabel(r"$g_\mu$", fontsize=20)
+        ax.set_ylabel("decay probability in fiducial region", fontsize=17)
+        ax.set_title(titles[name], fontsize=15)
+        ax.legend(fontsize=13, loc="lower left" if name == "na64mu" else "upper left")
+    fig.suptitle(r"$m_S$ = 100 MeV; compare by eye with Chen–Pospelov–Zhong Fig. 4 (not tabulated)",
+                 fontsize=15)
+    fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
@@ -234,12 +235,12 @@ def plot_fig4(curves: list[dict[str, Any]], path: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 # 2.-3. expected signal
 # ------------------------------------------------------------------------------------------------
-def expected_signal(name: str, n_events: int, **changes: Any) -> dict[str, Any]:
+def expected_signal(name: str, n_events: int, vegas: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """N_S produced / decayed in the volume / accepted with MC errors, from generate() (no files).
 
     N = N_exposure n_atom L_tg sum(weights) ([000] eq. 14; [001] eq. 23 for the fluxes).
     """
-    cfg = experiment_config(name, weighted=True, nevents=n_events, **changes)
+    cfg = experiment_config(name, weighted=True, nevents=n_events, **vegas, **changes)
     _, summary = generate(cfg)
     e = summary["expected_events"]
     return {"experiment": name, "model": cfg.model, "mass_GeV": cfg.mass, "g_mu": cfg.coupling,
@@ -251,9 +252,9 @@ def expected_signal(name: str, n_events: int, **changes: Any) -> dict[str, Any]:
             "caveats": caveats(cfg, summary)}
 
 
-def compare_losses(name: str, n_events: int, **changes: Any) -> dict[str, Any]:
+def compare_losses(name: str, n_events: int, vegas: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """The same point with constant and stepped energy loss, and the ratio stepped/constant."""
-    runs = {loss: expected_signal(name, n_events, energy_loss=loss, **changes) for loss in LOSSES}
+    runs = {loss: expected_signal(name, n_events, vegas, energy_loss=loss, **changes) for loss in LOSSES}
     c, t = runs["constant"], runs["table"]
     ratios = {}
     for stage in ("produced", "decayed", "accepted"):
@@ -265,12 +266,24 @@ def compare_losses(name: str, n_events: int, **changes: Any) -> dict[str, Any]:
 
 def benchmark_table(budget: Budget) -> list[dict[str, Any]]:
     """N_S at (m_S, g_mu) = (100 MeV, 5e-4), models A and B, every experiment."""
-    return [compare_losses(name, budget.n_table, model=model, mass=M_BENCH, coupling=G_BENCH)
+    return [compare_losses(name, budget.n_table, budget.vegas, model=model, mass=M_BENCH, coupling=G_BENCH)
             for name in EXPERIMENTS for model in MODELS.values()]
 
 
 def _count(value: float, error: float) -> str:
     return f"{value:10.4g} ±{100 * rel(value, error):5.1f}%"
+
+
+def _exposure(count: float, unit: str) -> str:
+    """'8e+12 MOT'; a setup without exposure reports its unit as '1 unit of the flux weights ...'."""
+    return unit if unit.startswith("1 unit") else f"{count:.3g} {unit}"
+
+
+def _ratio(value: float, error: float) -> str:
+    """Ratio +- error, or a note when the MC error makes it meaningless (> 50 %)."""
+    if not (math.isfinite(value) and error < 0.5 * abs(value)):
+        return f"{'n/a (MC error)':>17}"
+    return f"{value:9.4f} ±{error:7.4f}"
 
 
 def print_benchmark(rows: list[dict[str, Any]]) -> None:
@@ -287,19 +300,19 @@ def print_benchmark(rows: list[dict[str, Any]]) -> None:
             print(f"{head} {LOSS_LABEL[loss]:17} {_count(r['produced'], r['produced_error'])} "
                   f"{_count(r['decayed'], r['decayed_error'])} {_count(r['accepted'], r['accepted_error'])}")
         q = row["ratio_table_over_constant"]
-        cells = " ".join(f"{q[s]:10.4f} ±{q[s + '_error']:6.4f}" for s in ("produced", "decayed", "accepted"))
+        cells = " ".join(_ratio(q[s], q[f"{s}_error"]) for s in ("produced", "decayed", "accepted"))
         print(f"{'':17} {'table/constant':17} {cells}")
         if c["caveats"] and c["model"] == "leptophilic":
             print(f"{'':17} NOTE: {'; '.join(c['caveats'])}")
     print("Exposure per experiment (N is for this exposure):")
     for row in rows[::2]:
         c = row["constant"]
-        print(f"  {c['experiment']:11} {c['exposure']:.3g} {c['exposure_unit']}")
+        print(f"  {c['experiment']:11} {_exposure(c['exposure'], c['exposure_unit'])}")
 
 
 def coupling_mass_grid(budget: Budget) -> list[dict[str, Any]]:
     """Model A on m_S x g_mu for every experiment, constant vs stepped."""
-    return [compare_losses(name, budget.n_grid, model="leptophilic", mass=m, coupling=g)
+    return [compare_losses(name, budget.n_grid, budget.vegas, model="leptophilic", mass=m, coupling=g)
             for name in EXPERIMENTS for m in GRID_MASSES for g in GRID_COUPLINGS]
 
 
@@ -314,7 +327,7 @@ def print_grid(rows: list[dict[str, Any]]) -> None:
         flag = " *" if c["caveats"] else ""
         print(f"{c['experiment']:11} {1e3 * c['mass_GeV']:7.0f} {c['g_mu']:7.0e} "
               f"{_count(c['accepted'], c['accepted_error'])} {_count(t['accepted'], t['accepted_error'])} "
-              f"{q['accepted']:9.4f} ±{q['accepted_error']:7.4f}{flag}")
+              f"{_ratio(q['accepted'], q['accepted_error'])}{flag}")
     print("* absolute numbers without physical meaning (approximate/synthetic flux or no decay volume; see 2.)")
 
 
@@ -424,7 +437,7 @@ def main(argv: list[str] | None = None) -> None:
     print_propagation(prop)
 
     runtime = time.perf_counter() - t0
-    result = {"mode": "quick" if args.quick else "full", "budget": budget.__dict__, "runtime_s": runtime,
+    result = {"mode": "quick" if args.quick else "full", "budget": asdict(budget), "runtime_s": runtime,
               "fig4": {"note": "[000] Fig. 4 is not tabulated (PHYSICS.md sec. 12 item 12): compare by eye",
                        "decay_length_anchors": anchors, "curves": curves, "reweighting_check": check},
               "benchmark": {"mass_GeV": M_BENCH, "g_mu": G_BENCH, "rows": table},

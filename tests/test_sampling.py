@@ -1,0 +1,251 @@
+"""Honesty checks of event sampling (generator/integrate.py ``EventSampler``, ``truncated_maximum``).
+
+* Unweighted events (accept-reject on the VEGAS map) reproduce the distributions of the weighted ones
+  drawn from the SAME integration: a chi^2 test on x = E_S/E and cos(theta_S), with a negative control
+  (an unweighted sample of another mass) showing that the test can fail.
+* The weights of weighted events sum to sigma within the errors.
+* ``truncated_maximum`` returns the smallest w_max whose excess is within the allowed fraction.
+* Unweighted events all carry w_xsec = sigma / N.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import chi2 as chi2_dist
+
+from generator.cards import parse_card_text
+from generator.integrate import EventSampler, truncated_maximum
+from generator.run import generate, integrate_run, setup_run
+
+E_BEAM = 160.0
+N_SAMPLE = 20_000
+N_BINS = 18
+
+
+def _card(mass: float, seed: int, *, nevents: int = 2000, weighted: bool = False) -> str:
+    return f"""
+scalar       = process
+leptophilic  = model
+{mass!r}     = mass
+5e-4         = coupling
+Pb           = target
+{E_BEAM!r}   = beam_energy
+{nevents}    = nevents
+{weighted}   = weighted
+{seed}       = seed
+0.03         = precision
+5            = nitn_adapt
+8000         = neval
+"""
+
+
+def _integration(mass: float, seed: int):
+    """One setup + VEGAS integration + sampler (unit coupling), as the run pipeline builds them."""
+    cfg = parse_card_text(_card(mass, seed), path=f"<sampling m={mass}>")
+    setup = setup_run(cfg)
+    rng = np.random.default_rng(seed)
+    res = integrate_run(setup, rng)
+    sampler = EventSampler(res, rng)
+    return setup, res, sampler
+
+
+def _collect(draws) -> tuple[np.ndarray, np.ndarray]:
+    us, ws = zip(*draws)
+    return np.concatenate(us), np.concatenate(ws)
+
+
+def _observables(setup, u: np.ndarray) -> dict[str, np.ndarray]:
+    """x = E_S / E_beam and cos(theta_S) in the lab, from the process kinematics of the points u."""
+    k = setup.integrand.momenta(u)[4]
+    kabs = np.linalg.norm(k[:, 1:], axis=1)
+    return {"x": k[:, 0] / E_BEAM, "cos_theta": k[:, 3] / kabs}
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, q: np.ndarray) -> np.ndarray:
+    order = np.argsort(values)
+    cdf = np.cumsum(weights[order])
+    cdf /= cdf[-1]
+    return np.interp(q, cdf, values[order])
+
+
+def _edges(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """N_BINS bins of (about) equal weighted content covering the central 99.4 % of the weighted sample."""
+    edges = _weighted_quantiles(values, weights, np.linspace(0.003, 0.997, N_BINS + 1))
+    assert np.all(np.diff(edges) > 0), "degenerate binning"
+    return edges
+
+
+def _chi2_shapes(
+    edges: np.ndarray, w_values: np.ndarray, w: np.ndarray, u_values: np.ndarray
+) -> tuple[float, int, float, float]:
+    """chi^2 of normalised shapes: weighted (sum-of-w^2 errors) vs unweighted (Poisson errors).
+
+    Returns (chi2, ndf, p-value, fraction of unweighted events inside the binning).
+    """
+    hw, _ = np.histogram(w_values, bins=edges, weights=w)
+    hw2, _ = np.histogram(w_values, bins=edges, weights=w * w)
+    hu, _ = np.histogram(u_values, bins=edges)
+    sw, su = hw.sum(), hu.sum()
+    pw, pu = hw / sw, hu / su
+    var = hw2 / sw**2 + hu / su**2
+    assert np.all(var > 0), "empty bin: widen the sample or reduce the number of bins"
+    chi2 = float(np.sum((pw - pu) ** 2 / var))
+    ndf = len(hw) - 1
+    return chi2, ndf, float(chi2_dist.sf(chi2, ndf)), float(su / len(u_values))
+
+
+@pytest.fixture(scope="module")
+def samples_m01():
+    """Weighted and unweighted points drawn from ONE integration (m_S = 0.1 GeV)."""
+    setup, res, sampler = _integration(0.1, seed=11)
+    u_w, w = _collect(sampler.weighted(N_SAMPLE, 10_000))
+    u_u, w_u = _collect(sampler.unweighted(N_SAMPLE, res.mean, 10_000))
+    return {
+        "setup": setup,
+        "res": res,
+        "sampler": sampler,
+        "weighted": (_observables(setup, u_w), w),
+        "unweighted": (_observables(setup, u_u), w_u),
+    }
+
+
+@pytest.fixture(scope="module")
+def unweighted_m03():
+    """Unweighted points of a different mass (m_S = 0.3 GeV): the negative control."""
+    setup, res, sampler = _integration(0.3, seed=12)
+    u_u, _ = _collect(sampler.unweighted(N_SAMPLE, res.mean, 10_000))
+    return _observables(setup, u_u)
+
+
+def test_sample_sizes(samples_m01):
+    obs_w, w = samples_m01["weighted"]
+    obs_u, w_u = samples_m01["unweighted"]
+    assert len(w) == N_SAMPLE
+    assert len(w_u) == N_SAMPLE
+    assert np.all(w > 0)
+    assert np.all((obs_w["x"] > 0) & (obs_w["x"] < 1))
+    assert np.all((obs_u["x"] > 0) & (obs_u["x"] < 1))
+
+
+@pytest.mark.parametrize("observable", ["x", "cos_theta"])
+def test_unweighted_reproduce_weighted_distribution(samples_m01, observable):
+    obs_w, w = samples_m01["weighted"]
+    obs_u, _ = samples_m01["unweighted"]
+    edges = _edges(obs_w[observable], w)
+    chi2, ndf, p, coverage = _chi2_shapes(edges, obs_w[observable], w, obs_u[observable])
+    weighted_coverage = (
+        np.sum(w[(obs_w[observable] >= edges[0]) & (obs_w[observable] <= edges[-1])]) / w.sum()
+    )
+    assert weighted_coverage >= 0.99
+    assert coverage >= 0.99, f"binning covers only {coverage:.4f} of the unweighted events"
+    assert p > 1e-3, f"{observable}: chi2/ndf = {chi2:.1f}/{ndf}, p = {p:.2e}"
+
+
+@pytest.mark.parametrize("observable", ["x", "cos_theta"])
+def test_shape_test_detects_wrong_mass(samples_m01, unweighted_m03, observable):
+    """Negative control: unweighted events of m_S = 0.3 GeV against weighted ones of 0.1 GeV must fail."""
+    obs_w, w = samples_m01["weighted"]
+    edges = _edges(obs_w[observable], w)
+    chi2, ndf, p, _ = _chi2_shapes(edges, obs_w[observable], w, unweighted_m03[observable])
+    assert p < 1e-6, (
+        f"{observable}: the chi2 test does not see a 0.1 vs 0.3 GeV difference (chi2/ndf = {chi2:.1f}/{ndf})"
+    )
+
+
+def test_weighted_sum_equals_sigma(samples_m01):
+    res = samples_m01["res"]
+    _, w = samples_m01["weighted"]
+    n = len(w)
+    total = float(w.sum())
+    var_sum = float((w * w).sum() - total**2 / n)
+    assert var_sum > 0
+    tol = 5.0 * np.sqrt(res.sdev**2 + var_sum)
+    assert abs(total - res.mean) < tol, f"sum w = {total:.6g}, sigma = {res.mean:.6g} +- {res.sdev:.2g}"
+    # and the comparison is not vacuous: the tolerance is a few per cent of sigma at most
+    assert tol < 0.05 * res.mean
+
+
+def test_weighted_sum_equals_sigma_in_generate():
+    """Through the run pipeline: sum of w_xsec of weighted events = summary sigma within errors."""
+    cfg = parse_card_text(_card(0.1, seed=5, nevents=5000, weighted=True), path="<weighted>")
+    events, summary = generate(cfg)
+    w = np.asarray(events.weights.w_xsec)
+    n = len(w)
+    assert n == 5000
+    total = float(w.sum())
+    var_sum = float((w * w).sum() - total**2 / n)
+    tol = 5.0 * np.sqrt(summary["error_pb"] ** 2 + var_sum)
+    assert abs(total - summary["sigma_pb"]) < tol
+    assert summary["sum_w_xsec_pb"] == pytest.approx(total, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# truncated_maximum
+# ------------------------------------------------------------------------------------------------
+def _excess(w: np.ndarray, w_max: float) -> float:
+    return float(np.maximum(w - w_max, 0.0).sum())
+
+
+@pytest.mark.parametrize("fraction", [1e-3, 1e-2, 0.05])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_truncated_maximum_excess_within_fraction(seed, fraction):
+    """The excess above w_max is within the allowed fraction; the next smaller sample weight is not."""
+    w = np.random.default_rng(seed).lognormal(0.0, 1.5, 50_000)
+    allowed = fraction * w.sum()
+    w_max = truncated_maximum(w, fraction)
+    assert w.min() <= w_max <= w.max()
+    assert _excess(w, w_max) <= allowed * (1 + 1e-12)
+    below = np.sort(w[w < w_max])
+    assert len(below) > 0
+    assert _excess(w, below[-1]) > allowed
+
+
+@pytest.mark.parametrize("fraction", [1e-3, 0.05])
+def test_truncated_maximum_is_smallest(fraction):
+    """Docstring: 'Smallest w_max with sum(max(w - w_max, 0)) <= max_truncation * sum(w)'.
+
+    So any slightly smaller w_max must exceed the allowed fraction.
+    """
+    w = np.random.default_rng(1).lognormal(0.0, 1.5, 50_000)
+    allowed = fraction * w.sum()
+    w_max = truncated_maximum(w, fraction)
+    assert _excess(w, w_max) <= allowed * (1 + 1e-12)
+    assert _excess(w, w_max * (1 - 1e-6)) > allowed, (
+        f"w_max = {w_max!r} is not the smallest: w_max (1 - 1e-6) still has excess "
+        f"{_excess(w, w_max * (1 - 1e-6)) / w.sum():.3e} <= {fraction}"
+    )
+
+
+def test_truncated_maximum_hand_computed():
+    """w = [100, 1 x 999], fraction 5 %: excess(w_max) = 100 - w_max <= 0.05 * 1099 -> w_max = 45.05."""
+    w = np.array([100.0] + [1.0] * 999)
+    assert truncated_maximum(w, 0.05) == pytest.approx(45.05, rel=1e-9)
+    # no truncation allowed -> the largest weight
+    assert truncated_maximum(w, 0.0) == 100.0
+
+
+def test_truncated_maximum_no_truncation_is_max():
+    w = np.random.default_rng(7).exponential(1.0, 1000)
+    assert truncated_maximum(w, 0.0) == w.max()
+
+
+# ------------------------------------------------------------------------------------------------
+# unweighted events carry sigma / N
+# ------------------------------------------------------------------------------------------------
+def test_unweighted_events_carry_sigma_over_n():
+    n = 3000
+    cfg = parse_card_text(_card(0.1, seed=3, nevents=n), path="<unweighted>")
+    events, summary = generate(cfg)
+    assert len(events) == n
+    w = np.asarray(events.weights.w_xsec)
+    assert np.all(w == w[0])
+    assert w[0] == pytest.approx(summary["sigma_pb"] / n, rel=1e-12)
+    assert w.sum() == pytest.approx(summary["sigma_pb"], rel=1e-9)
+    assert summary["weighted"] is False
+
+
+def test_unweighted_sampler_weights_are_sigma_over_n(samples_m01):
+    res = samples_m01["res"]
+    _, w_u = samples_m01["unweighted"]
+    assert np.all(w_u == res.mean / N_SAMPLE)
