@@ -88,28 +88,8 @@ def test_pseudoscalar_equals_scalar_with_negative_mass(rng):
     for p, k, pp, _q, d, w_den in _random_points(rng, 160.0, 1.0, m_out=M_TAU, n=10):
         j = np.array([2 * M_PB, 0, 0, 0])
         g5 = lepton_current_squared(p, pp, k, j, M_MU, M_TAU, 0.0, 1.0, -d, w_den)
-        # the outgoing spinor sum (p/' + m') -> (p/' - m') and propagator numerator V/ + m' -> V/ - m'
-        # are what changes; with Gamma = gamma5 on both sides this is the identity of PHYSICS.md.
-        s_neg = _scalar_with_mass_sign(p, pp, k, j, -1.0, d, w_den)
-        assert g5 == pytest.approx(s_neg, rel=1e-8)
-
-
-def _scalar_with_mass_sign(p, pp, k, j, sign, d, w_den):
-    """Trace evaluation Tr[(p/'+s m')O(p/+m)Obar] with explicit gamma matrices (independent of spinors)."""
-    g0 = np.diag([1, 1, -1, -1]).astype(complex)
-    sig = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]
-    gs = [g0] + [np.block([[np.zeros((2, 2)), s], [-s, np.zeros((2, 2))]]) for s in sig]
-
-    def slash(a):
-        return a[0] * gs[0] - a[1] * gs[1] - a[2] * gs[2] - a[3] * gs[3]
-
-    one = np.eye(4)
-    mp = sign * M_TAU
-    v = p - k
-    w = pp + k
-    o = slash(j) @ (slash(v) + mp * one) / (-d) + (slash(w) + M_MU * one) @ slash(j) / w_den
-    obar = g0 @ o.conj().T @ g0
-    return float(np.trace((slash(pp) + mp * one) @ o @ (slash(p) + M_MU * one) @ obar).real)
+        # the outgoing spinor sum (p/' + m') -> (p/' - m') and the propagator V/ + m' -> V/ - m'
+        assert g5 == pytest.approx(_dirac_trace(p, pp, k, j, -M_TAU, d, w_den), rel=1e-8)
 
 
 def test_spinor_sum_matches_trace(rng):
@@ -117,11 +97,14 @@ def test_spinor_sum_matches_trace(rng):
     for p, k, pp, _q, d, w_den in _random_points(rng, 20.0, 0.3, n=10):
         j = np.array([2 * M_PB, 0, 0, 0])
         spin = lepton_current_squared(p, pp, k, j, M_MU, M_MU, 1.0, 0.0, -d, w_den)
-        trace = _scalar_with_mass_sign_muon(p, pp, k, j, d, w_den)
-        assert spin == pytest.approx(trace, rel=1e-6)
+        assert spin == pytest.approx(_dirac_trace(p, pp, k, j, M_MU, d, w_den), rel=1e-6)
 
 
-def _scalar_with_mass_sign_muon(p, pp, k, j, d, w_den):
+def _dirac_trace(p, pp, k, j, m_out, d, w_den):
+    """Tr[(p/' + m') O (p/ + m) Obar] for Gamma = 1 with explicit gamma matrices (independent of spinors).
+
+    O = J/ (V/ + m') / (-D) + (W/ + m) J/ / w_den, V = p - k, W = p' + k; ``m_out`` may be negative.
+    """
     g0 = np.diag([1, 1, -1, -1]).astype(complex)
     sig = [np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.array([[1, 0], [0, -1]])]
     gs = [g0] + [np.block([[np.zeros((2, 2)), s], [-s, np.zeros((2, 2))]]) for s in sig]
@@ -130,6 +113,6 @@ def _scalar_with_mass_sign_muon(p, pp, k, j, d, w_den):
         return a[0] * gs[0] - a[1] * gs[1] - a[2] * gs[2] - a[3] * gs[3]
 
     one = np.eye(4)
-    o = slash(j) @ (slash(p - k) + M_MU * one) / (-d) + (slash(pp + k) + M_MU * one) @ slash(j) / w_den
+    o = slash(j) @ (slash(p - k) + m_out * one) / (-d) + (slash(pp + k) + M_MU * one) @ slash(j) / w_den
     obar = g0 @ o.conj().T @ g0
-    return float(np.trace((slash(pp) + M_MU * one) @ o @ (slash(p) + M_MU * one) @ obar).real)
+    return float(np.trace((slash(pp) + m_out * one) @ o @ (slash(p) + M_MU * one) @ obar).real)
