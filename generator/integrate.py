@@ -211,14 +211,24 @@ class SamplingStats:
 
 
 def truncated_maximum(w: np.ndarray, max_truncation: float) -> float:
-    """Smallest w_max with sum(max(w - w_max, 0)) <= max_truncation * sum(w), for w >= 0."""
-    ws = np.sort(w)[::-1]
-    total = ws.sum()
-    # excess(w_max = ws[j]) = sum_{i<j} (ws[i] - ws[j]) = cumsum[j-1] - j * ws[j]
-    csum = np.concatenate([[0.0], np.cumsum(ws)[:-1]])
-    excess = csum - np.arange(len(ws)) * ws
-    j = int(np.searchsorted(excess, max_truncation * total, side="right")) - 1
-    return float(ws[max(j, 0)])
+    """Smallest w_max with sum(max(w - w_max, 0)) <= max_truncation * sum(w), for w >= 0.
+
+    The excess E(w_max) = sum(max(w_i - w_max, 0)) is piecewise linear and decreasing; with the weights
+    sorted in decreasing order and S_k the sum of the k largest, E = S_k - k w_max on [w_(k+1), w_(k)],
+    so the root of E = f sum(w) is found exactly inside the bracket.
+
+    >>> round(truncated_maximum(np.array([100.0] + [1.0] * 999), 0.05), 9)
+    45.05
+    """
+    ws = np.sort(np.asarray(w, dtype=float))[::-1]
+    allowed = max_truncation * ws.sum()
+    csum = np.concatenate([[0.0], np.cumsum(ws)])  # csum[k] = S_k
+    excess_at = csum[:-1] - np.arange(len(ws)) * ws  # E(ws[k]), non-decreasing in k
+    k = int(np.searchsorted(excess_at, allowed, side="right")) - 1  # largest k with E(ws[k]) <= allowed
+    if k >= len(ws) - 1:
+        return float(ws[-1])
+    w_star = (csum[k + 1] - allowed) / (k + 1)
+    return float(max(w_star, ws[k + 1]))
 
 
 class EventSampler:

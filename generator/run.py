@@ -216,11 +216,11 @@ def setup_run(config: RunConfig) -> RunSetup:
     experiment = None
     notes: list[str] = []
     if config.experiment is not None:
-        from geometry.experiments import load_experiment
+        from geometry.experiments import ExperimentError, load_experiment
 
         try:
             experiment = load_experiment(config.experiment)
-        except KeyError as exc:
+        except (KeyError, ExperimentError) as exc:
             raise _card_error(config, "experiment", str(exc).strip("'\""), "a shipped experiment name or "
                               "a path to an experiment TOML file") from None
         material = get_material(experiment.target.material)
@@ -699,19 +699,23 @@ def run_config(config: RunConfig, *, progress: bool = True, card_text: str | Non
                 n_chunks += 1
         t2 = time.perf_counter()
         info = _run_info(setup, res, config.weighted)
-        files = {}
+        # every format is written into the staging folder first and all are moved to their final names
+        # only when all succeeded: a failed or killed run never leaves a file that looks complete
+        staged = {}
         for fmt in config.output_formats:
-            path = out_dir / OUTPUT_SUFFIX[fmt]
-            _writer(fmt)(path, info, _spooled(spool, n_chunks))
-            files[fmt] = str(path)
+            staged[fmt] = _writer(fmt)(spool / OUTPUT_SUFFIX[fmt], info, _spooled(spool, n_chunks))
         t3 = time.perf_counter()
+        files = {fmt: str(out_dir / OUTPUT_SUFFIX[fmt]) for fmt in staged}
+        summary = _summary(setup, res, sampler, tally, files,
+                           {"integration": t1 - t0, "events": t2 - t1, "writing": t3 - t2},
+                           card_text if card_text is not None else config.to_card())
+        summary["files"]["summary"] = str(out_dir / "summary.json")
+        _write_json_atomic(spool / "summary.json", summary)
+        for fmt, path in staged.items():
+            os.replace(path, files[fmt])
+        os.replace(spool / "summary.json", out_dir / "summary.json")
     finally:
         shutil.rmtree(spool, ignore_errors=True)
-    summary = _summary(setup, res, sampler, tally, files,
-                       {"integration": t1 - t0, "events": t2 - t1, "writing": t3 - t2},
-                       card_text if card_text is not None else config.to_card())
-    _write_json_atomic(out_dir / "summary.json", summary)
-    summary["files"]["summary"] = str(out_dir / "summary.json")
     return summary
 
 

@@ -295,7 +295,8 @@ def test_killed_run_leaves_no_final_file(tmp_path):
         deadline = time.monotonic() + 60.0
         writing = False
         while time.monotonic() < deadline and proc.poll() is None:
-            if out.is_dir() and any(p.name.endswith(".part") for p in out.iterdir()):
+            # writers stream into <out>/.mudump-spool-*/<name>.part until every format is complete
+            if out.is_dir() and any(p.name.endswith(".part") for p in out.rglob("*")):
                 writing = True
                 break
             time.sleep(0.05)
