@@ -70,8 +70,10 @@ CHUNK_EVENTS = 20_000
 class DepthIntegrand:
     """d sigma with the production depth as the last unit-cube variable (monochromatic muon beam).
 
-    ``f(u[n, 5])``: y = u4 * length_m; E(y) from ``energy_at``; points with E(y) below ``e_cut`` or a
-    stopped muon get 0. Value: d sigma(E(y)) [pb], so the integral is the depth-averaged sigma.
+    ``f(u[n, 5])``: y = u4 * y_max, with y_max = min(L_tg, depth where E(y) reaches ``e_cut``) so that the
+    integrand has no step inside the cube (a step would leave VEGAS cells straddling it with outlying
+    weights); E(y) from ``energy_loss``. Value: d sigma(E(y)) * y_max / L_tg [pb], so the integral is the
+    depth-averaged cross section (1/L_tg) int_0^L_tg dy sigma(E(y)).
     """
 
     process: Process
@@ -80,6 +82,15 @@ class DepthIntegrand:
     length_m: float
     e_cut: float
     energy_loss: Any = field(repr=False)
+    y_max: float = 0.0
+
+    @classmethod
+    def build(cls, process: Process, par: np.ndarray, e_beam: float, length_m: float, e_cut: float,
+              energy_loss: Any) -> DepthIntegrand:
+        from geometry.propagation import depth_to_energy
+
+        y_cut = float(depth_to_energy(e_beam, e_cut, energy_loss)) if e_cut < e_beam else 0.0
+        return cls(process, par, e_beam, length_m, e_cut, energy_loss, min(length_m, y_cut))
 
     @property
     def dim(self) -> int:
@@ -88,7 +99,7 @@ class DepthIntegrand:
     def energies(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         from geometry.propagation import energy_after
 
-        y = u[:, -1] * self.length_m
+        y = u[:, -1] * self.y_max
         prop = energy_after(np.full(len(y), self.e_beam), y, self.energy_loss)
         e = np.asarray(prop.energy_GeV, dtype=float)
         ok = ~np.asarray(prop.stopped) & (e > self.e_cut)
@@ -100,7 +111,8 @@ class DepthIntegrand:
         ok = e > 0
         out = np.zeros(len(u))
         if ok.any():
-            out[ok] = self.process.dsigma(np.ascontiguousarray(u[ok, : self.process.dim]), e[ok], self.par)
+            ds = self.process.dsigma(np.ascontiguousarray(u[ok, : self.process.dim]), e[ok], self.par)
+            out[ok] = ds * (self.y_max / self.length_m)
         return out
 
     def event_inputs(self, u: np.ndarray):
@@ -273,8 +285,8 @@ def setup_run(config: RunConfig) -> RunSetup:
             integrand = FixedEnergyIntegrand(process, par, float(beam_energy))
             dim = process.dim
         else:
-            integrand = DepthIntegrand(process, par, float(beam_energy), float(experiment.target.length),
-                                       e_cut, loss)
+            integrand = DepthIntegrand.build(process, par, float(beam_energy), float(experiment.target.length),
+                                             e_cut, loss)
             dim = integrand.dim
     else:
         flux = _flux_for(config, experiment, material)
@@ -289,6 +301,12 @@ def setup_run(config: RunConfig) -> RunSetup:
         with np.errstate(divide="ignore"):
             path = np.where(direction[:, 2] > 0, (z_end - origin[:, 2]) / direction[:, 2], 0.0)
         path = np.clip(path, 0.0, None)
+        # stop each muon's path where its energy reaches the cut (no step inside the unit cube)
+        from geometry.propagation import depth_to_energy
+
+        above = e0 > e_cut
+        path[above] = np.minimum(path[above], depth_to_energy(e0[above], np.full(above.sum(), e_cut), loss))
+        path[~above] = 0.0
         w = np.asarray(flux.weight, dtype=float) * (path > 0)
         if w.sum() <= 0:
             raise UnphysicalRequest("no muon of the flux traverses the target")
