@@ -39,42 +39,43 @@ _T0_DIPOLE = 0.71  # GeV^2, nucleon dipole scale
 _FM_INV_GEV = 1.0 / 0.1973269804  # 1 fm = 5.068 GeV^-1
 
 
-@numba.njit(cache=True, fastmath=False)
-def screening_elastic(t: float, z: float) -> float:
-    """Atomic elastic screening factor (a^2 t / (1 + a^2 t))^2, a = 111 Z^-1/3 / m_e (000 eq. A1)."""
-    a2t = (111.0 * z ** (-1.0 / 3.0) / M_E) ** 2 * t
+@numba.njit(cache=True)
+def screening(t: float, a2: float) -> float:
+    """Atomic screening factor (a^2 t / (1 + a^2 t))^2 for a screening radius a (GeV^-1), a2 = a^2."""
+    a2t = a2 * t
     return (a2t / (1.0 + a2t)) ** 2
 
 
 @numba.njit(cache=True)
-def screening_inelastic(t: float, z: float, a_prime: float) -> float:
-    """Atomic inelastic screening (a'^2 t / (1 + a'^2 t))^2, a' = a_prime Z^-2/3 / m_e (000 eq. A2)."""
-    a2t = (a_prime * z ** (-2.0 / 3.0) / M_E) ** 2 * t
-    return (a2t / (1.0 + a2t)) ** 2
+def g2_scales(z: float, a: float, kind: int) -> tuple[float, float, float, float]:
+    """The t-independent scales of G2 for (Z, A): (a_el^2, a_in^2 [GeV^-2], d [GeV^2], R_A [GeV^-1]).
+
+    a_el = 111 Z^-1/3/m_e, a_in = 773 Z^-2/3/m_e (000 eqs. A1-A2) or 571.4 Z^-2/3/m_e (LFV-ALP paper
+    eq. 18), d = 0.164 A^-2/3 GeV^2, R_A = 1.2 A^1/3 fm. Hoisted out of the integrand's inner loop.
+    """
+    a_el = 111.0 * z ** (-1.0 / 3.0) / M_E
+    a_in = (571.4 if kind == FF_LFV else 773.0) * z ** (-2.0 / 3.0) / M_E
+    return a_el * a_el, a_in * a_in, 0.164 * a ** (-2.0 / 3.0), 1.2 * a ** (1.0 / 3.0) * _FM_INV_GEV
 
 
 @numba.njit(cache=True)
-def g2_tsai(t: float, z: float, a: float, squared_inelastic: bool) -> float:
+def g2_tsai(t: float, z: float, a_el2: float, a_in2: float, d: float, squared_inelastic: bool) -> float:
     """G2(t) of Chen–Pospelov–Zhong App. A eqs. (A1)–(A2); see module docstring."""
-    d = 0.164 * a ** (-2.0 / 3.0)
-    el = screening_elastic(t, z) * (1.0 / (1.0 + t / d)) ** 2 * z * z
+    el = screening(t, a_el2) * (1.0 / (1.0 + t / d)) ** 2 * z * z
     proton = (1.0 + t * (_MU_P * _MU_P - 1.0) / (4.0 * M_P * M_P)) / (1.0 + t / _T0_DIPOLE) ** 4
     if squared_inelastic:
         proton = proton * proton
-    inel = screening_inelastic(t, z, 773.0) * proton * z
-    return el + inel
+    return el + screening(t, a_in2) * proton * z
 
 
 @numba.njit(cache=True)
-def nuclear_elastic_klein_nystrand(t: float, a: float) -> float:
+def nuclear_elastic_klein_nystrand(t: float, r_a: float) -> float:
     """Klein–Nystrand (hard sphere x Yukawa) nuclear form factor squared (LFV-ALP paper eq. 20).
 
-    F = 3 (sin(qR) - qR cos(qR)) / (qR)^3 / (1 + a0^2 q^2), R = 1.2 A^(1/3) fm, a0 = 0.79 fm.
+    F = 3 (sin(qR) - qR cos(qR)) / (qR)^3 / (1 + a0^2 q^2), R = r_a = 1.2 A^(1/3) fm, a0 = 0.79 fm.
     """
-    q = math.sqrt(t)
-    r = 1.2 * a ** (1.0 / 3.0) * _FM_INV_GEV
     a0 = 0.79 * _FM_INV_GEV
-    x = q * r
+    x = math.sqrt(t) * r_a
     if x < 1e-3:
         sphere = 1.0 - x * x / 10.0
     else:
@@ -95,31 +96,39 @@ def nuclear_inelastic_dipole(t: float, z: float, a: float) -> float:
 
 
 @numba.njit(cache=True)
-def g2_lfv(t: float, z: float, a: float) -> float:
+def g2_lfv(t: float, z: float, a: float, a_el2: float, a_in2: float, r_a: float) -> float:
     """G2(t) of the LFV-ALP paper eqs. (16)–(20) (reconstructed, PHYSICS.md section 6); 0 above 1 GeV^2."""
     if t > 1.0:
         return 0.0
-    coherent = z * z * screening_elastic(t, z) * nuclear_elastic_klein_nystrand(t, a)
-    incoherent = screening_inelastic(t, z, 571.4) * nuclear_inelastic_dipole(t, z, a)
+    coherent = z * z * screening(t, a_el2) * nuclear_elastic_klein_nystrand(t, r_a)
+    incoherent = screening(t, a_in2) * nuclear_inelastic_dipole(t, z, a)
     return coherent + incoherent
 
 
 @numba.njit(cache=True)
-def g2(t: float, z: float, a: float, kind: int) -> float:
-    """Dispatch G2(t) by form-factor code (``FF_TSAI``, ``FF_TSAI_UNSQUARED``, ``FF_LFV``)."""
+def g2_scaled(t: float, z: float, a: float, kind: int, scales: tuple[float, float, float, float]) -> float:
+    """G2(t) with the scales of :func:`g2_scales` precomputed (the integrand's fast path)."""
     if t <= 0.0:
         return 0.0
+    a_el2, a_in2, d, r_a = scales
     if kind == FF_LFV:
-        return g2_lfv(t, z, a)
-    return g2_tsai(t, z, a, kind == FF_TSAI)
+        return g2_lfv(t, z, a, a_el2, a_in2, r_a)
+    return g2_tsai(t, z, a_el2, a_in2, d, kind == FF_TSAI)
+
+
+@numba.njit(cache=True)
+def g2(t: float, z: float, a: float, kind: int) -> float:
+    """G2(t) (t = -q^2 in GeV^2) for form-factor code ``FF_TSAI``, ``FF_TSAI_UNSQUARED`` or ``FF_LFV``."""
+    return g2_scaled(t, z, a, kind, g2_scales(z, a, kind))
 
 
 @numba.njit(cache=True)
 def g2_array(t: np.ndarray, z: float, a: float, kind: int) -> np.ndarray:
     """Vectorised :func:`g2` over an array of t (GeV^2)."""
+    scales = g2_scales(z, a, kind)
     out = np.empty(t.shape[0])
     for i in range(t.shape[0]):
-        out[i] = g2(t[i], z, a, kind)
+        out[i] = g2_scaled(t[i], z, a, kind, scales)
     return out
 
 

@@ -35,7 +35,7 @@ import numba
 import numpy as np
 
 from ..constants import ALPHA_EM, GEV2_TO_PB
-from ..form_factors import g2
+from ..form_factors import g2_scaled, g2_scales
 from ..phase_space import (
     P_A,
     P_CP,
@@ -126,7 +126,7 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
 
 
 @numba.njit(cache=True)
-def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff_kind):
+def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff_kind, ff_scales):
     """Spin-averaged |M|^2 at g = 1 from the lab kinematics tuple of :func:`map_point`.
 
     |M|^2 = e^4 G2(Q^2) / Q^4 * 1/2 sum |ubar O u|^2 with J = 2P (see module docstring).
@@ -136,7 +136,7 @@ def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, f
     pp = (kin[8], kin[9], kin[10], kin[11])
     j = (2.0 * m_nuc, 0.0, 0.0, 0.0)
     lsq = lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, -d, w_den)
-    return _E2 * _E2 * g2(q2, z, a, ff_kind) / (q2 * q2) * 0.5 * lsq
+    return _E2 * _E2 * g2_scaled(q2, z, a, ff_kind, ff_scales) / (q2 * q2) * 0.5 * lsq
 
 
 @numba.njit(cache=True)
@@ -156,11 +156,12 @@ def dsigma_batch(u, energy, par):
     z = par[P_Z]
     a = par[P_A]
     ff = int(par[P_FF])
+    ff_scales = g2_scales(z, a, ff)
     for i in range(n):
         jac, _e_k, _theta, q2, _phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
         if jac <= 0.0:
             continue
-        msq = amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff)
+        msq = amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff, ff_scales)
         out[i] = msq * jac * GEV2_TO_PB
     return out
 
