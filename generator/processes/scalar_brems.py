@@ -79,6 +79,14 @@ def _slash(a0, ax, ay, az, p0, p1, p2, p3):
 
 
 @numba.njit(cache=True, inline="always")
+def _slash_j(j0, jx, jy, jz, static, p0, p1, p2, p3):
+    """(J-slash) psi; for a nucleus at rest (J = (2M, 0, 0, 0), ``static``) this is 2M gamma0 psi."""
+    if static:
+        return j0 * p0, j0 * p1, -j0 * p2, -j0 * p3
+    return _slash(j0, jx, jy, jz, p0, p1, p2, p3)
+
+
+@numba.njit(cache=True, inline="always")
 def _vertex(cs, cp, p0, p1, p2, p3):
     """(c_s + c_p gamma5) psi; gamma5 swaps upper and lower halves in the Dirac representation."""
     return cs * p0 + cp * p2, cs * p1 + cp * p3, cs * p2 + cp * p0, cs * p3 + cp * p1
@@ -96,6 +104,7 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     w0, wx, wy, wz = pp[0] + k[0], pp[1] + k[1], pp[2] + k[2], pp[3] + k[3]
     ia = 1.0 / den_a
     ib = 1.0 / den_b
+    static = j[1] == 0.0 and j[2] == 0.0 and j[3] == 0.0
     # outgoing spinors, conjugated once: ubar X = u^dagger gamma0 X
     f00, f01, f02, f03 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, 0)
     f10, f11, f12, f13 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, 1)
@@ -105,7 +114,7 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     for s in range(2):
         u0, u1, u2, u3 = _spinor(p[0], p[1], p[2], p[3], m_in, s)
         # diagram (b): Gamma (W/ + m) J/ u
-        a0, a1, a2, a3 = _slash(j[0], j[1], j[2], j[3], u0, u1, u2, u3)
+        a0, a1, a2, a3 = _slash_j(j[0], j[1], j[2], j[3], static, u0, u1, u2, u3)
         b0, b1, b2, b3 = _slash(w0, wx, wy, wz, a0, a1, a2, a3)
         b0, b1, b2, b3 = b0 + m_in * a0, b1 + m_in * a1, b2 + m_in * a2, b3 + m_in * a3
         b0, b1, b2, b3 = _vertex(cs, cp, b0, b1, b2, b3)
@@ -113,7 +122,7 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
         c0, c1, c2, c3 = _vertex(cs, cp, u0, u1, u2, u3)
         d0, d1, d2, d3 = _slash(v0, vx, vy, vz, c0, c1, c2, c3)
         d0, d1, d2, d3 = d0 + m_out * c0, d1 + m_out * c1, d2 + m_out * c2, d3 + m_out * c3
-        e0, e1, e2, e3 = _slash(j[0], j[1], j[2], j[3], d0, d1, d2, d3)
+        e0, e1, e2, e3 = _slash_j(j[0], j[1], j[2], j[3], static, d0, d1, d2, d3)
         o0 = e0 * ia + b0 * ib
         o1 = e1 * ia + b1 * ib
         o2 = e2 * ia + b2 * ib
