@@ -493,6 +493,13 @@ def _nucleus_pdg(target: Target) -> int:
     return nucleus_pdgid(int(target.z), target.mass_number)
 
 
+def _sigma_meaning(setup: RunSetup) -> str:
+    """What ``sigma_pb`` and the ``w_xsec`` weights are normalised to for this run."""
+    if setup.experiment is None:
+        return "sigma at the beam energy"
+    return "depth-averaged sigma (1/L_tg) int dy sigma(E(y)), per beam particle"
+
+
 def _run_info(setup: RunSetup, res: IntegrationResult, weighted: bool) -> RunInfo:
     cfg = setup.config
     return RunInfo(
@@ -504,8 +511,7 @@ def _run_info(setup: RunSetup, res: IntegrationResult, weighted: bool) -> RunInf
         extra={"model": cfg.model, "mass_GeV": cfg.mass, "g_mu": cfg.coupling,
                "g_e": setup.model.g_e, "g_tau": setup.model.g_tau, "width_GeV": setup.width_GeV,
                "experiment": cfg.experiment or "none", "method": "exact",
-               "w_xsec_normalisation": ("sigma at the beam energy" if setup.experiment is None else
-                                        "depth-averaged sigma (1/L_tg) int dy sigma(E(y)), per beam particle")},
+               "w_xsec_normalisation": _sigma_meaning(setup)},
     )  # fmt: skip
 
 
@@ -598,7 +604,7 @@ def _summary(setup: RunSetup, res: IntegrationResult, sampler: EventSampler, tal
         "beam_pdg": setup.beam_pdg,
         "sigma_pb": res.mean * g2,
         "error_pb": res.sdev * g2,
-        "sigma_meaning": _run_info(setup, res, cfg.weighted).extra["w_xsec_normalisation"],
+        "sigma_meaning": _sigma_meaning(setup),
         "chi2_dof": res.chi2_dof,
         "n_eval": res.n_eval,
         "n_events": tally.n,

@@ -16,6 +16,7 @@ import pyhepmc
 import pylhe
 import pytest
 import uproot
+from _cards import small_card
 
 import generator
 import generator.output.hepmc
@@ -53,22 +54,8 @@ def card_text(
     weighted: bool = False,
     output_dir: str | None = None,
 ) -> str:
-    text = f"""# small test card
-  scalar        = process
-  leptophilic   = model
-  {MASS!r}      = mass
-  5e-4          = coupling
-  Pb            = target
-  {E_BEAM!r}    = beam_energy
-  {nevents}     = nevents
-  {weighted}    = weighted
-  {seed}        = seed
-  0.03          = precision
-  4             = nitn_adapt
-  5000          = neval
-  True          = decay
-  {formats}     = output_formats
-"""
+    text = small_card(mass=MASS, energy=E_BEAM, seed=seed, nevents=nevents, weighted=weighted,
+                      extra=f"  True          = decay\n  {formats}     = output_formats\n")
     if output_dir is not None:
         text += f"  '{output_dir}' = output_dir\n"
     return text

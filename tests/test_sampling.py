@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _cards import small_card
 from scipy.stats import chi2 as chi2_dist
 
 from generator.cards import parse_card_text
@@ -24,20 +25,8 @@ N_BINS = 18
 
 
 def _card(mass: float, seed: int, *, nevents: int = 2000, weighted: bool = False) -> str:
-    return f"""
-scalar       = process
-leptophilic  = model
-{mass!r}     = mass
-5e-4         = coupling
-Pb           = target
-{E_BEAM!r}   = beam_energy
-{nevents}    = nevents
-{weighted}   = weighted
-{seed}       = seed
-0.03         = precision
-5            = nitn_adapt
-8000         = neval
-"""
+    return small_card(mass=mass, energy=E_BEAM, seed=seed, nevents=nevents, weighted=weighted,
+                      nitn_adapt=5, neval=8000)
 
 
 def _integration(mass: float, seed: int):
