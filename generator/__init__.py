@@ -17,13 +17,32 @@ otherwise (``sigma_cm2``, ``length_cm``).
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING
 
-from .cards import RunConfig, load_card
-from .models import ScalarModel
-from .results import CrossSection
-from .run import generate, run_card, run_config, yields_vs_coupling
-from .xsec import Target, cross_section
+from ._version import __version__
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors; not run
+    from .cards import RunConfig, load_card
+    from .models import ScalarModel
+    from .results import CrossSection
+    from .run import generate, run_card, run_config, yields_vs_coupling
+    from .xsec import Target, cross_section
+
+# Public name -> the submodule that defines it. The submodules are imported on first attribute access
+# (PEP 562), so ``import generator.constants`` or ``mudump --version`` loads no numba, vegas or awkward.
+_LAZY = {
+    "CrossSection": ".results",
+    "RunConfig": ".cards",
+    "ScalarModel": ".models",
+    "Target": ".xsec",
+    "cross_section": ".xsec",
+    "generate": ".run",
+    "load_card": ".cards",
+    "run_card": ".run",
+    "run_config": ".run",
+    "yields_vs_coupling": ".run",
+}
 
 __all__ = [
     "CrossSection",
@@ -38,6 +57,16 @@ __all__ = [
     "run_config",
     "yields_vs_coupling",
 ]
+
+
+def __getattr__(name: str) -> object:
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
 
 
 def __dir__() -> list[str]:

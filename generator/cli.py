@@ -20,7 +20,7 @@ import math
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from ._version import __version__
 
 MODELS = ("leptophilic", "muonphilic")
 

@@ -47,7 +47,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .cards import RunConfig, load_card
 from .constants import HBARC_GEV_M, PB_TO_CM2
 from .decays import DecayChannel, decay_events, sample_channels, scalar_channels
