@@ -20,8 +20,46 @@ PUBLIC = (
 )
 
 
-def test_dir_is_all():
-    assert set(dir(generator)) == set(generator.__all__)
+#: The whole public API, written out: adding or dropping a name is a decision that changes this list.
+EXPECTED_ALL = [
+    "CrossSection",
+    "RunConfig",
+    "ScalarModel",
+    "Target",
+    "__version__",
+    "cross_section",
+    "generate",
+    "load_card",
+    "run_card",
+    "run_config",
+    "yields_vs_coupling",
+]
+
+
+def test_public_list_is_the_expected_one():
+    assert sorted(generator.__all__) == EXPECTED_ALL
+    assert len(set(generator.__all__)) == len(generator.__all__), "duplicate names in __all__"
+    assert sorted(dir(generator)) == EXPECTED_ALL
+
+
+@pytest.mark.parametrize("name", EXPECTED_ALL)
+def test_every_public_name_resolves(name):
+    # the lazy module __getattr__ must know every listed name (a typo in its table fails here)
+    assert getattr(generator, name) is not None
+
+
+def test_star_import():
+    namespace: dict[str, object] = {}
+    exec("from generator import *", namespace)  # noqa: S102
+    namespace.pop("__builtins__")
+    assert sorted(namespace) == EXPECTED_ALL
+    assert all(namespace[n] is getattr(generator, n) for n in EXPECTED_ALL)
+
+
+def test_unknown_name_is_an_attribute_error():
+    assert not hasattr(generator, "no_such_name")
+    with pytest.raises(AttributeError, match="no_such_name"):
+        generator.no_such_name  # noqa: B018
 
 
 @pytest.mark.parametrize("name", PUBLIC)
