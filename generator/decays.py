@@ -9,7 +9,8 @@ back to back along a direction uniform on the sphere (PHYSICS.md section 10)::
     E1* = (M^2 + m1^2 - m2^2) / (2 M),   E2* = (M^2 - m1^2 + m2^2) / (2 M),
     cos(theta*) ~ U[-1, 1],  phi* ~ U[0, 2 pi).
 
-Each daughter is boosted to the lab with the parent four-momentum ``P = (E, P_vec)``::
+Each daughter is boosted to the lab with the parent four-momentum ``P = (E, P_vec)``
+(:func:`generator.lorentz.boost`, i.e. scikit-hep ``vector``'s ``boost_p4``, with the parent's mass)::
 
     E_lab = (E E* + P_vec . p*) / M,
     p_lab = p* + P_vec [ (P_vec . p*) / (M (E + M)) + E* / M ].
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator import constants
+from generator.lorentz import boost
 
 __all__ = [
     "DecayChannel",
@@ -152,20 +154,6 @@ def invariant_mass(p4: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(m2, 0.0))
 
 
-def _boost(p4_rest: np.ndarray, parent_p4: np.ndarray, mass: np.ndarray) -> np.ndarray:
-    """Boost ``p4_rest[n, 4]`` from the rest frame of ``parent_p4[n, 4]`` (mass ``mass[n]``) to the lab."""
-    e_p = parent_p4[:, 0]
-    p_vec = parent_p4[:, 1:]
-    e_star = p4_rest[:, 0]
-    p_star = p4_rest[:, 1:]
-    pdot = np.einsum("ij,ij->i", p_vec, p_star)
-    out = np.empty_like(p4_rest)
-    out[:, 0] = (e_p * e_star + pdot) / mass
-    coef = pdot / (mass * (e_p + mass)) + e_star / mass
-    out[:, 1:] = p_star + p_vec * coef[:, None]
-    return out
-
-
 def two_body_decay(
     parent_p4: np.ndarray,
     m1: float | np.ndarray,
@@ -236,13 +224,13 @@ def two_body_decay(
     phi = 2.0 * np.pi * u[:, 1]
     direction = np.stack([sin_t * np.cos(phi), sin_t * np.sin(phi), cos_t], axis=1)
 
-    rest1 = np.empty((n, 4))
-    rest1[:, 0] = e1
-    rest1[:, 1:] = direction * p_star[:, None]
-    rest2 = np.empty((n, 4))
-    rest2[:, 0] = e2
-    rest2[:, 1:] = -rest1[:, 1:]
-    return _boost(rest1, parent_p4, mass), _boost(rest2, parent_p4, mass)
+    rest = np.empty((n, 2, 4))
+    rest[:, 0, 0] = e1
+    rest[:, 0, 1:] = direction * p_star[:, None]
+    rest[:, 1, 0] = e2
+    rest[:, 1, 1:] = -rest[:, 0, 1:]
+    lab = boost(rest, parent_p4[:, None, :], parent_mass=mass[:, None])
+    return lab[:, 0], lab[:, 1]
 
 
 def sample_channels(

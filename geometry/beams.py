@@ -35,6 +35,7 @@ import numpy as np
 from particle import Particle
 
 from generator.constants import M_MU
+from generator.lorentz import boost
 from geometry.materials import Material, get_material
 
 __all__ = [
@@ -572,7 +573,9 @@ class SecondaryMuonSource:
             phs = 2 * np.pi * rng.random(n)
             sth = np.sqrt(1 - cth**2)
             p_mu_rest = p_star * np.column_stack([sth * np.cos(phs), sth * np.sin(phs), cth])
-            p_mu = _boost_along(p_mu_rest, math.sqrt(p_star**2 + M_MU**2), p_h, e_h, m_h)
+            e_mu_rest = np.full(n, math.sqrt(p_star**2 + M_MU**2))
+            p_mu = boost(np.column_stack([e_mu_rest, p_mu_rest]), np.column_stack([e_h, p_h]),
+                         parent_mass=m_h)[:, 1:]
             keep = ok & (pos[:, 2] <= self.target_length_m)
             parts.append(
                 (
@@ -602,15 +605,3 @@ class SecondaryMuonSource:
             ),
             approximate=True,
         )
-
-
-def _boost_along(
-    p_rest: np.ndarray, e_rest: float, p_parent: np.ndarray, e_parent: np.ndarray, m_parent: float
-) -> np.ndarray:
-    """Boost rest-frame momenta p_rest (energy e_rest) to the frame where the parent has (e, p) [GeV]."""
-    beta = p_parent / e_parent[:, None]
-    b2 = np.sum(beta**2, axis=1)
-    gamma = e_parent / m_parent
-    bp = np.sum(beta * p_rest, axis=1)
-    coef = np.where(b2 > 0, (gamma - 1) * bp / np.where(b2 > 0, b2, 1.0), 0.0) + gamma * e_rest
-    return p_rest + coef[:, None] * beta
