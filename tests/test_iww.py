@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import integrate
 
 from generator.constants import ALPHA_EM, GEV2_TO_PB, M_MU
 from generator.form_factors import FF_TSAI, g2_array
@@ -18,6 +19,7 @@ from generator.processes.iww import (
     sigma_iww,
     x_range,
 )
+from generator.processes.iww import X_MAX_CHOICES
 from generator.results import CrossSection
 
 PB = (82.0, 207.2)
@@ -102,7 +104,9 @@ def test_sigma_cuts():
     full = sigma_iww(160.0, 0.1, 1e-3, *PB).sigma_pb
     cut = sigma_iww(160.0, 0.1, 1e-3, *PB, x_min=1.0 / 3.0).sigma_pb
     assert 0 < cut < full
-    assert sigma_iww(160.0, 0.1, 1e-3, *PB, x_min=0.9999999).sigma_pb == 0.0
+    assert sigma_iww(160.0, 0.1, 1e-3, *PB, x_min=0.9999999, x_max="kinematic").sigma_pb == 0.0
+    assert sigma_iww(160.0, 0.1, 1e-3, *PB, x_min=1.0).sigma_pb == 0.0
+    assert sigma_iww(160.0, 0.1, 1e-3, *PB, x_max=0.5).sigma_pb < full
     assert sigma_iww(160.0, 0.1, 0.0, *PB).sigma_pb == 0.0
 
 
@@ -115,3 +119,71 @@ def test_sigma_errors():
         sigma_iww(160.0, 0.1, -1e-3, *PB)
     with pytest.raises(ValueError, match="ff_kind"):
         sigma_iww(160.0, 0.1, 1e-3, *PB, ff_kind=7)
+
+
+# ---- end point of the x integral: x <= 1 (Chen–Pospelov–Zhong eqs. 14–15) by default ----------------
+
+
+def test_x_range_end_points():
+    assert X_MAX_CHOICES == ("paper", "kinematic")
+    assert x_range(3.0, 1.0) == (1.0 / 3.0, 1.0)
+    assert x_range(3.0, 1.0, x_max="paper") == (1.0 / 3.0, 1.0)
+    assert x_range(3.0, 1.0, x_max="kinematic") == (1.0 / 3.0, 1.0 - M_MU / 3.0)
+
+
+@pytest.mark.parametrize("energy", [3.0, 160.0])
+def test_dsigma_dx_finite_at_x_equal_one(energy):
+    """At x = 1: beta_S = sqrt(1 - m_S^2/E^2) > 0 and the denominator -> m_mu^4, so dσ/dx is finite."""
+    m, g, chi = 1.0, 1.0, 1.0
+    at_one = dsigma_dx_iww(1.0, energy, m, g, chi)
+    just_below = dsigma_dx_iww(1.0 - 1e-9, energy, m, g, chi)
+    beta_mu = math.sqrt(1 - (M_MU / energy) ** 2)
+    beta_s = math.sqrt(1 - (m / energy) ** 2)
+    formula = ALPHA_EM**2 / (12 * math.pi) * beta_mu * beta_s * 3.0 / M_MU**2 * GEV2_TO_PB
+    assert math.isfinite(at_one) and at_one > 0
+    assert at_one == pytest.approx(formula, rel=1e-12)
+    assert just_below == pytest.approx(at_one, rel=1e-6)
+    assert dsigma_dx_iww(1.0, energy, m, g, chi, x_max="kinematic") == 0.0
+    assert dsigma_dx_iww(1.0 + 1e-12, energy, m, g, chi) == 0.0
+
+
+def test_sigma_default_integrates_to_one_3gev_1gev():
+    """3 GeV, m_S = 1 GeV, Pb: the paper end point x = 1 gives 2.1705 x the kinematic one (sigma_kin is
+    54 % low); the default is the paper's."""
+    e, m = 3.0, 1.0
+    default = sigma_iww(e, m, 1.0, *PB)
+    paper = sigma_iww(e, m, 1.0, *PB, x_max="paper")
+    kin = sigma_iww(e, m, 1.0, *PB, x_max="kinematic")
+    assert default.sigma_pb == paper.sigma_pb
+    assert paper.sigma_pb / kin.sigma_pb == pytest.approx(2.1705, abs=2e-4)
+
+
+def test_sigma_paper_vs_kinematic_160gev_1gev():
+    paper = sigma_iww(160.0, 1.0, 1.0, *PB).sigma_pb
+    kin = sigma_iww(160.0, 1.0, 1.0, *PB, x_max="kinematic").sigma_pb
+    assert paper / kin - 1.0 == pytest.approx(0.0264, abs=2e-4)
+
+
+@pytest.mark.parametrize(("energy", "m_s"), [(3.0, 1.0), (160.0, 1.0), (160.0, 0.1)])
+def test_sigma_equals_quad_of_dsigma_dx_up_to_one(energy, m_s):
+    """sigma (default) = scipy quad of dsigma_dx from m_S/E to 1; "kinematic" = quad up to 1 - m_mu/E."""
+    chi = photon_flux_chi(energy, m_s, *PB)
+    pts = [m_s / M_MU] if m_s < M_MU else None
+    for x_max, hi in (("paper", 1.0), ("kinematic", 1.0 - M_MU / energy)):
+        ref, _ = integrate.quad(lambda x, xm=x_max: dsigma_dx_iww(x, energy, m_s, 1.0, chi, x_max=xm),
+                                m_s / energy, hi, points=pts, limit=400, epsabs=0.0, epsrel=1e-11)
+        got = sigma_iww(energy, m_s, 1.0, *PB, x_max=x_max).sigma_pb
+        assert got == pytest.approx(ref, rel=1e-7)
+
+
+def test_x_max_validation_names_the_value():
+    with pytest.raises(ValueError, match=r"x_max = 'kinetic' but require one of \['paper', 'kinematic'\]"):
+        sigma_iww(3.0, 1.0, 1.0, *PB, x_max="kinetic")
+    with pytest.raises(ValueError, match="x_max = 'one'"):
+        x_range(3.0, 1.0, x_max="one")
+    with pytest.raises(ValueError, match="x_max"):
+        dsigma_dx_iww(0.5, 3.0, 1.0, 1.0, 1.0, x_max="Paper")
+    with pytest.raises(ValueError, match="x_max"):
+        dsigma_dx_iww_spectrum(np.array([0.5]), 3.0, 1.0, 1.0, *PB, x_max="")
+    with pytest.raises(ValueError, match="x_max"):
+        sigma_iww(3.0, 1.0, 1.0, *PB, x_max=math.nan)
