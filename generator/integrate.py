@@ -3,6 +3,11 @@ r"""VEGAS driver, independent of the physics (DESIGN.md rule 2).
 A process hands over a batch integrand ``f(u[n, d]) -> w[n]`` on the unit hypercube; this module adapts
 a :class:`vegas.Integrator` to it, then iterates until the requested relative precision is reached and
 reports sigma +- delta sigma with the chi^2/dof of the iterations (the VEGAS consistency check).
+The iterations are combined by vegas' own running average :class:`vegas.RAvg` (``weighted=True``)::
+
+    I = sum_i w_i I_i / sum_i w_i,   w_i = 1 / sigma_i^2,   sigma_I = (sum_i w_i)^(-1/2),
+    chi^2 = sum_i w_i (I_i - I)^2,   dof = n_itn - 1,   Q = P(chi^2_dof >= chi^2)  (gvar.gammaQ).
+
 Randomness is explicit: one :class:`numpy.random.Generator` made from the seed feeds vegas through its
 ``ran_array_generator`` hook, so a fixed seed gives an identical result.
 
@@ -109,55 +114,45 @@ def integrate(
     integ = _make_integrator(dim, rng, settings.alpha)
     integ(batch, nitn=settings.nitn_adapt, neval=settings.neval)  # adapt the grid, discard the result
     n_eval = settings.nitn_adapt * settings.neval
-    means: list[float] = []
-    variances: list[float] = []
+    avg = vegas.RAvg(weighted=True)
     while True:
-        r = integ(batch, nitn=1, neval=settings.neval, adapt=len(means) < settings.nitn_max // 2)
+        r = integ(batch, nitn=1, neval=settings.neval, adapt=avg.nitn < settings.nitn_max // 2)
         n_eval += settings.neval
         if r.sdev > 0 or r.mean != 0:
-            means.append(r.mean)
-            variances.append(r.sdev**2 if r.sdev > 0 else 0.0)
-        mean, sdev, chi2, dof = _weighted_average(means, variances)
-        enough = len(means) >= settings.nitn_min
+            avg.add(r.itn_results[-1])
+        mean, sdev, chi2, dof, q_value = _summary(avg)
+        enough = avg.nitn >= settings.nitn_min
         if enough and (mean == 0.0 or sdev / abs(mean) <= settings.rel_precision):
             break
-        if len(means) >= settings.nitn_max:
+        if avg.nitn >= settings.nitn_max:
             break
-    q_value = _chi2_q(chi2, dof)
     return IntegrationResult(
         mean=mean,
         sdev=sdev,
         chi2_dof=chi2 / dof if dof > 0 else 0.0,
         q_value=q_value,
         n_eval=n_eval,
-        n_itn=len(means),
+        n_itn=avg.nitn,
         integrator=integ,
         integrand=integrand,
         rng=rng,
     )
 
 
-def _weighted_average(means: list[float], variances: list[float]) -> tuple[float, float, float, int]:
-    """Inverse-variance weighted average of iteration results, with chi^2 and degrees of freedom."""
-    if not means:
-        return 0.0, 0.0, 0.0, 0
-    m = np.asarray(means)
-    v = np.asarray(variances)
-    if np.any(v <= 0):
-        return float(m.mean()), 0.0, 0.0, 0
-    w = 1.0 / v
-    mean = float(np.sum(w * m) / np.sum(w))
-    sdev = float(math.sqrt(1.0 / np.sum(w)))
-    chi2 = float(np.sum(w * (m - mean) ** 2))
-    return mean, sdev, chi2, len(means) - 1
+def _summary(avg: vegas.RAvg) -> tuple[float, float, float, int, float]:
+    """``(mean, sdev, chi2, dof, Q)`` of the iterations averaged in ``avg`` (a weighted ``vegas.RAvg``).
 
-
-def _chi2_q(chi2: float, dof: int) -> float:
-    if dof <= 0:
-        return 1.0
-    from scipy.stats import chi2 as chi2_dist
-
-    return float(chi2_dist.sf(chi2, dof))
+    Two cases are settled here rather than by ``RAvg``: no iteration yet (0, 0, 0, 0, Q = 1), and an
+    iteration with zero variance (a constant integrand), which ``RAvg`` would weight by 1/TINY: then the
+    plain mean of the iterations is exact, with sdev = 0, chi^2 = 0, dof = 0 and Q = 1.
+    """
+    results = avg.itn_results
+    if not results:
+        return 0.0, 0.0, 0.0, 0, 1.0
+    if any(not g.sdev > 0 for g in results):
+        return float(np.mean([g.mean for g in results])), 0.0, 0.0, 0, 1.0
+    dof = int(avg.dof)
+    return float(avg.mean), float(avg.sdev), float(avg.chi2), dof, float(avg.Q) if dof > 0 else 1.0
 
 
 def sample_points(result: IntegrationResult, n_min: int) -> tuple[np.ndarray, np.ndarray]:
