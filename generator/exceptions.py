@@ -17,9 +17,9 @@ All of them pickle (they cross process boundaries in scans run on local processe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
+from generator._hints import did_you_mean
 from geometry.exceptions import UnknownMaterial  # one class for the whole project
 
 __all__ = ["CardError", "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
@@ -119,8 +119,7 @@ class _UnknownName(KeyError):
         super().__init__(name)
 
     def __str__(self) -> str:  # KeyError would show repr(args), which is not for people
-        nearest = difflib.get_close_matches(self.name, self.known, n=3)
-        hint = f" (did you mean {', '.join(repr(n) for n in nearest)}?)" if nearest else ""
+        hint = did_you_mean(self.name, self.known, n=3)
         return f"unknown {self._what} {self.name!r}{hint}; known: {', '.join(self.known) or '(none)'}"
 
     def __reduce__(self) -> tuple[type[_UnknownName], tuple[str, tuple[str, ...]]]:

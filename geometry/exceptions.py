@@ -8,7 +8,7 @@ References: scikit-hep/particle ``exceptions.py`` (pattern).
 
 from __future__ import annotations
 
-import difflib
+from generator._hints import did_you_mean
 
 __all__ = ["UnknownMaterial"]
 
@@ -28,8 +28,7 @@ class UnknownMaterial(KeyError):
         self.name = name
         self.available = tuple(available)
         names = [a.split(" (")[0] for a in self.available]  # entries may read "lead (Pb)"
-        nearest = difflib.get_close_matches(str(name).lower(), names, n=3)
-        hint = f" (did you mean {', '.join(repr(n) for n in nearest)}?)" if nearest else ""
+        hint = did_you_mean(str(name).lower(), names, n=3)
         super().__init__(f"unknown material {name!r}{hint}; available: {', '.join(self.available)}")
 
     def __str__(self) -> str:  # KeyError would repr() the message; show it plainly
