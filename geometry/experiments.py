@@ -40,7 +40,6 @@ References
 
 from __future__ import annotations
 
-import difflib
 import math
 import sys
 from collections.abc import Callable, Mapping
@@ -48,6 +47,8 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from generator._hints import did_you_mean, nearest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -433,10 +434,11 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     else:
         names = available_experiments()
         if text_name not in names:
-            near = difflib.get_close_matches(text_name, names, n=3)
-            hint = f"did you mean {', '.join(map(repr, near))}? " if near else ""
             raise ExperimentError(
-                text_name, None, "unknown experiment name", f"{hint}one of {', '.join(names)} or a .toml path"
+                text_name,
+                None,
+                f"unknown experiment name{did_you_mean(text_name, names, n=3)}",
+                f"one of {', '.join(names)} or a .toml path",
             )
         resource = _SHIPPED / f"{text_name}.toml"
         raw = resource.read_bytes()
@@ -484,7 +486,7 @@ class _Table:
         if name in self.data:
             return self.data[name]
         if required:
-            typo = difflib.get_close_matches(name, [str(k) for k in self.data], n=1, cutoff=0.6)
+            typo = nearest(name, self.data, n=1, cutoff=0.6)
             hint = f" (found '{self.key(typo[0])}': a typo?)" if typo else ""
             raise self.error(name, "missing key", f"a value for '{self.key(name)}'{hint}")
         return _MISSING
@@ -497,8 +499,7 @@ class _Table:
         if not isinstance(value, str):
             raise self.error(name, f"got {type(value).__name__} {value!r}", "a string")
         if choices is not None and value not in choices:
-            near = difflib.get_close_matches(value, choices, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(value, choices)
             raise self.error(name, f"unknown value {value!r}{hint}", f"one of {', '.join(choices)}")
         return value
 
@@ -562,10 +563,9 @@ class _Table:
     def finish(self) -> None:
         for name in self.data:
             if name not in self.allowed:
-                near = difflib.get_close_matches(name, self.allowed, n=1, cutoff=0.5)
-                hint = f"did you mean '{self.key(near[0])}'? " if near else ""
+                hint = did_you_mean(name, self.allowed, cutoff=0.5, show=self.key)
                 raise self.error(
-                    name, "unknown key", f"{hint}valid keys here: {', '.join(sorted(set(self.allowed)))}"
+                    name, f"unknown key{hint}", f"valid keys here: {', '.join(sorted(set(self.allowed)))}"
                 )
 
 
