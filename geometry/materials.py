@@ -12,6 +12,19 @@ Mean energy loss ([GMS01]; PHYSICS.md section 7)::
     -dE/dx [GeV/m] = 0.1 * rho [g/cm^3] * S [MeV cm^2/g]
     n_atom [cm^-3] = rho N_A / A
 
+The target nucleus of the event record is one real isotope, the most abundant naturally occurring
+isotope of the element (``periodictable`` abundances; stable for every material here: Pb-208, W-184,
+Cu-63, Mo-98, Fe-56, Ta-181, Ti-48, Al-27, Be-9, C-12; standard rock, Z = 11, uses Na-23). Its PDG id
+100ZZZAAA0 and its mass describe the same nucleus::
+
+    M_nucleus = M_atom(Z, A_iso) - Z m_e + B_e(Z),   B_e(Z) = 14.4381 Z^2.39 + 1.55468e-6 Z^5.35 eV
+
+M_atom is the isotope's atomic mass: from ``particle`` (``Particle.from_pdgid(100ZZZAAA0).mass``, which
+for nuclei is the *atomic* mass, AME / CODATA 2022 u: C-12 gives 12 u) when it knows the nucleus, else
+``periodictable``'s isotope mass times u. B_e is the total electron binding energy [LPT03] (0.57 MeV,
+3e-6 of M, for Pb). The molar mass ``a_g_mol`` (mean over the isotopes) is unchanged and is what enters
+n_atom and the form factors' A.
+
 The table columns are interpolated linearly in (ln E, ln S), E the total muon energy. The ionisation
 part is a(E); the radiative part (bremsstrahlung + pair production + photonuclear) is b(E) E.
 
@@ -27,7 +40,9 @@ Units: energies in GeV (total energy E = T + m_mu), lengths in metres, unless a 
 
 References: [GMS01] D.E. Groom, N.V. Mokhov, S.I. Striganov, At. Data Nucl. Data Tables 78 (2001) 183;
 PUMAS v1.1, V. Niess, Comput. Phys. Commun. 279 (2022) 108438; PDG Atomic and Nuclear Properties;
-[CPZ17] C.-Y. Chen, M. Pospelov, Y.-M. Zhong, Phys. Rev. D 95 (2017) 115005.
+[CPZ17] C.-Y. Chen, M. Pospelov, Y.-M. Zhong, Phys. Rev. D 95 (2017) 115005; [LPT03] D. Lunney,
+J.M. Pearson, C. Thibault, Rev. Mod. Phys. 75 (2003) 1021, eq. (A4); AME2020: M. Wang et al., Chin.
+Phys. C 45 (2021) 030003 (atomic masses, via ``particle`` and ``periodictable``).
 """
 
 from __future__ import annotations
@@ -44,7 +59,9 @@ import numpy as np
 import periodictable
 from scipy.optimize import brentq
 
-from generator.constants import AMU_GEV, AVOGADRO, M_MU, nucleus_pdgid
+from particle import Particle, ParticleNotFound
+
+from generator.constants import AMU_GEV, AVOGADRO, M_E, M_MU, nucleus_pdgid
 from geometry.exceptions import UnknownMaterial
 
 try:  # Python >= 3.11
@@ -170,6 +187,30 @@ class DedxTable:
         return _loglog(self.energy_GeV, self.columns[component], e)
 
 
+@functools.cache
+def _nucleus(z: int) -> tuple[int, float, str]:
+    """(A, nuclear mass [GeV], source of the atomic mass) of element z's most abundant isotope.
+
+    M = M_atom - Z m_e + B_e(Z) (module docstring): M_atom from ``particle`` if it knows 100ZZZAAA0,
+    else from ``periodictable``; B_e(Z) = 14.4381 Z^2.39 + 1.55468e-6 Z^5.35 eV [LPT03 eq. (A4)].
+    """
+    element = periodictable.elements[z]
+    natural = [(element[a].abundance, a) for a in element.isotopes if element[a].abundance]
+    if not natural:
+        raise ValueError(f"element Z = {z} ({element.symbol}) has no naturally occurring isotope in periodictable")
+    _, a = max(natural)
+    try:
+        m_atom_mev = Particle.from_pdgid(nucleus_pdgid(z, a)).mass
+    except ParticleNotFound:
+        m_atom_mev = None
+    if m_atom_mev is not None:
+        m_atom, source = float(m_atom_mev) / 1e3, "particle"
+    else:
+        m_atom, source = float(element[a].mass) * AMU_GEV, "periodictable"
+    binding = (14.4381 * z**2.39 + 1.55468e-6 * z**5.35) * 1e-9
+    return a, m_atom - z * M_E + binding, source
+
+
 def _loglog(x_nodes: np.ndarray, y_nodes: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Linear interpolation of ln y in ln x; y = 0 below the first positive node."""
     positive = np.nonzero(y_nodes > 0)[0]
@@ -189,7 +230,8 @@ class Material:
     Derived quantities::
 
         n_atom [cm^-3]        = rho N_A / A
-        M_nucleus [GeV]       = A [g/mol] * u          (atomic mass, as [001] fn. 6: Cu 59.19 GeV)
+        M_nucleus [GeV]       = M of the most abundant isotope (Pb-208: 193.687 GeV; module docstring)
+        A_iso                 = its mass number (Pb 208, Cu 63, W 184), the A of the PDG id 100ZZZAAA0
         X0 [cm]               = X0 [g/cm^2] / rho
         -dE/dx [GeV/m]        = 0.1 rho S(E),  S = a(E) + b(E) E  [MeV cm^2/g]
 
@@ -241,17 +283,23 @@ class Material:
 
     @property
     def nucleus_mass_GeV(self) -> float:
-        """Nucleus (atomic) mass M = A u [GeV]; Cu 59.19, Mo 89.38 GeV ([001] fn. 6)."""
+        """Mass [GeV] of the target nucleus, the most abundant isotope (A = :attr:`mass_number`):
+        M_atom - Z m_e + B_e (module docstring). Pb-208 193.687, Cu-63 58.604 GeV."""
+        return _nucleus(self.z)[1]
+
+    @property
+    def mean_atomic_mass_GeV(self) -> float:
+        """Mean atomic mass A [g/mol] u [GeV] of the natural element; Cu 59.19, Mo 89.38 GeV ([001] fn. 6)."""
         return self.a_g_mol * AMU_GEV
 
     @property
     def mass_number(self) -> int:
-        """Mass number, round(A), for PDG ion codes."""
-        return round(self.a_g_mol)
+        """Mass number of the target nucleus: the most abundant isotope (Pb 208, Cu 63, W 184)."""
+        return _nucleus(self.z)[0]
 
     @property
     def nucleus_pdgid(self) -> int:
-        """PDG ion code 100ZZZAAA0 of the (mean) nucleus."""
+        """PDG ion code 100ZZZAAA0 of the target nucleus (the isotope of :attr:`nucleus_mass_GeV`)."""
         return nucleus_pdgid(self.z, self.mass_number)
 
     @property

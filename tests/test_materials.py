@@ -69,11 +69,12 @@ def test_derived_quantities() -> None:
     pb, w, cu, mo = (get_material(s) for s in ("Pb", "W", "Cu", "Mo"))
     assert pb.n_atom_cm3 == pytest.approx(3.30e22, rel=3e-3)  # [000] Table I: 3.3e22
     assert w.n_atom_cm3 == pytest.approx(6.32e22, rel=3e-3)
-    assert cu.nucleus_mass_GeV == pytest.approx(59.19, abs=0.01)  # [001] fn. 6
-    assert mo.nucleus_mass_GeV == pytest.approx(89.37, abs=0.02)
+    assert cu.mean_atomic_mass_GeV == pytest.approx(59.19, abs=0.01)  # [001] fn. 6
+    assert mo.mean_atomic_mass_GeV == pytest.approx(89.37, abs=0.02)
     assert pb.radiation_length_cm == pytest.approx(0.561, rel=2e-3)
-    assert pb.mass_number == 207
-    assert pb.nucleus_pdgid == 1000822070
+    assert pb.mass_number == 208  # the nucleus is Pb-208 (tests/test_nucleus.py)
+    assert pb.nucleus_pdgid == 1000822080
+    assert pb.a_g_mol == 207.2  # the mean A of n_atom and the form factors is unchanged
 
 
 @pytest.mark.parametrize(("sym", "ref"), list(PDG_MIN_ION.items()))
