@@ -25,7 +25,13 @@ boson only moves forward. A miss is reported as ``s_min = s_max = 0`` (``s_max <
 Coupling reweighting (DESIGN.md rule 3): the decay length scales as ``L = L_ref (g_ref/g)^2`` at fixed
 model ratios ([000] eq. 9, [001] eq. 12), so storing ``s_min``, ``s_max`` and ``L_ref`` per event lets
 ``P_in`` be recomputed for any ``g`` without regenerating events
-(:func:`decay_probability_for_coupling`, :func:`reweight_decay_probability`).
+(:func:`decay_probability_for_coupling`; the event weight at ``g`` is then
+``w_xsec_ref (g/g_ref)^2 P_in(g) acceptance``, never divided by a ``P_in(g_ref)`` that may underflow).
+
+Not here, on purpose: production cuts (minimum muon energy, x_min, the IWW-validity cut) are limits of
+the integration, applied by the run where the integrand is built, not a mask on sampled events; and the
+tau-chain selection of the LFV ALP process ([004] Sec. III.C: tau flight, tau branching, outgoing-lepton
+energy) waits for that process (``Experiment.lfv_keys``, recorded and not applied).
 
 Daughter cuts ([001] Sec. V; [000] Sec. III.A): daughters are propagated in **straight lines** to the
 detector planes (no spectrometer magnet, as in [001]; flag). See :func:`daughter_acceptance`.
@@ -34,7 +40,7 @@ References
 ----------
 [000] Chen, Pospelov, Zhong, PRD 95 115005 (2017), eqs. 14–20, Table I.
 [001] Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eqs. 21–23, Sec. V.
-[004] Batell et al., arXiv:2407.15942, Sec. III.C (tau flight cut).
+[004] Batell et al., arXiv:2407.15942, Sec. III (prompt signature).
 """
 
 from __future__ import annotations
@@ -47,8 +53,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from particle import Particle
 
+from generator.constants import PDG_DARK_FERMION
+
 if TYPE_CHECKING:
-    from geometry.experiments import DecayVolume, DetectorPlane, Experiment, ProductionCuts
+    from geometry.experiments import DecayVolume, DetectorPlane, Experiment
 
 __all__ = [
     "INVISIBLE_PDG",
@@ -60,21 +68,14 @@ __all__ = [
     "intersect_box",
     "intersect_elliptic_cylinder",
     "intersect_slab",
-    "log_decay_probability",
     "point_in_volume",
-    "production_acceptance",
     "propagate_to_plane",
-    "reweight_decay_probability",
     "sample_decay_distance",
-    "tau_survival_probability",
 ]
 
-#: PDG ids that leave no signal: neutrinos and the dark fermion chi (9000007 = generator.constants.PDG_DARK_FERMION).
-INVISIBLE_PDG: frozenset[int] = frozenset({12, 14, 16, 9000007})
+#: PDG ids that leave no signal: the neutrinos and the dark fermion chi (``generator.constants``).
+INVISIBLE_PDG: frozenset[int] = frozenset({12, 14, 16, PDG_DARK_FERMION})
 _PHOTON = 22
-_M_MU = float(Particle.from_pdgid(13).mass) / 1e3  # GeV, PDG via `particle`
-_M_TAU = float(Particle.from_pdgid(15).mass) / 1e3  # GeV
-_CTAU_TAU = float(Particle.from_pdgid(15).ctau) / 1e3  # m (particle gives mm)
 
 
 class Rejection(IntEnum):
@@ -151,27 +152,6 @@ def decay_probability(z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLik
     return out
 
 
-def log_decay_probability(z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLike) -> NDArray[np.float64]:
-    """``log P`` of :func:`decay_probability`, finite even where P underflows (−inf on a miss).
-
-    ::
-
-        log P = -z_min/L + log(-expm1(-(z_max - z_min)/L))
-
-    >>> float(log_decay_probability(2000.0, np.inf, 1.0))
-    -2000.0
-    """
-    z_min, z_max, length = np.broadcast_arrays(
-        np.asarray(z_min, dtype=float), np.asarray(z_max, dtype=float), np.asarray(decay_length, dtype=float)
-    )
-    _check_decay_length(length)
-    hit = z_max > z_min
-    out = np.full(z_min.shape, -np.inf)
-    zl, dz, ll = z_min[hit], z_max[hit] - z_min[hit], length[hit]
-    out[hit] = -zl / ll + np.log(-np.expm1(-dz / ll))
-    return out
-
-
 def sample_decay_distance(
     z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLike, u: ArrayLike
 ) -> NDArray[np.float64]:
@@ -222,7 +202,12 @@ def decay_probability_for_coupling(
     """Decay-in-volume probability at coupling ``g`` from the decay length stored at ``g_ref``.
 
     Since Gamma ∝ g² at fixed model ratios, ``L(g) = L_ref (g_ref/g)²`` ([000] eq. 9, [001] eq. 12;
-    DESIGN.md rule 3), and ``P = decay_probability(s_min, s_max, L(g))``.
+    DESIGN.md rule 3), and ``P = decay_probability(s_min, s_max, L(g))``. The event weight at ``g`` is
+    ``w_xsec_ref (g/g_ref)^2 P acceptance`` with ``w_xsec_ref`` the stored cross-section weight
+    **without** the decay probability (the ``w_xsec`` of the event schema), so nothing is divided by a
+    ``P(g_ref)`` that may have underflowed to 0. The stored acceptance was evaluated at a vertex drawn
+    with ``L_ref``; strictly the vertex distribution inside ``[s_min, s_max]`` changes with L, which
+    matters only where the acceptance varies along the volume (flag).
 
     Parameters
     ----------
@@ -243,52 +228,6 @@ def decay_probability_for_coupling(
         raise ValueError(f"g_ref = {g_ref}, g = {g} but require couplings > 0")
     length = np.asarray(decay_length_ref, dtype=float) * (g_ref / g_arr) ** 2
     return decay_probability(s_min, s_max, length)
-
-
-def reweight_decay_probability(
-    w_xsec_ref: ArrayLike,
-    s_min: ArrayLike,
-    s_max: ArrayLike,
-    decay_length_ref: ArrayLike,
-    g_ref: float,
-    g: ArrayLike,
-    *,
-    production_power: float = 2.0,
-) -> NDArray[np.float64]:
-    """Production weight times decay probability at coupling ``g``, from quantities stored at ``g_ref``.
-
-    ::
-
-        w(g) = w_xsec_ref * (g/g_ref)^production_power * P(s_min, s_max, L_ref (g_ref/g)^2)
-
-    with sigma ∝ g² (``production_power = 2``; DESIGN.md rule 3) and ``P`` of :func:`decay_probability`.
-    ``w_xsec_ref`` is the event's cross-section weight at ``g_ref`` **without** the decay probability
-    (the ``w_xsec`` of the event schema), so nothing is divided by a ``P(g_ref)`` that may have
-    underflowed to 0. Multiply by the stored daughter acceptance to get the full weight. That acceptance
-    was evaluated at a vertex drawn with ``L_ref``; strictly, the vertex distribution inside
-    ``[s_min, s_max]`` changes with L, which matters only where ``P_d`` varies along the volume (flag).
-
-    >>> float(reweight_decay_probability(1.0, 0.0, np.inf, 5.0, 1.0, 0.5))
-    0.25
-    """
-    g_arr = np.asarray(g, dtype=float)
-    p_new = decay_probability_for_coupling(s_min, s_max, decay_length_ref, g_ref, g_arr)
-    return np.asarray(w_xsec_ref, dtype=float) * (g_arr / g_ref) ** production_power * p_new
-
-
-def tau_survival_probability(p_tau: ArrayLike, distance: ArrayLike) -> NDArray[np.float64]:
-    """Probability that a tau of momentum ``p_tau`` (GeV) flies further than ``distance`` (m).
-
-    ``exp(-d / (gamma beta c tau))`` with ``gamma beta = p/m_tau`` ([004] Sec. III.C; PHYSICS.md
-    section 8: 2 mm needs E_tau > 40.8 GeV for gamma beta c tau > d). m_tau and c tau from PDG via
-    ``particle``.
-
-    >>> round(float(tau_survival_probability(40.8, 0.002)), 2)
-    0.37
-    """
-    flight = np.asarray(p_tau, dtype=float) / _M_TAU * _CTAU_TAU
-    with np.errstate(divide="ignore"):
-        return np.exp(-np.asarray(distance, dtype=float) / flight)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -559,8 +498,9 @@ def daughter_acceptance(
 
     - ``"missing_energy"`` (NA64, [000] Sec. III.A.1): accepted if the decay vertex is inside the decay
       volume (beyond the detector); no daughter cut, invisible decays accepted.
-    - ``"prompt"`` ([004] FASERnu2, thin target): accepted (the tau-chain selection is an efficiency,
-      see :func:`tau_survival_probability`); invisible decays accepted.
+    - ``"prompt"`` ([004] FASERnu2, thin target): accepted if the vertex is in the volume; invisible
+      decays accepted. The tau-chain selection of [004] belongs to the lfv_alp process and is **not**
+      applied (``experiment.lfv_keys``).
     - ``"displaced_vertex"`` (FNAL, NA62, SHiP; [000] Sec. III.A.2, [001] Sec. V): vertex inside the
       volume; no invisible daughter; each charged daughter ``E >= min_charged_energy``, each photon
       ``E >= min_photon_energy`` and the photon sum ``>= min_photon_energy_sum``; every charged track
@@ -642,38 +582,3 @@ def daughter_acceptance(
         reject(too_close, Rejection.SEPARATION)
     return reason == Rejection.ACCEPTED, reason
 
-
-def production_acceptance(
-    cuts: ProductionCuts,
-    e_muon: ArrayLike,
-    e_boson: ArrayLike | None = None,
-    *,
-    e_lepton_out: ArrayLike | None = None,
-    m_boson: float | None = None,
-    iww: bool = False,
-) -> NDArray[np.bool_]:
-    """Production-level cuts of ``experiment.production_cuts`` (energies in GeV).
-
-    - ``e_muon >= min_muon_energy`` (FNAL 0.5 GeV, [000] Sec. III.A.2);
-    - if ``e_boson`` is given: ``x = e_boson/e_muon >= x_min`` (NA64 scalar mode 1/3, [000] Sec. III.A.1);
-    - if ``e_lepton_out`` is given and the cut is set: ``e_lepton_out < max_outgoing_lepton_energy``
-      (NA64 ALP mode 80 GeV, [004] Sec. III.C);
-    - if ``iww`` and ``iww_energy_factor`` is set: ``e_muon >= max(factor m_boson, m_mu)`` ([001]
-      Sec. III), which needs ``m_boson`` (GeV).
-
-    >>> from geometry.experiments import load_experiment
-    >>> production_acceptance(load_experiment("fnal_mu").production_cuts, [0.4, 1.0]).tolist()
-    [False, True]
-    """
-    e_mu = np.asarray(e_muon, dtype=float)
-    ok = e_mu >= cuts.min_muon_energy
-    if e_boson is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ok = ok & (np.asarray(e_boson, dtype=float) / e_mu >= cuts.x_min)
-    if e_lepton_out is not None and cuts.max_outgoing_lepton_energy is not None:
-        ok = ok & (np.asarray(e_lepton_out, dtype=float) < cuts.max_outgoing_lepton_energy)
-    if iww and cuts.iww_energy_factor is not None:
-        if m_boson is None or not m_boson > 0:
-            raise ValueError(f"m_boson = {m_boson} GeV but the IWW cut requires m_boson > 0")
-        ok = ok & (e_mu >= max(cuts.iww_energy_factor * m_boson, _M_MU))
-    return np.asarray(ok)

@@ -22,10 +22,31 @@ File layout (every table has a ``source`` string naming where each of its number
     [decay_volume]        shape = "slab" | "box" | "elliptic_cylinder" | "none"; z_start; z_end (inf ok);
                           half_x, half_y (box) or semi_x, semi_y (elliptic_cylinder)
     [detector]            z_start; z_end; [[detector.planes]] name, z, kind, shape, sizes, required_for
-    [cuts.production]     min_muon_energy; x_min; max_outgoing_lepton_energy; iww_energy_factor
-    [cuts.daughters]      signature; energy thresholds; photon separation; hole radius; wall distance
-    [efficiency]          signal; tau_branching
+    [cuts.production]     min_muon_energy; x_min; iww_energy_factor; max_outgoing_lepton_energy (*)
+    [cuts.daughters]      signature; energy thresholds; photon separation; hole radius; wall distance;
+                          min_tau_flight (*)
+    [efficiency]          signal; tau_branching (*)
     [background]          events; per_exposure
+
+ALP-mode keys (*), recorded but not applied
+-------------------------------------------
+``cuts.production.max_outgoing_lepton_energy``, ``cuts.daughters.min_tau_flight`` and
+``efficiency.tau_branching`` (:data:`LFV_KEYS`) belong to the LFV ALP process mu N -> tau N a of [004]
+Sec. III.C, which is not implemented yet. Shipped files set them (``na64mu``, ``fasernu2``,
+``mucoll_thin``: they carry the published ALP-mode numbers with their sources), so the loader does not
+refuse them: it validates them like any other key and records them, by dotted key, in
+:attr:`Experiment.lfv_keys`, and **only** there. They are deliberately not fields of
+:class:`ProductionCuts`, :class:`DaughterCuts` or :class:`Efficiency`, and no function of
+:mod:`geometry.acceptance` reads them, so no run can look as if it applied an 80 GeV lepton cut, a tau
+flight cut or a tau branching fraction to the scalar process (to which they do not belong). The lfv_alp
+process, when it lands, reads ``experiment.lfv_keys`` (and may then promote them to typed fields).
+
+Loading by path
+---------------
+:func:`load_experiment` takes a shipped name (``"na64mu"``) or a path: anything ending in ``.toml`` or
+containing a path separator. A relative path is resolved against ``base_dir`` (a run card passes its own
+folder, so ``experiment = ../setups/x.toml`` in a card means "next to the card"), or against the
+current directory when ``base_dir`` is None; ``~`` is expanded, ``..`` normalised, symlinks kept.
 
 Validation raises :class:`ExperimentError` (a ``ValueError``) whose message names the file, the dotted
 key (e.g. ``decay_volume.z_end``) and what was expected; an unknown key is reported with the nearest
@@ -41,6 +62,7 @@ References
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +81,7 @@ __all__ = [
     "BEAM_KINDS",
     "DECAY_VOLUME_SHAPES",
     "EXPOSURE_KINDS",
+    "LFV_KEYS",
     "PLANE_KINDS",
     "PLANE_SHAPES",
     "SIGNATURES",
@@ -93,6 +116,13 @@ PLANE_KINDS: tuple[str, ...] = ("tracker", "calorimeter")
 PLANE_PARTICLES: tuple[str, ...] = ("charged", "photon")
 #: Allowed ``cuts.daughters.signature`` values (see :class:`DaughterCuts`).
 SIGNATURES: tuple[str, ...] = ("missing_energy", "displaced_vertex", "prompt")
+#: Dotted keys of the LFV ALP process (not implemented): validated, kept in ``Experiment.lfv_keys``, never
+#: applied (module docstring, "ALP-mode keys").
+LFV_KEYS: tuple[str, ...] = (
+    "cuts.production.max_outgoing_lepton_energy",  # GeV, outgoing lepton E below (NA64 ALP mode: 80)
+    "cuts.daughters.min_tau_flight",  # m, tau decay length above the vertex resolution d
+    "efficiency.tau_branching",  # branching fraction of the selected tau decay mode
+)
 
 _SHIPPED = files("geometry") / "experiments"
 
@@ -269,8 +299,6 @@ class ProductionCuts:
     """Minimum muon energy at the production point in GeV (FNAL: 0.5 GeV, [000] Sec. III.A.2)."""
     x_min: float = 0.0
     """Minimum boson energy fraction x = E_X/E_mu (NA64: 1/3, [000] Sec. III.A.1)."""
-    max_outgoing_lepton_energy: float | None = None
-    """Maximum energy of the outgoing lepton in GeV (NA64 ALP mode: 80 GeV, [004] Sec. III.C)."""
     iww_energy_factor: float | None = None
     """If set, in IWW mode require E_mu >= max(factor * m_X, m_mu) ([001] Sec. III: factor 300)."""
     source: str = ""
@@ -286,7 +314,8 @@ class DaughterCuts:
     decays accepted); ``"displaced_vertex"`` (FNAL, NA62, SHiP: visible daughters checked against the
     energy thresholds and the detector planes, invisible decays rejected); ``"prompt"`` ([004] FASERnu2
     and the thin target: the ALP decays in the target, the selection is on the tau chain, invisible and
-    visible decays both accepted).
+    visible decays both accepted; the tau flight cut ``min_tau_flight`` of [004] is an lfv_alp key, see
+    :attr:`Experiment.lfv_keys`).
     """
 
     signature: str
@@ -303,8 +332,6 @@ class DaughterCuts:
     """Minimum distance of each photon from the beam axis at the calorimeter (central hole), metres."""
     wall_distance: float = 0.0
     """Impact points must be at least this far inside each plane's transverse edge, metres."""
-    min_tau_flight: float = 0.0
-    """tau decay length must exceed this vertex resolution d, metres ([004] Sec. III.C)."""
     source: str = ""
     """Reference for the numbers above."""
 
@@ -315,8 +342,6 @@ class Efficiency:
 
     signal: float = 1.0
     """Reconstruction efficiency in [0, 1]."""
-    tau_branching: float | None = None
-    """Branching fraction of the selected tau decay mode, if the selection uses one ([004])."""
     source: str = ""
     """Reference for the numbers above."""
 
@@ -369,6 +394,10 @@ class Experiment:
     """Statement of the coordinate convention used by the file."""
     flags: tuple[str, ...] = ()
     """Numbers or choices that are assumed, from memory, or otherwise to be checked."""
+    lfv_keys: dict[str, float] = field(default_factory=dict, hash=False)
+    """Keys of the LFV ALP process (:data:`LFV_KEYS`) set in the file, by dotted key, e.g.
+    ``{"efficiency.tau_branching": 0.1739}``. Validated, **not applied**: the lfv_alp process is not
+    implemented (module docstring). Part of equality, not of the hash."""
     path: str | None = field(default=None, compare=False)
     """The file the experiment was read from (not part of equality)."""
 
@@ -402,13 +431,17 @@ def available_experiments() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in _SHIPPED.iterdir() if p.name.endswith(".toml"))
 
 
-def load_experiment(name_or_path: str | Path) -> Experiment:
+def load_experiment(name_or_path: str | Path, base_dir: str | Path | None = None) -> Experiment:
     """Load a shipped experiment by name, or a user experiment from a TOML file path.
 
     Parameters
     ----------
     name_or_path : str or pathlib.Path
-        A shipped name (see :func:`available_experiments`), or a path to a ``.toml`` file.
+        A shipped name (see :func:`available_experiments`), or a path: a :class:`~pathlib.Path`, or a
+        string ending in ``.toml`` or containing a path separator.
+    base_dir : str or pathlib.Path, optional
+        Folder a relative path is resolved against (a run card passes its own folder); None: the
+        current directory. Ignored for shipped names and absolute paths.
 
     Returns
     -------
@@ -417,20 +450,32 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
     Raises
     ------
     ExperimentError
-        Unknown name (with the nearest names), unreadable or invalid TOML, or invalid content; the
-        message names the file, the dotted key and what was expected.
+        Unknown name (with the nearest names), missing file (naming the resolved path), unreadable or
+        invalid TOML, or invalid content; the message names the file, the dotted key and what was
+        expected.
 
     >>> load_experiment("na62_dump").decay_volume.z_start
     79.0
     """
     text_name = str(name_or_path)
-    is_path = isinstance(name_or_path, Path) or text_name.endswith(".toml") or "/" in text_name
+    separators = [sep for sep in (os.sep, os.altsep, "/") if sep]
+    is_path = isinstance(name_or_path, Path) or text_name.endswith(".toml") or any(
+        sep in text_name for sep in separators
+    )
     if is_path:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise ExperimentError(text_name, None, "no such file", "an existing experiment TOML file")
-        raw = path.read_bytes()
+        path = _resolve(name_or_path, base_dir)
         file = str(path)
+        if not path.is_file():
+            where = str(base_dir) if base_dir is not None else "the current directory"
+            given = "" if text_name == file else f" (given as {text_name!r}, relative to {where})"
+            stem = path.name[: -len(".toml")] if path.name.endswith(".toml") else None
+            hint = (f"; a shipped experiment is named without a path: experiment = {stem}"
+                    if stem in available_experiments() else "")
+            raise ExperimentError(file, None, f"no such file{given}", f"an existing experiment TOML file{hint}")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ExperimentError(file, None, f"cannot read ({exc.strerror})", "a readable TOML file") from None
     else:
         names = available_experiments()
         if text_name not in names:
@@ -449,6 +494,14 @@ def load_experiment(name_or_path: str | Path) -> Experiment:
         raise ExperimentError(file, None, f"not valid TOML ({exc})", "a UTF-8 TOML document") from exc
     experiment = _build_experiment(data, file)
     return _replace_path(experiment, file)
+
+
+def _resolve(name_or_path: str | Path, base_dir: str | Path | None) -> Path:
+    """Absolute, normalised path (``~`` expanded, ``..`` folded, symlinks kept) of a user TOML file."""
+    path = Path(name_or_path).expanduser()
+    if not path.is_absolute():
+        path = Path(base_dir).expanduser() / path if base_dir is not None else path
+    return Path(os.path.abspath(path))
 
 
 def _replace_path(experiment: Experiment, file: str) -> Experiment:
@@ -626,19 +679,25 @@ def _build_experiment(data: Mapping[str, Any], file: str) -> Experiment:
     decay_volume = _build_decay_volume(top.table("decay_volume"))
     detector = _build_detector(top.table("detector"))
 
+    lfv_keys: dict[str, float] = {}
+
+    def lfv(table: _Table, name: str, check: str, unit: str) -> None:
+        value = table.number(name, required=False, default=None, check=check, unit=unit)
+        if value is not None:
+            lfv_keys[table.key(name)] = value
+
     cuts = top.table("cuts")
     t = cuts.table("production", required=False)
+    lfv(t, "max_outgoing_lepton_energy", "positive", "GeV")
     production_cuts = ProductionCuts(
         min_muon_energy=t.number("min_muon_energy", required=False, check="nonnegative", unit="GeV"),
         x_min=t.number("x_min", required=False, check="unit_interval", unit=""),
-        max_outgoing_lepton_energy=t.number(
-            "max_outgoing_lepton_energy", required=False, default=None, check="positive", unit="GeV"
-        ),
         iww_energy_factor=t.number("iww_energy_factor", required=False, default=None, check="positive", unit=""),
         source=t.string("source", required=False),
     )
     t.finish()
     t = cuts.table("daughters")
+    lfv(t, "min_tau_flight", "nonnegative", "m")
     daughter_cuts = DaughterCuts(
         signature=t.string("signature", choices=SIGNATURES),
         min_charged_energy=t.number("min_charged_energy", required=False, check="nonnegative", unit="GeV"),
@@ -647,16 +706,15 @@ def _build_experiment(data: Mapping[str, Any], file: str) -> Experiment:
         min_photon_separation=t.number("min_photon_separation", required=False, check="nonnegative"),
         photon_min_radius=t.number("photon_min_radius", required=False, check="nonnegative"),
         wall_distance=t.number("wall_distance", required=False, check="nonnegative"),
-        min_tau_flight=t.number("min_tau_flight", required=False, check="nonnegative"),
         source=t.string("source"),
     )
     t.finish()
     cuts.finish()
 
     t = top.table("efficiency", required=False)
+    lfv(t, "tau_branching", "unit_interval", "")
     efficiency = Efficiency(
         signal=t.number("signal", required=False, default=1.0, check="unit_interval", unit=""),
-        tau_branching=t.number("tau_branching", required=False, default=None, check="unit_interval", unit=""),
         source=t.string("source", required=False),
     )
     t.finish()
@@ -673,7 +731,7 @@ def _build_experiment(data: Mapping[str, Any], file: str) -> Experiment:
         name=name, description=description, beam=beam, exposure=exposure, target=target,
         decay_volume=decay_volume, detector=detector, production_cuts=production_cuts,
         daughter_cuts=daughter_cuts, efficiency=efficiency, background=background,
-        references=references, coordinates=coordinates, flags=flags,
+        references=references, coordinates=coordinates, flags=flags, lfv_keys=lfv_keys,
     )
 
 
@@ -773,7 +831,7 @@ def _experiment_to_dict(e: Experiment) -> dict[str, Any]:
             {"label": a.label, "count": a.count, "source": a.source} for a in e.exposure.alternatives
         ]
     pc, dc = e.production_cuts, e.daughter_cuts
-    return {
+    out: dict[str, Any] = {
         "name": e.name,
         "description": e.description,
         "references": list(e.references),
@@ -793,22 +851,27 @@ def _experiment_to_dict(e: Experiment) -> dict[str, Any]:
         "cuts": {
             "production": _drop_none(
                 {"min_muon_energy": pc.min_muon_energy, "x_min": pc.x_min,
-                 "max_outgoing_lepton_energy": pc.max_outgoing_lepton_energy,
                  "iww_energy_factor": pc.iww_energy_factor, "source": pc.source}
             ),
             "daughters": {
                 "signature": dc.signature, "min_charged_energy": dc.min_charged_energy,
                 "min_photon_energy": dc.min_photon_energy, "min_photon_energy_sum": dc.min_photon_energy_sum,
                 "min_photon_separation": dc.min_photon_separation, "photon_min_radius": dc.photon_min_radius,
-                "wall_distance": dc.wall_distance, "min_tau_flight": dc.min_tau_flight, "source": dc.source,
+                "wall_distance": dc.wall_distance, "source": dc.source,
             },
         },
         "efficiency": _drop_none(
-            {"signal": e.efficiency.signal, "tau_branching": e.efficiency.tau_branching,
-             "source": e.efficiency.source}
+            {"signal": e.efficiency.signal, "source": e.efficiency.source}
         ),
         "background": _drop_none(
             {"events": e.background.events, "per_exposure": e.background.per_exposure,
              "source": e.background.source}
         ),
     }
+    for dotted, value in e.lfv_keys.items():  # back into their tables
+        *tables, key = dotted.split(".")
+        node = out
+        for name in tables:
+            node = node.setdefault(name, {})
+        node[key] = value
+    return out

@@ -12,6 +12,7 @@ import tomli_w
 
 from geometry.experiments import (
     DECAY_VOLUME_SHAPES,
+    LFV_KEYS,
     Experiment,
     ExperimentError,
     available_experiments,
@@ -65,7 +66,7 @@ def test_published_numbers() -> None:
     assert na64.decay_volume.z_start == pytest.approx(5.2)
     assert math.isinf(na64.decay_volume.z_end)
     assert na64.production_cuts.x_min == pytest.approx(1 / 3)
-    assert na64.production_cuts.max_outgoing_lepton_energy == 80.0
+    assert na64.lfv_keys["cuts.production.max_outgoing_lepton_energy"] == 80.0
     fnal = load_experiment("fnal_mu")
     assert (fnal.beam.energy, fnal.exposure.count, fnal.target.material) == (3.0, 3e14, "W")
     assert (fnal.decay_volume.z_start, fnal.decay_volume.z_end) == (1.5, 4.5)
@@ -89,7 +90,7 @@ def test_published_numbers() -> None:
     faser = load_experiment("fasernu2")
     assert (faser.target.material, faser.target.length, faser.decay_volume.shape) == ("W", 6.4, "none")
     assert faser.exposure.count is None
-    assert faser.daughter_cuts.min_tau_flight == 0.002
+    assert faser.lfv_keys["cuts.daughters.min_tau_flight"] == 0.002
     mc = load_experiment("mucoll_thin")
     assert (mc.beam.energy, mc.exposure.count, mc.target.length) == (1500.0, 1e16, 0.02)
 
@@ -228,3 +229,89 @@ def test_error_pickles() -> None:
     again = pickle.loads(pickle.dumps(err))
     assert str(again) == str(err)
     assert isinstance(again, ValueError)
+
+
+# ----------------------------------------------------------------------------------------------------
+# ALP-mode (lfv_alp) keys: parsed and recorded, never applied
+# ----------------------------------------------------------------------------------------------------
+
+LFV = {
+    "na64mu": {"cuts.production.max_outgoing_lepton_energy": 80.0, "efficiency.tau_branching": 0.1739},
+    "fasernu2": {"cuts.daughters.min_tau_flight": 0.002, "efficiency.tau_branching": 0.1739},
+    "mucoll_thin": {"cuts.daughters.min_tau_flight": 0.002, "efficiency.tau_branching": 0.15},
+}
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_lfv_keys_recorded_not_applied(name: str) -> None:
+    """The lfv_alp process does not exist: its keys sit in Experiment.lfv_keys, not in the cut objects."""
+    e = load_experiment(name)
+    assert e.lfv_keys == LFV.get(name, {})
+    assert set(e.lfv_keys) <= set(LFV_KEYS)
+    for part in (e.production_cuts, e.daughter_cuts, e.efficiency):
+        for key in LFV_KEYS:
+            assert not hasattr(part, key.rsplit(".", 1)[1]), (name, type(part).__name__, key)
+    hash(e)  # still hashable (frozen); lfv_keys takes part in equality only
+    assert Experiment.from_dict(e.to_dict()) == e
+
+
+def test_lfv_keys_still_validated(tmp_path: Path) -> None:
+    text = _text("na64mu").replace("tau_branching = 0.1739", "tau_branching = 1.5")
+    _expect(_write(tmp_path, text), "efficiency.tau_branching", "out of range")
+
+
+def test_lfv_keys_change_equality(tmp_path: Path) -> None:
+    e = load_experiment("na64mu")
+    d = e.to_dict()
+    d["cuts"]["production"]["max_outgoing_lepton_energy"] = 100.0
+    assert Experiment.from_dict(d) != e
+
+
+# ----------------------------------------------------------------------------------------------------
+# An experiment TOML by path, relative to a base directory (the card's folder)
+# ----------------------------------------------------------------------------------------------------
+
+
+def test_load_by_absolute_path(tmp_path: Path) -> None:
+    path = _write(tmp_path, _text("na62_dump"), "my_exp.toml")
+    e = load_experiment(str(path), base_dir=tmp_path / "elsewhere")  # absolute: base_dir ignored
+    assert e == load_experiment("na62_dump")
+    assert e.path == str(path)
+
+
+def test_load_by_relative_path_with_base_dir(tmp_path: Path) -> None:
+    (tmp_path / "setups").mkdir()
+    (tmp_path / "cards").mkdir()
+    path = _write(tmp_path / "setups", _text("fnal_mu"), "x.toml")
+    assert load_experiment("../setups/x.toml", base_dir=tmp_path / "cards") == load_experiment("fnal_mu")
+    e = load_experiment("x.toml", base_dir=str(tmp_path / "setups"))
+    assert e == load_experiment("fnal_mu")
+    assert e.path == str(path)  # normalised, no '..'
+
+
+def test_relative_path_resolved_against_base_dir_not_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(tmp_path, _text("fnal_mu"), "x.toml")
+    (tmp_path / "cards").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_experiment("x.toml") == load_experiment("fnal_mu")  # no base_dir: current directory
+    with pytest.raises(ExperimentError, match="no such file"):
+        load_experiment("x.toml", base_dir=tmp_path / "cards")
+
+
+def test_missing_path_error_names_resolved_path(tmp_path: Path) -> None:
+    card_dir = tmp_path / "cards"
+    with pytest.raises(ExperimentError) as info:
+        load_experiment("../setups/nope.toml", base_dir=card_dir)
+    message = str(info.value)
+    assert str(tmp_path / "setups" / "nope.toml") in message
+    assert "no such file" in message
+    assert "\n" not in message
+
+
+def test_shipped_name_with_toml_suffix_gets_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(ExperimentError, match="experiment = na64mu"):
+        load_experiment("na64mu.toml", base_dir=tmp_path)
+
+
+def test_shipped_name_ignores_base_dir(tmp_path: Path) -> None:
+    assert load_experiment("ship", base_dir=tmp_path) == load_experiment("ship")
