@@ -23,13 +23,15 @@ typo, the list of choices for a choice). Requests that are unphysical and can be
 alone are refused here too, before any work starts:
 
 - ``mass`` at or above the kinematic limit. For ``mu N -> l' N X`` on a nucleus of mass ``M`` at rest
-  the threshold is ``s = (M + m_X + m_l')^2``, i.e.
-  ``E_thr = m_X + m_l' + ((m_X + m_l')^2 - m_mu^2) / (2 M)``. The card does not know ``M`` (the
-  material table does), so the card check uses the ``M -> infinity`` limit, ``m_X < E - m_l'``
-  (``l' = mu`` for ``scalar``, ``tau`` for ``lfv_alp``). That bound never refuses a physical request;
-  the generator applies the exact one (:func:`max_boson_mass` with ``target_mass``).
-- ``model = visible`` with ``decay = True`` below the ``a -> mu tau`` threshold (there would be
-  nothing visible to decay into), and ``model = invisible`` with ``2 m_chi >= m_a``.
+  the threshold is ``s = (M + m_X + m_l')^2``. The card does not know ``M`` (the material table does),
+  so the card check uses the ``M -> infinity`` limit, ``m_X < E - m_l'``; that bound never refuses a
+  physical request, and the plan applies the exact one (``Process.threshold_energy``).
+- what the process itself refuses (``Process.validate``: e.g. ``g_e != 0`` for a leptophilic scalar),
+  a process-specific key that the chosen process does not read, a model, method or form factor that
+  the process does not have, and an approximate method (sigma(E) only) asked for events.
+
+The lists of processes, models, methods and form factors are the registry's
+(:mod:`generator.registry`); this module keeps no copy of them.
 
 Whether an ``experiment`` or a ``target`` name exists is checked later by ``geometry`` (it needs the
 data files); the card checks only that the name is well formed.
@@ -53,19 +55,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator.constants import M_MU, M_TAU
-from generator.exceptions import CardError
+from ._hints import did_you_mean
+from .constants import M_MU
+from .exceptions import CardError
+from .registry import PROCESSES
 
 __all__ = [
     "ENERGY_LOSS_ALLOWED",
-    "FORM_FACTORS_ALLOWED",
-    "METHODS_ALLOWED",
-    "MODELS_ALLOWED",
     "OUTPUT_FORMATS_ALLOWED",
-    "PROCESSES_ALLOWED",
+    "PROCESS_FIELDS",
     "RunConfig",
     "load_card",
-    "max_boson_mass",
     "parse_card_text",
     "template_card",
     "template_config",
@@ -73,16 +73,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Processes a card may ask for (the generator may refuse one that is not implemented yet).
-PROCESSES_ALLOWED: tuple[str, ...] = ("scalar", "lfv_alp")
-#: Models allowed for each process.
-MODELS_ALLOWED: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"scalar": ("leptophilic", "muonphilic", "free"), "lfv_alp": ("visible", "invisible")}
-)
-#: Cross-section methods: exact 2->3, Weizsaecker-Williams, improved WW.
-METHODS_ALLOWED: tuple[str, ...] = ("exact", "ww", "iww")
-#: Form factors: Tsai's G2 (squared), Tsai unsquared, the LFV paper's atomic/nuclear form factors.
-FORM_FACTORS_ALLOWED: tuple[str, ...] = ("tsai", "tsai_unsquared", "lfv")
 #: Muon energy-loss models in thick targets.
 ENERGY_LOSS_ALLOWED: tuple[str, ...] = ("table", "constant")
 #: Output formats.
@@ -90,7 +80,6 @@ OUTPUT_FORMATS_ALLOWED: tuple[str, ...] = ("lhe", "root", "hepmc", "fairship")
 #: Beam particle PDG ids (13 = mu-, -13 = mu+).
 BEAM_PDG_ALLOWED: tuple[int, ...] = (13, -13)
 
-_OUTGOING_LEPTON_MASS: Mapping[str, float] = MappingProxyType({"scalar": M_MU, "lfv_alp": M_TAU})
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 _FORTRAN_FLOAT_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))[dD]([+-]?\d+)$")
 _TRUE = frozenset({"true", ".true.", "t"})
@@ -115,9 +104,11 @@ _KEY_HINTS: Mapping[str, str] = MappingProxyType(
 
 
 def _meta(
-    kind: str, expect: str, help: str, *, section: str, choices: tuple[Any, ...] = ()
+    kind: str, expect: str, help: str, *, section: str, choices: tuple[Any, ...] = (),
+    process_field: bool = False,
 ) -> dict[str, Any]:
-    return {"kind": kind, "expect": expect, "help": help, "section": section, "choices": choices}
+    return {"kind": kind, "expect": expect, "help": help, "section": section, "choices": choices,
+            "process_field": process_field}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,18 +134,17 @@ class RunConfig:
     process: str = field(
         metadata=_meta(
             "choice",
-            "one of scalar, lfv_alp",
-            "process: scalar = mu N -> mu N S, lfv_alp = mu N -> tau N a",
+            "a registered process (generator.registry), e.g. scalar",
+            "process: scalar = mu N -> mu N S",
             section="physics",
-            choices=PROCESSES_ALLOWED,
         )
     )
-    """Process: ``"scalar"`` (mu N -> mu N S) or ``"lfv_alp"`` (mu N -> tau N a), see PROCESSES_ALLOWED."""
+    """Process: a name in the registry :data:`generator.registry.PROCESSES`, e.g. ``"scalar"``."""
     model: str = field(
         metadata=_meta(
             "choice",
-            "for scalar: leptophilic (g_l = g_mu m_l/m_mu), muonphilic (g_mu only), free (g_e, g_mu, g_tau); "
-            "for lfv_alp: visible (a -> mu tau), invisible (a -> chi chi~)",
+            "a model of the process; for scalar: leptophilic (g_l = g_mu m_l/m_mu), muonphilic (g_mu only), "
+            "free (g_e, g_mu, g_tau)",
             "coupling pattern",
             section="physics",
         )
@@ -177,7 +167,7 @@ class RunConfig:
     g_e: float = field(
         default=0.0,
         metadata=_meta(
-            "float", "a real number (0 unless model = free)", "g_e, model = free only", section="physics"
+            "float", "a real number (0 unless model = free)", "g_e, model = free only", section="physics", process_field=True
         ),
     )
     """Electron coupling of S for ``model = "free"`` (signed: its sign matters in the gamma gamma loop).
@@ -185,7 +175,7 @@ class RunConfig:
     g_tau: float = field(
         default=0.0,
         metadata=_meta(
-            "float", "a real number (0 unless model = free)", "g_tau, model = free only", section="physics"
+            "float", "a real number (0 unless model = free)", "g_tau, model = free only", section="physics", process_field=True
         ),
     )
     """Tau coupling of S for ``model = "free"`` (signed). Must stay 0 for the other models."""
@@ -196,6 +186,7 @@ class RunConfig:
             "0 <= theta <= pi (rad)",
             "LFV vertex angle, g (sin theta + cos theta g5) [rad]; lfv_alp only",
             section="physics",
+            process_field=True,
         ),
     )
     """LFV vertex angle in radians, vertex g_mutau (sin theta + cos theta gamma5); 0 <= theta <= pi.
@@ -207,6 +198,7 @@ class RunConfig:
             "a number > 0 (GeV) with 2 m_chi < mass, or none",
             "dark fermion mass [GeV], none = mass/3; lfv_alp invisible",
             section="physics",
+            process_field=True,
         ),
     )
     """Dark-fermion mass in GeV for ``lfv_alp``; None means mass/3 (the benchmark of arXiv:2407.15942
@@ -218,6 +210,7 @@ class RunConfig:
             "a number >= 0",
             "coupling of a to chi chi~, dimensionless; lfv_alp only",
             section="physics",
+            process_field=True,
         ),
     )
     """Coupling of a to the dark fermion (lfv_alp), >= 0; default 1 as in arXiv:2407.15942 Fig. 6."""
@@ -237,8 +230,9 @@ class RunConfig:
     experiment: str | None = field(
         default=None,
         metadata=_meta(
-            "name?",
-            "an experiment name such as na64mu (geometry/experiments/*.toml), or none",
+            "str?",
+            "an experiment name such as na64mu (geometry/experiments/*.toml), a path to an experiment "
+            "TOML file (relative to the card's folder), or none",
             "experiment setup (XOR target)",
             section="beam",
         ),
@@ -309,9 +303,10 @@ class RunConfig:
     # --- generation --------------------------------------------------------------------------------
     nevents: int = field(
         default=10000,
-        metadata=_meta("int", "an integer > 0", "number of events", section="generation"),
+        metadata=_meta("int", "an integer >= 0", "number of events; 0 = sigma and counts only",
+                       section="generation"),
     )
-    """Number of events to write (> 0)."""
+    """Number of events to write (>= 0; 0 computes sigma and the expected counts and writes no events)."""
     weighted: bool = field(
         default=False,
         metadata=_meta(
@@ -337,21 +332,22 @@ class RunConfig:
         default="exact",
         metadata=_meta(
             "choice",
-            "one of exact, ww, iww",
-            "exact 2->3 | WW | improved WW",
+            "exact, or an approximation of the process (scalar: ww, iww); ww/iww need nevents = 0",
+            "exact 2->3 | WW with exact t_min | improved WW (sigma and counts only)",
             section="generation",
-            choices=METHODS_ALLOWED,
         ),
     )
-    """Cross-section method: ``"exact"`` 2->3, ``"ww"`` (Weizsaecker-Williams) or ``"iww"`` (improved WW)."""
+    """Cross-section method: ``"exact"`` 2->3 or one of the process's approximations (scalar: ``"ww"``,
+    WW with the exact t_min(x, theta); ``"iww"``, Chen–Pospelov–Zhong eqs. 12–13). The approximations
+    give sigma(E) only, not a final state: they give sigma and the expected counts with ``nevents = 0``;
+    a card asking them for events is refused."""
     form_factor: str = field(
         default="tsai",
         metadata=_meta(
             "choice",
-            "one of tsai, tsai_unsquared, lfv",
+            "a form factor of the process (scalar: tsai, tsai_unsquared, lfv)",
             "nuclear/atomic form factor",
             section="generation",
-            choices=FORM_FACTORS_ALLOWED,
         ),
     )
     """Form factor: ``"tsai"`` (Tsai's G2), ``"tsai_unsquared"``, or ``"lfv"`` (arXiv:2407.15942)."""
@@ -365,6 +361,30 @@ class RunConfig:
         metadata=_meta("bool", "True or False", "restrict to where IWW is valid", section="generation"),
     )
     """If True keep only the phase space where the IWW approximation is valid."""
+    iww_end_point: str = field(
+        default="paper",
+        metadata=_meta(
+            "choice",
+            "paper (x <= 1, Chen-Pospelov-Zhong eqs. 12-15) or kinematic (x <= 1 - m_mu/E)",
+            "upper end of the IWW x integral; scalar with method = iww only",
+            section="generation",
+            choices=("paper", "kinematic"),
+            process_field=True,
+        ),
+    )
+    """Upper end of the IWW x = E_X/E integral: ``"paper"`` (x <= 1 as printed) or ``"kinematic"``
+    (x <= 1 - m_mu/E). Only the scalar's ``method = iww`` reads it."""
+    max_q2: float | None = field(
+        default=None,
+        metadata=_meta(
+            "float?",
+            "a number > 0 (GeV^2), or none for no cut",
+            "user cut Q^2 = -t < max_q2 [GeV^2] on the exact 2->3; none = no cut",
+            section="generation",
+        ),
+    )
+    """A user cut on the momentum transfer Q^2 = -t in GeV^2 (exact method); None (default) = no cut
+    beyond what the form factor itself defines (the LFV set vanishes above 1 GeV^2)."""
     nitn_adapt: int = field(
         default=10,
         metadata=_meta("int", "an integer > 0", "VEGAS adaptation iterations", section="generation"),
@@ -419,45 +439,38 @@ class RunConfig:
         return CardError(self.source_path, line, key, problem, expected)
 
     def _validate(self) -> None:
-        models = MODELS_ALLOWED[self.process]
-        if self.model not in models:
-            nearest = difflib.get_close_matches(self.model, models, n=1)
-            hint = f" (did you mean {nearest[0]!r}?)" if nearest else ""
-            raise self._error(
-                "model",
-                f"model = {self.model!r} is not a model of process {self.process!r}{hint}",
-                f"one of {', '.join(models)}",
-            )
+        if self.process not in PROCESSES:
+            raise self._error("process", f"process = {self.process!r} is not registered"
+                              f"{did_you_mean(self.process, PROCESSES)}", f"one of {', '.join(PROCESSES)}")
+        proc = PROCESSES[self.process]
+        for key, allowed in (("model", proc.models), ("method", proc.methods),
+                             ("form_factor", proc.form_factors)):
+            value = getattr(self, key)
+            if value not in allowed:
+                raise self._error(key, f"{key} = {value!r} is not a {key} of process {self.process!r}"
+                                  f"{did_you_mean(value, allowed)}", f"one of {', '.join(allowed)}")
         if not self.mass > 0:
             raise self._error("mass", f"mass = {self.mass} GeV", "a number > 0 (GeV)")
         if not self.coupling >= 0:
             raise self._error("coupling", f"coupling = {self.coupling} is negative", "a number >= 0")
-        if self.model != "free":
-            for key in ("g_e", "g_tau"):
-                if getattr(self, key) != 0:
-                    raise self._error(
-                        key,
-                        f"{key} = {getattr(self, key)} but model = {self.model!r} fixes it",
-                        f"{key} = 0, or model = free",
-                    )
-        if self.process != "lfv_alp" and self.theta != 0:
-            raise self._error(
-                "theta",
-                f"theta = {self.theta} but process = {self.process!r}",
-                "theta = 0, or process = lfv_alp",
-            )
-        if not 0 <= self.theta <= math.pi:
-            raise self._error("theta", f"theta = {self.theta} rad", "0 <= theta <= pi (rad)")
-        if not self.g_chi >= 0:
-            raise self._error("g_chi", f"g_chi = {self.g_chi} is negative", "a number >= 0")
-        if self.m_chi is not None and not self.m_chi > 0:
-            raise self._error("m_chi", f"m_chi = {self.m_chi} GeV", "a number > 0 (GeV), or none")
-        if self.model == "invisible" and not 2 * self.dark_fermion_mass < self.mass:
-            raise self._error(
-                "m_chi",
-                f"m_chi = {self.dark_fermion_mass} GeV closes a -> chi chi~ at mass = {self.mass} GeV",
-                f"0 < m_chi < mass/2 = {self.mass / 2:.6g} GeV",
-            )
+        for f in _CARD_FIELDS:
+            if f.metadata["process_field"] and f.name not in proc.card_fields and getattr(self, f.name) != f.default:
+                users = [p.name for p in PROCESSES.values() if f.name in p.card_fields]
+                raise self._error(f.name, f"{f.name} = {getattr(self, f.name)!r} but process {self.process!r} "
+                                  "does not use it", f"{f.name} = {_format_value(f, f.default)}"
+                                  + (f", or process = {' or '.join(users)}" if users else
+                                     " (no registered process uses it yet)"))
+        problem = proc.validate(self)
+        if problem is not None:
+            raise self._error(*problem)
+        if self.method != "exact" and self.nevents > 0:
+            raise self._error("method", f"method = {self.method!r} gives sigma(E) only, not the final state "
+                              "events need", "method = exact for events, or nevents = 0 for sigma and counts")
+        if self.max_q2 is not None and not self.max_q2 > 0:
+            raise self._error("max_q2", f"max_q2 = {self.max_q2} GeV^2", "a number > 0 (GeV^2), or none")
+        if self.max_q2 is not None and self.method != "exact":
+            raise self._error("max_q2", f"max_q2 = {self.max_q2} but method = {self.method!r}",
+                              "max_q2 = none (the cut applies to the exact 2->3 only)")
 
         # target XOR experiment
         if (self.target is None) == (self.experiment is None):
@@ -484,27 +497,20 @@ class RunConfig:
 
         # kinematic limit (M_nucleus -> infinity; see the module docstring)
         if self.beam_energy is not None:
-            limit = max_boson_mass(self.process, self.beam_energy)
-            lepton = "m_mu" if self.process == "scalar" else "m_tau"
+            limit = proc.max_boson_mass(self.beam_energy)
             if limit <= 0:
                 raise self._error(
                     "beam_energy",
                     f"beam_energy = {self.beam_energy} GeV is below the {self.process} threshold",
-                    f"beam_energy > {lepton} = {_OUTGOING_LEPTON_MASS[self.process]:.6g} GeV plus the boson mass",
+                    f"beam_energy > m_l' = {proc.m_out:.6g} GeV plus the boson mass",
                 )
             if self.mass >= limit:
                 raise self._error(
                     "mass",
                     f"mass = {self.mass} GeV is at or above the kinematic limit of {self.process} "
                     f"at beam_energy = {self.beam_energy} GeV",
-                    f"0 < mass < beam_energy - {lepton} = {limit:.6g} GeV",
+                    f"0 < mass < beam_energy - m_l' = {limit:.6g} GeV",
                 )
-        if self.model == "visible" and self.decay and not self.mass > M_MU + M_TAU:
-            raise self._error(
-                "mass",
-                f"mass = {self.mass} GeV is below the a -> mu tau threshold, so a visible ALP cannot decay",
-                f"mass > m_mu + m_tau = {M_MU + M_TAU:.6g} GeV, or model = invisible, or decay = False",
-            )
         if self.min_muon_energy is not None:
             upper = self.beam_energy if self.beam_energy is not None else math.inf
             if not M_MU < self.min_muon_energy < upper:
@@ -515,8 +521,8 @@ class RunConfig:
                 )
 
         # generation
-        if self.nevents <= 0:
-            raise self._error("nevents", f"nevents = {self.nevents}", "an integer > 0")
+        if self.nevents < 0:
+            raise self._error("nevents", f"nevents = {self.nevents}", "an integer >= 0")
         if self.seed < 0:
             raise self._error("seed", f"seed = {self.seed} is negative", "an integer >= 0")
         if not 0 < self.precision < 1:
@@ -529,25 +535,9 @@ class RunConfig:
             raise self._error("output_dir", "output_dir is empty", "a non-empty path")
 
     # -- derived quantities -------------------------------------------------------------------------
-    @property
-    def g_mu(self) -> float:
-        """Muon coupling g_mu of S (``coupling`` for ``scalar``, 0 for ``lfv_alp``)."""
-        return self.coupling if self.process == "scalar" else 0.0
-
-    @property
-    def g_mutau(self) -> float:
-        """LFV coupling g_mutau (``coupling`` for ``lfv_alp``, 0 for ``scalar``)."""
-        return self.coupling if self.process == "lfv_alp" else 0.0
-
-    @property
-    def dark_fermion_mass(self) -> float:
-        """m_chi in GeV, with None resolved to mass/3 (arXiv:2407.15942 Fig. 6)."""
-        return self.mass / 3 if self.m_chi is None else self.m_chi
-
-    @property
-    def outgoing_lepton_mass(self) -> float:
-        """Mass in GeV of the outgoing lepton: m_mu for ``scalar``, m_tau for ``lfv_alp``."""
-        return _OUTGOING_LEPTON_MASS[self.process]
+    def process_params(self) -> dict[str, Any]:
+        """The process-specific card fields the process reads (its ``card_fields``), by name."""
+        return {name: getattr(self, name) for name in PROCESSES[self.process].card_fields}
 
     # -- copying and writing ------------------------------------------------------------------------
     def replace(self, **changes: Any) -> RunConfig:
@@ -924,36 +914,6 @@ def load_card(path: str | PathLike[str], **overrides: Any) -> RunConfig:
     """
     text = Path(path).read_text(encoding="utf-8")
     return parse_card_text(text, str(path), **overrides)
-
-
-def max_boson_mass(process: str, beam_energy: float, target_mass: float = math.inf) -> float:
-    """Largest boson mass in GeV that ``process`` can produce at ``beam_energy``.
-
-    The 2->3 threshold on a nucleus of mass M at rest is ``s = M^2 + m_mu^2 + 2 M E >= (M + m_X + m')^2``,
-    so ``m_X <= sqrt(M^2 + m_mu^2 + 2 M E) - M - m'``, which tends to ``E - m'`` for ``M -> infinity``.
-
-    Parameters
-    ----------
-    process : str
-        ``"scalar"`` (m' = m_mu) or ``"lfv_alp"`` (m' = m_tau).
-    beam_energy : float
-        Total energy of the beam muon, GeV.
-    target_mass : float, optional
-        Mass of the struck nucleus (or nucleon), GeV; default infinity.
-
-    Returns
-    -------
-    float
-        The limit in GeV (<= 0 when the beam is below threshold for any mass).
-
-    >>> round(max_boson_mass("scalar", 160.0), 4)
-    159.8943
-    """
-    m_out = _OUTGOING_LEPTON_MASS[process]
-    if math.isinf(target_mass):
-        return beam_energy - m_out
-    s = target_mass**2 + M_MU**2 + 2 * target_mass * beam_energy
-    return math.sqrt(s) - target_mass - m_out
 
 
 def template_config() -> RunConfig:

@@ -22,7 +22,9 @@ from collections.abc import Sequence
 
 from ._version import __version__
 
-MODELS = ("leptophilic", "muonphilic")
+#: Sub-commands whose options list the registry's processes, models, methods and form factors; the
+#: registry (numba kernels) is loaded only for them, so ``mudump --help`` and ``--version`` stay fast.
+_REGISTRY_COMMANDS = ("xsec", "width")
 
 
 class UserError(Exception):
@@ -37,39 +39,46 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
     return value
 
 
-def _model(name: str, coupling: float):
-    from .models import ScalarModel
+def _process_and_model(args: argparse.Namespace):
+    from .registry import get_process
 
-    if name not in MODELS:
-        raise UserError(f"--model = {name!r} is unknown; allowed: {', '.join(MODELS)}")
-    return ScalarModel.from_name(name, coupling)
+    proc = get_process(args.process)
+    model = args.model or proc.models[0]
+    if model not in proc.models:
+        raise UserError(f"--model = {model!r} is not a model of {args.process}; allowed: {', '.join(proc.models)}")
+    return proc, proc.make_model(model, args.coupling, {}), model
 
 
 def cmd_xsec(args: argparse.Namespace) -> int:
     from geometry.exceptions import UnknownMaterial
 
-    from .xsec import METHODS, Target, cross_section
+    from .xsec import Target, cross_section
 
     _positive("mass", args.mass)
     _positive("coupling", args.coupling, allow_zero=True)
     _positive("energy", args.energy)
-    if args.method not in METHODS:
-        raise UserError(f"--method = {args.method!r} is unknown; allowed: {', '.join(METHODS)}")
-    _model(args.model, args.coupling)  # validates the model name (sigma depends on g_mu only)
+    proc, _, model = _process_and_model(args)  # sigma depends on the coupling only, not the model
+    if args.method not in proc.methods:
+        raise UserError(f"--method = {args.method!r} is not a method of {args.process}; allowed: "
+                        f"{', '.join(proc.methods)}")
+    params = {"iww_end_point": args.iww_end_point} if args.method == "iww" else {}
     try:
         target = Target.from_material(args.target)
     except UnknownMaterial as exc:
         raise UserError(f"--target: {exc}") from None
     cs = cross_section(
         process=args.process, target=target, energy=args.energy, mass=args.mass, coupling=args.coupling,
-        method=args.method, form_factor=args.form_factor, precision=args.precision, seed=args.seed,
+        method=args.method, form_factor=args.form_factor, precision=args.precision, seed=args.seed, **params,
     )
     out = {
         "sigma_pb": cs.sigma_pb,
         "error_pb": cs.error_pb,
         "method": cs.method,
+        "method_description": (proc.approximations[cs.method].description if cs.method != "exact"
+                               else "exact tree-level 2->3, VEGAS"),
+        **params,
         "process": args.process,
-        "model": args.model,
+        "model": model,
         "target": target.name,
         "energy_GeV": args.energy,
         "mass_GeV": args.mass,
@@ -84,7 +93,7 @@ def cmd_xsec(args: argparse.Namespace) -> int:
         print(json.dumps(out))
     else:
         rel = cs.error_pb / cs.sigma_pb if cs.sigma_pb else float("nan")
-        print(f"sigma({args.process}, {args.model}, {target.name}, E = {args.energy} GeV, "
+        print(f"sigma({args.process}, {model}, {target.name}, E = {args.energy} GeV, "
               f"m = {args.mass} GeV, g_mu = {args.coupling:g}, {cs.method}) = "
               f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({rel:.2%})")
         if cs.method == "exact":
@@ -98,11 +107,12 @@ def cmd_width(args: argparse.Namespace) -> int:
     _positive("energy", args.energy)
     if args.energy <= args.mass:
         raise UserError(f"--energy = {args.energy} GeV but require energy > mass = {args.mass} GeV")
-    model = _model(args.model, args.coupling)
+    _, model, name = _process_and_model(args)
     widths = model.partial_widths(args.mass)
     total = model.total_width(args.mass)
     out = {
-        "model": args.model,
+        "process": args.process,
+        "model": name,
         "mass_GeV": args.mass,
         "coupling": args.coupling,
         "energy_GeV": args.energy,
@@ -116,7 +126,7 @@ def cmd_width(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
         return 0
-    print(f"S ({args.model}, m_S = {args.mass} GeV, g_mu = {args.coupling:g})")
+    print(f"{args.process} ({name}, m = {args.mass} GeV, g_mu = {args.coupling:g})")
     for ch, w in widths.items():
         br = out["branching_ratios"].get(ch, 0.0)
         print(f"  Gamma({ch:>10}) = {w:.4e} GeV   BR = {br:.4f}")
@@ -149,32 +159,55 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _registry_choices() -> dict[str, list[str]]:
+    from .registry import PROCESSES
+
+    def union(attr: str) -> list[str]:
+        return sorted({c for p in PROCESSES.values() for c in getattr(p, attr)})
+
+    return {"process": sorted(PROCESSES), "model": union("models"), "method": union("methods"),
+            "form_factor": union("form_factors")}
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; the choices of xsec/width come from the registry (loaded only for those commands)."""
     parser = argparse.ArgumentParser(prog="mudump", description="Dark-sector event generator for muon beams.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    reg = _registry_choices() if any(a in _REGISTRY_COMMANDS for a in argv) else None
+
+    def choices(key: str) -> dict[str, object]:
+        return {"choices": reg[key]} if reg else {}
 
     x = sub.add_parser("xsec", help="total cross section (pb)")
-    x.add_argument("--process", default="scalar", choices=["scalar"])
-    x.add_argument("--model", default="leptophilic")
-    x.add_argument("--target", default="Pb")
+    x.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
+    x.add_argument("--model", default=None, help="model of the process (default: its first)",
+                   **choices("model"))
+    x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
     x.add_argument("--energy", type=float, required=True, help="beam energy in GeV")
     x.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
-    x.add_argument("--coupling", type=float, default=1.0, help="g_mu")
-    x.add_argument("--method", default="exact")
-    x.add_argument("--form-factor", dest="form_factor", default="tsai",
-                   choices=["tsai", "tsai_unsquared", "lfv"])
-    x.add_argument("--precision", type=float, default=0.01, help="target relative error (exact)")
-    x.add_argument("--seed", type=int, default=0)
-    x.add_argument("--json", action="store_true")
+    x.add_argument("--coupling", type=float, required=True, help="the process's coupling (g_mu for scalar)")
+    x.add_argument("--method", default="exact", **choices("method"),
+                   help="exact 2->3 (VEGAS); ww = WW with the exact t_min(x, theta) and the 2->2 amplitude "
+                   "(DMG4's variant); iww = Chen-Pospelov-Zhong eqs. 12-13 (default %(default)s)")
+    x.add_argument("--iww-end-point", dest="iww_end_point", default="paper", choices=["paper", "kinematic"],
+                   help="upper end of the IWW x integral: paper = 1, kinematic = 1 - m_mu/E (default %(default)s)")
+    x.add_argument("--form-factor", dest="form_factor", default=None, **choices("form_factor"),
+                   help="form factor (default: the process's, tsai for scalar)")
+    x.add_argument("--precision", type=float, default=0.01, help="target relative error, exact (default %(default)s)")
+    x.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    x.add_argument("--json", action="store_true", help="print JSON")
     x.set_defaults(func=cmd_xsec)
 
     w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu")
-    w.add_argument("--model", default="leptophilic")
-    w.add_argument("--mass", type=float, required=True)
-    w.add_argument("--coupling", type=float, required=True)
-    w.add_argument("--energy", type=float, default=160.0, help="lab energy of S for the decay length (GeV)")
-    w.add_argument("--json", action="store_true")
+    w.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
+    w.add_argument("--model", default=None, help="model of the process (default: its first)",
+                   **choices("model"))
+    w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
+    w.add_argument("--coupling", type=float, required=True, help="the process's coupling")
+    w.add_argument("--energy", type=float, default=160.0, help="lab energy of the boson for the decay length, GeV "
+                   "(default %(default)s)")
+    w.add_argument("--json", action="store_true", help="print JSON")
     w.set_defaults(func=cmd_width)
 
     r = sub.add_parser("run", help="generate events from a run card")
@@ -193,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -8,17 +8,19 @@ and scaled by g_mu^2 (DESIGN.md rule 3).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
+from geometry.materials import Material, get_material
 
+from .beam_integrands import ExactKernel, FixedEnergyIntegrand
 from .exceptions import UnphysicalRequest
 from .form_factors import form_factor_code
 from .integrate import IntegrationResult, VegasSettings, integrate
-from .processes import Process, get_process
+from .process_spec import Process
+from .registry import get_process
 from .results import CrossSection
-
-METHODS = ("exact", "ww", "iww")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,31 +39,11 @@ class Target:
     """Integer mass number (for PDG ion codes)."""
 
     @classmethod
-    def from_material(cls, name: str) -> Target:
+    def from_material(cls, name: str | Material) -> Target:
         """Resolve a material name (``Pb``, ``tungsten``, ...) through ``geometry.materials``."""
-        from geometry.materials import get_material
-
         mat = get_material(name)
         return cls(name=mat.symbol, z=float(mat.z), a=float(mat.a_g_mol), m_nucleus=float(mat.nucleus_mass_GeV),
                    mass_number=int(mat.mass_number))
-
-
-@dataclass(frozen=True, slots=True)
-class FixedEnergyIntegrand:
-    """d sigma [pb, unit coupling] on the unit cube at a fixed beam energy: ``f(u[n, dim]) -> w[n]``."""
-
-    process: Process
-    par: np.ndarray
-    energy: float
-
-    def __call__(self, u: np.ndarray) -> np.ndarray:
-        u = np.ascontiguousarray(u, dtype=np.float64)
-        return self.process.dsigma(u, np.full(u.shape[0], self.energy), self.par)
-
-    def momenta(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Lab four-vectors (p_in, P_in, p_out, P_out, k) and (x, theta_k, Q^2) of the points ``u``."""
-        u = np.ascontiguousarray(u, dtype=np.float64)
-        return self.process.kinematics(u, np.full(u.shape[0], self.energy), self.par)
 
 
 def check_request(process: Process, target: Target, energy: float, mass: float, coupling: float) -> None:
@@ -82,10 +64,12 @@ def check_request(process: Process, target: Target, energy: float, mass: float, 
 
 
 def exact_integrand(process: Process, target: Target, energy: float, mass: float,
-                    form_factor: str = "tsai") -> FixedEnergyIntegrand:
+                    form_factor: str = "tsai", params: Mapping[str, Any] | None = None,
+                    q2_cap: float = math.inf) -> FixedEnergyIntegrand:
     """The exact 2->3 integrand at unit coupling (for VEGAS or event generation)."""
-    par = process.parameters(mass, target.z, target.a, target.m_nucleus, form_factor_code(form_factor))
-    return FixedEnergyIntegrand(process, par, float(energy))
+    par = process.parameters(mass, target.z, target.a, target.m_nucleus, form_factor_code(form_factor),
+                             q2_cap=q2_cap, params=params)
+    return FixedEnergyIntegrand(ExactKernel(process, par), float(energy))
 
 
 def integrate_exact(
@@ -97,10 +81,11 @@ def integrate_exact(
     form_factor: str = "tsai",
     settings: VegasSettings | None = None,
     seed: int = 0,
+    params: Mapping[str, Any] | None = None,
 ) -> IntegrationResult:
     """VEGAS integration of the exact 2->3 at unit coupling; keeps the adapted map for sampling."""
-    f = exact_integrand(process, target, energy, mass, form_factor)
-    return integrate(f, process.dim, settings=settings, seed=seed)
+    f = exact_integrand(process, target, energy, mass, form_factor, params)
+    return integrate(f, f.dim, settings=settings, seed=seed)
 
 
 def cross_section(
@@ -111,10 +96,11 @@ def cross_section(
     coupling: float = 1.0,
     process: str = "scalar",
     method: str = "exact",
-    form_factor: str = "tsai",
+    form_factor: str | None = None,
     precision: float = 0.01,
     seed: int = 0,
     neval: int = 20_000,
+    **params: Any,
 ) -> CrossSection:
     """Total cross section in pb of ``process`` on ``target`` at beam ``energy`` (GeV).
 
@@ -125,15 +111,22 @@ def cross_section(
     energy, mass
         Beam-lepton lab energy and boson mass in GeV.
     coupling
-        g_mu; sigma scales as g_mu^2 (the integral is done at g_mu = 1).
+        The process's coupling (g_mu for the scalar); sigma scales as its square (integrated at 1).
+    process
+        A registered process (:data:`generator.registry.PROCESSES`).
     method
-        ``"exact"`` (VEGAS over the exact 2->3), ``"ww"`` (WW with exact t_min) or ``"iww"``.
+        ``"exact"`` (VEGAS over the exact 2->3) or one of the process's approximations
+        (scalar: ``"ww"``, WW with the exact t_min(x, theta); ``"iww"``, Chen–Pospelov–Zhong eqs. 12–13).
     form_factor
-        ``"tsai"`` (000 App. A as printed), ``"tsai_unsquared"`` or ``"lfv"``.
+        One of the process's form factors (scalar: ``"tsai"``, ``"tsai_unsquared"``, ``"lfv"``); None =
+        the process's default.
     precision
-        Target relative error of the VEGAS estimate (exact method).
+        Target relative error of the VEGAS estimate (exact method); a result that misses it says so in
+        ``CrossSection.precision_met``.
     seed
         Random seed; the same seed gives the same result.
+    **params
+        The process's own card fields (e.g. ``iww_end_point="kinematic"`` for the scalar's IWW).
 
     >>> cs = cross_section(target="Pb", energy=160.0, mass=0.1, coupling=1.0, method="iww")
     >>> cs.sigma_pb > 0
@@ -141,23 +134,21 @@ def cross_section(
     """
     proc = get_process(process)
     tgt = target if isinstance(target, Target) else Target.from_material(target)
-    if method not in METHODS:
-        raise ValueError(f"method = {method!r} but require one of {list(METHODS)}")
+    if method not in proc.methods:
+        raise ValueError(f"method = {method!r} but require one of {list(proc.methods)} for process {process!r}")
+    form_factor = form_factor or proc.default_form_factor
+    if form_factor not in proc.form_factors:
+        raise ValueError(f"form_factor = {form_factor!r} but require one of {list(proc.form_factors)}")
+    unknown = sorted(set(params) - set(proc.card_fields))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} not a parameter of process {process!r}; "
+                         f"allowed: {', '.join(proc.card_fields) or 'none'}")
     check_request(proc, tgt, energy, mass, coupling)
     g2 = coupling * coupling
     if method == "exact":
         r = integrate_exact(proc, tgt, energy, mass, form_factor=form_factor,
-                            settings=VegasSettings(rel_precision=precision, neval=neval), seed=seed)
+                            settings=VegasSettings(rel_precision=precision, neval=neval), seed=seed,
+                            params=params)
         return CrossSection(r.mean * g2, r.sdev * g2, "exact", r.n_eval, r.chi2_dof)
-    if proc.name != "scalar":
-        raise ValueError(f"method = {method!r} is implemented for the scalar process only; use 'exact'")
-    ff = form_factor_code(form_factor)
-    if method == "iww":
-        from .processes.iww import sigma_iww
-
-        return sigma_iww(energy, mass, coupling, tgt.z, tgt.a, ff)
-    from .processes.ww import sigma_ww
-
-    s = sigma_ww(energy, mass, tgt.z, tgt.a, ff)
-    s2 = sigma_ww(energy, mass, tgt.z, tgt.a, ff, n_x=80, n_theta=80)
-    return CrossSection(s * g2, abs(s - s2) * g2, "ww")
+    sigma, error = proc.approximations[method].sigma(energy, mass, tgt, form_factor_code(form_factor), params)
+    return CrossSection(sigma * g2, error * g2, method)

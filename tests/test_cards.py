@@ -12,16 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cards import (
-    MODELS_ALLOWED,
-    PROCESSES_ALLOWED,
     RunConfig,
     load_card,
-    max_boson_mass,
     parse_card_text,
     template_card,
     template_config,
 )
-from generator.constants import M_MU, M_TAU
+from generator.constants import M_MU
+from generator.registry import PROCESSES
 from generator.exceptions import CardError, UnphysicalRequest
 
 CARDS = sorted((Path(__file__).resolve().parents[1] / "cards").glob("*.dat"))
@@ -83,7 +81,7 @@ def test_shipped_card_parses(path: Path) -> None:
     cfg = load_card(path)
     assert cfg.source_path == str(path)
     assert (cfg.target is None) != (cfg.experiment is None)
-    assert cfg.process in PROCESSES_ALLOWED
+    assert cfg.process in PROCESSES
 
 
 def test_shipped_cards_present() -> None:
@@ -127,14 +125,10 @@ def test_round_trip_property(
     assert parse_card_text(cfg.to_card()) == cfg
 
 
-def test_round_trip_lfv_and_free() -> None:
-    lfv = template_config().replace(
-        process="lfv_alp", model="invisible", mass=2.0, theta=math.pi / 3, m_chi=0.5, form_factor="lfv"
-    )
-    assert parse_card_text(lfv.to_card()) == lfv
-    assert lfv.g_mutau == lfv.coupling
-    assert lfv.g_mu == 0.0
-    assert lfv.outgoing_lepton_mass == M_TAU
+def test_round_trip_free_and_process_params() -> None:
+    iww = template_config().replace(method="iww", nevents=0, iww_end_point="kinematic", max_q2=None)
+    assert parse_card_text(iww.to_card()) == iww
+    assert iww.process_params() == {"g_e": 0.0, "g_tau": 0.0, "iww_end_point": "kinematic"}
     free = template_config().replace(model="free", g_e=-1e-5, g_tau=3e-3)
     assert parse_card_text(free.to_card()) == free
 
@@ -191,13 +185,6 @@ BROKEN = [
     pytest.param(_card(replace={4: "-0.1 = mass"}), 4, "mass", "> 0", id="negative-mass"),
     pytest.param(_card(replace={4: "0 = mass"}), 4, "mass", "> 0", id="zero-mass"),
     pytest.param(_card(replace={4: "160 = mass"}), 4, "mass", "kinematic limit", id="above-kinematic-limit"),
-    pytest.param(
-        _card(replace={2: "lfv_alp = process", 3: "invisible = model", 4: "159 = mass"}),
-        4,
-        "mass",
-        "m_tau",
-        id="lfv-above-kinematic-limit",
-    ),
     pytest.param(_card(replace={5: "-1e-3 = coupling"}), 5, "coupling", ">= 0", id="negative-coupling"),
     pytest.param(
         _card(replace={3: "hidden = model"}),
@@ -217,7 +204,7 @@ BROKEN = [
         id="model-of-other-process",
     ),
     pytest.param(
-        _card(replace={2: "vector = process"}), 2, "process", "scalar, lfv_alp", id="unknown-process"
+        _card(replace={2: "vector = process"}), 2, "process", "one of scalar", id="unknown-process"
     ),
     pytest.param(_card(add=("0.2 = mass",)), 9, "mass", "lines 4 and 9", id="duplicate-key"),
     pytest.param(_card(drop=(5,)), None, None, "coupling", id="missing-required-key"),
@@ -227,7 +214,11 @@ BROKEN = [
         _card(add=("1.5 = precision",)), 9, "precision", "0 < precision < 1", id="precision-above-1"
     ),
     pytest.param(_card(add=("0 = precision",)), 9, "precision", "0 < precision < 1", id="precision-zero"),
-    pytest.param(_card(replace={8: "0 = nevents"}), 8, "nevents", "integer > 0", id="nevents-zero"),
+    pytest.param(_card(replace={8: "-1 = nevents"}), 8, "nevents", "integer >= 0", id="nevents-negative"),
+    pytest.param(_card(add=("iww = method",)), 9, "method", "nevents = 0", id="iww-asked-for-events"),
+    pytest.param(_card(add=("ww = method",)), 9, "method", "nevents = 0", id="ww-asked-for-events"),
+    pytest.param(_card(add=("-1 = max_q2",)), 9, "max_q2", "> 0", id="max-q2-negative"),
+    pytest.param(_card(add=("sideways = iww_end_point",)), 9, "iww_end_point", "kinematic", id="bad-iww-end"),
     pytest.param(_card(replace={8: "1.5 = nevents"}), 8, "nevents", "not an integer", id="nevents-float"),
     pytest.param(_card(add=("-1 = seed",)), 9, "seed", ">= 0", id="negative-seed"),
     pytest.param(_card(add=("yes = weighted",)), 9, "weighted", "True or False", id="bad-bool"),
@@ -238,28 +229,12 @@ BROKEN = [
     ),
     pytest.param(_card(add=("fast = method",)), 9, "method", "exact, ww, iww", id="unknown-method"),
     pytest.param(_card(add=("1e-3 = g_e",)), 9, "g_e", "model = free", id="g_e-with-leptophilic"),
-    pytest.param(_card(add=("0.5 = theta",)), 9, "theta", "lfv_alp", id="theta-with-scalar"),
+    pytest.param(_card(add=("0.5 = theta",)), 9, "theta", "does not use it", id="theta-with-scalar"),
     pytest.param(
         _card(replace={7: "0.05 = beam_energy"}), 7, "beam_energy", "m_mu", id="beam-below-muon-mass"
     ),
     pytest.param(
         _card(add=("200 = min_muon_energy",)), 9, "min_muon_energy", "beam_energy", id="min-energy-high"
-    ),
-    pytest.param(
-        _card(replace={2: "lfv_alp = process", 3: "visible = model", 4: "1.0 = mass"}),
-        4,
-        "mass",
-        "m_mu + m_tau",
-        id="visible-alp-below-mu-tau",
-    ),
-    pytest.param(
-        _card(
-            replace={2: "lfv_alp = process", 3: "invisible = model", 4: "1.0 = mass"}, add=("0.6 = m_chi",)
-        ),
-        9,
-        "m_chi",
-        "mass/2",
-        id="invisible-alp-closed",
     ),
 ]
 
@@ -338,31 +313,28 @@ def test_frozen() -> None:
     assert hash(cfg) == hash(cfg.replace())
 
 
-@pytest.mark.parametrize("process", PROCESSES_ALLOWED)
-def test_every_allowed_model_is_accepted(process: str) -> None:
-    mass = 2.5 if process == "lfv_alp" else 0.1
-    for model in MODELS_ALLOWED[process]:
-        cfg = template_config().replace(process=process, model=model, mass=mass)
+@pytest.mark.parametrize("process", sorted(PROCESSES))
+def test_every_model_of_the_registry_is_accepted(process: str) -> None:
+    for model in PROCESSES[process].models:
+        cfg = template_config().replace(process=process, model=model)
         assert (cfg.process, cfg.model) == (process, model)
 
 
-@pytest.mark.parametrize(
-    ("process", "model"), [("scalar", "visible"), ("lfv_alp", "leptophilic"), ("scalar", "Leptophilic ")]
-)
-def test_choice_check(process: str, model: str) -> None:
-    if model.strip().lower() in MODELS_ALLOWED[process]:  # case and spaces are forgiven
-        assert template_config().replace(process=process, model=model).model == model.strip().lower()
+@pytest.mark.parametrize("model", ["visible", "Leptophilic "])
+def test_choice_check(model: str) -> None:
+    if model.strip().lower() in PROCESSES["scalar"].models:  # case and spaces are forgiven
+        assert template_config().replace(model=model).model == model.strip().lower()
     else:
         with pytest.raises(CardError, match="expected one of"):
-            template_config().replace(process=process, model=model, mass=2.5)
+            template_config().replace(model=model)
 
 
 def test_kinematic_limit() -> None:
-    assert max_boson_mass("scalar", 160.0) == pytest.approx(160.0 - M_MU)
-    assert max_boson_mass("lfv_alp", 160.0) == pytest.approx(160.0 - M_TAU)
+    scalar = PROCESSES["scalar"]
+    assert scalar.max_boson_mass(160.0) == pytest.approx(160.0 - M_MU)
     # finite nucleus mass: stricter, and -> E - m' for a heavy nucleus
-    assert max_boson_mass("scalar", 160.0, target_mass=0.938) < max_boson_mass("scalar", 160.0)
-    assert max_boson_mass("scalar", 160.0, target_mass=1e9) == pytest.approx(160.0 - M_MU, rel=1e-6)
+    assert scalar.max_boson_mass(160.0, 0.938) < scalar.max_boson_mass(160.0)
+    assert scalar.max_boson_mass(160.0, 1e9) == pytest.approx(160.0 - M_MU, rel=1e-6)
     just_below = 160.0 - M_MU - 1e-6
     assert template_config().replace(mass=just_below).mass == just_below
 

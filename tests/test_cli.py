@@ -99,7 +99,7 @@ def test_width_json():
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        pytest.param(("xsec", "--energy", "160", "--mass", "-0.1"), ("mass", "-0.1"), id="negative-mass"),
+        pytest.param(("xsec", "--energy", "160", "--mass", "-0.1", "--coupling", "1"), ("mass", "-0.1"), id="negative-mass"),
         pytest.param(
             ("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "-1"),
             ("coupling", ">= 0"),
@@ -107,18 +107,13 @@ def test_width_json():
         ),
         # the message lists the available materials
         pytest.param(
-            ("xsec", "--energy", "160", "--mass", "0.1", "--target", "Unobtainium"),
+            ("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", "--target", "Unobtainium"),
             ("Unobtainium", "(Pb)", "(W)", "(Cu)"),
             id="unknown-target",
         ),
         # ... and the allowed models
         pytest.param(
-            ("xsec", "--energy", "160", "--mass", "0.1", "--model", "darkphilic"),
-            ("darkphilic", "leptophilic", "muonphilic"),
-            id="unknown-model",
-        ),
-        pytest.param(
-            ("xsec", "--energy", "0.15", "--mass", "0.1"), ("threshold", "0.15"), id="below-threshold"
+            ("xsec", "--energy", "0.15", "--mass", "0.1", "--coupling", "1"), ("threshold", "0.15"), id="below-threshold"
         ),
         pytest.param(("width", "--mass", "-0.1", "--coupling", "5e-4"), ("mass",), id="width-negative-mass"),
     ],
@@ -196,3 +191,26 @@ def test_run_good_card_control(tmp_path):
     assert summary["n_events"] == 100
     assert (out / "events.lhe").is_file()
     assert (out / "summary.json").is_file()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--model", "darkphilic"), ("--method", "fast"),
+                                               ("--process", "vector"), ("--form-factor", "dipole")])
+def test_xsec_choices_come_from_the_registry(option, value):
+    """An unknown choice is an argparse error (exit 2) listing the registry's choices."""
+    from generator.registry import PROCESSES
+
+    proc = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", option, value)
+    assert proc.returncode == 2
+    allowed = {"--model": PROCESSES["scalar"].models, "--method": PROCESSES["scalar"].methods,
+               "--process": tuple(PROCESSES), "--form-factor": PROCESSES["scalar"].form_factors}[option]
+    assert value in proc.stderr
+    assert all(a in proc.stderr for a in allowed)
+
+
+def test_xsec_iww_end_point_option():
+    """--iww-end-point kinematic integrates x <= 1 - m_mu/E: a smaller sigma than the paper's x <= 1."""
+    args = ("xsec", "--energy", "3", "--mass", "1", "--coupling", "1", "--method", "iww", "--json")
+    paper = json.loads(mudump(*args).stdout)
+    kinematic = json.loads(mudump(*args, "--iww-end-point", "kinematic").stdout)
+    assert kinematic["sigma_pb"] < 0.9 * paper["sigma_pb"]
+    assert paper["iww_end_point"] == "paper"

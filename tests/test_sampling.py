@@ -17,7 +17,8 @@ from scipy.stats import chi2 as chi2_dist
 
 from generator.cards import parse_card_text
 from generator.integrate import EventSampler, truncated_maximum
-from generator.run import generate, integrate_run, setup_run
+from generator.plan import plan
+from generator.run import generate, integrate_point
 
 E_BEAM = 160.0
 N_SAMPLE = 20_000
@@ -32,9 +33,9 @@ def _card(mass: float, seed: int, *, nevents: int = 2000, weighted: bool = False
 def _integration(mass: float, seed: int):
     """One setup + VEGAS integration + sampler (unit coupling), as the run pipeline builds them."""
     cfg = parse_card_text(_card(mass, seed), path=f"<sampling m={mass}>")
-    setup = setup_run(cfg)
+    setup = plan(cfg)
     rng = np.random.default_rng(seed)
-    res = integrate_run(setup, rng)
+    res = integrate_point(setup, rng).integration
     sampler = EventSampler(res, rng)
     return setup, res, sampler
 

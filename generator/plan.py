@@ -1,0 +1,260 @@
+r"""Stage 1 of a run: ``plan(config) -> RunPlan``, everything resolved before any integration.
+
+The plan is plain, picklable data: the process spec (from the registry), the model, the target nucleus,
+the beam (fixed energy, depth in a thick target, or a muon flux), the experiment, the decay channels and
+the normalisation of counts. Every refusal happens here, before any work or any file (DESIGN.md rule 10).
+
+Cuts that the cross section includes are listed in ``RunPlan.cuts`` (and so in ``summary.json``):
+the experiment's production cuts (E_X > x_min E_mu, E_mu > E_cut at the production point), the user's
+``min_muon_energy`` and ``max_q2``, and the IWW-validity cut when asked for.
+
+Counts: the number of bosons produced per unit of exposure is
+N = N_exposure x (muons per exposure unit) x n_atom L_tg x sigma_eff (pb -> cm^2), see
+:mod:`generator.beam_integrands` for sigma_eff.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from geometry.beams import MuonFlux, SecondaryMuonSource
+from geometry.experiments import Experiment, ExperimentError, load_experiment
+from geometry.materials import EnergyLoss, Material, get_material
+from geometry.propagation import depth_to_energy
+
+from .beam_integrands import DepthIntegrand, ExactKernel, FixedEnergyIntegrand, FluxIntegrand, SigmaTableKernel
+from .cards import RunConfig
+from .constants import PB_TO_CM2
+from .exceptions import CardError, UnknownMaterial, UnphysicalRequest
+from .form_factors import form_factor_code
+from .process_spec import Process
+from .registry import get_process
+from .xsec import Target, check_request
+
+__all__ = ["RunPlan", "plan"]
+
+
+@dataclass
+class RunPlan:
+    """Everything resolved from a :class:`RunConfig` before any integration (plain, picklable data)."""
+
+    config: RunConfig
+    process: Process
+    target: Target
+    model: Any
+    beam_energy: float
+    beam_pdg: int
+    integrand: Any
+    experiment: Experiment | None = None
+    n_atom_cm3: float = 0.0
+    muons_per_exposure: float = 1.0
+    length_m: float = 0.0
+    exposure: float = 0.0
+    exposure_unit: str = ""
+    channels: list = field(default_factory=list)
+    branching: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    width_GeV: float = 0.0
+    cuts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def dim(self) -> int:
+        return self.integrand.dim
+
+    @property
+    def counts_per_pb(self) -> float:
+        """Expected bosons per pb of depth-averaged cross section for the experiment's exposure."""
+        return self.exposure * self.muons_per_exposure * self.n_atom_cm3 * self.length_m * 100.0 * PB_TO_CM2
+
+    @property
+    def sigma_meaning(self) -> str:
+        """What ``sigma_pb`` and the ``w_xsec`` weights are normalised to."""
+        if self.experiment is None:
+            return "sigma at the beam energy"
+        return "depth-averaged sigma (1/L_tg) int dy sigma(E(y)), per beam particle"
+
+
+def _card_error(config: RunConfig, key: str, problem: str, expected: str) -> CardError:
+    return CardError(config.source_path, config.source_lines.get(key), key, problem, expected)
+
+
+def _experiment_and_material(config: RunConfig) -> tuple[Experiment | None, Material]:
+    if config.experiment is None:
+        try:
+            return None, get_material(config.target)
+        except UnknownMaterial as exc:
+            raise _card_error(config, "target", str(exc).strip("'\""), "a known material") from None
+    base = Path(config.source_path).parent if Path(config.source_path).is_file() else None
+    try:
+        experiment = load_experiment(config.experiment, base_dir=base)
+    except (KeyError, ExperimentError) as exc:
+        raise _card_error(config, "experiment", str(exc).strip("'\""), "a shipped experiment name or "
+                          "a path to an experiment TOML file") from None
+    return experiment, get_material(experiment.target.material)
+
+
+def _energy_loss(config: RunConfig, material: Material, notes: list[str]) -> EnergyLoss:
+    if config.energy_loss == "constant":
+        _e, s_min_ion = material.minimum_ionisation()
+        notes.append(f"constant dE/dx = minimum ionisation {s_min_ion:.4g} MeV cm2/g x rho "
+                     "(Chen–Pospelov–Zhong Table I)")
+        return EnergyLoss.constant(0.1 * material.density_g_cm3 * s_min_ion, material=material)
+    return EnergyLoss.table(material)
+
+
+def _production_cuts(config: RunConfig, process: Process, experiment: Experiment | None,
+                     beam_energy: float | None, cuts: list[str]) -> tuple[float, float]:
+    """(E_cut on the beam lepton at the production point, minimum boson energy) in GeV."""
+    e_cut, e_k_min = process.m_in, 0.0
+    if experiment is not None:
+        pc = experiment.production_cuts
+        if pc.min_muon_energy > e_cut:
+            e_cut = pc.min_muon_energy
+            cuts.append(f"E_mu > {pc.min_muon_energy:g} GeV at the production point ({experiment.name})")
+        if pc.x_min > 0 and beam_energy is not None:
+            e_k_min = pc.x_min * beam_energy
+            cuts.append(f"E_X > {pc.x_min:.4g} E_beam = {e_k_min:.4g} GeV ({experiment.name})")
+    if config.iww_validity_cut:  # optional, to reproduce Rella–Döbrich–Yu Sec. III
+        pc = experiment.production_cuts if experiment is not None else None
+        factor = (pc.iww_energy_factor if pc is not None else None) or 300.0
+        e_cut = max(e_cut, factor * config.mass)
+        cuts.append(f"IWW validity: E_mu > max({factor:g} m_X, m_mu) (Rella–Döbrich–Yu Sec. III)")
+    if config.min_muon_energy is not None and config.min_muon_energy > e_cut:
+        e_cut = config.min_muon_energy
+        cuts.append(f"E_mu > {config.min_muon_energy:g} GeV (card: min_muon_energy)")
+    if config.max_q2 is not None:
+        cuts.append(f"Q^2 < {config.max_q2:g} GeV^2 (card: max_q2)")
+    return e_cut, e_k_min
+
+
+def _kernel(config: RunConfig, process: Process, target: Target, e_k_min: float, e_lo: float,
+            e_hi: float) -> Any:
+    """The exact kernel, or the card's approximate method tabulated in E over [e_lo, e_hi]."""
+    ff = form_factor_code(config.form_factor)
+    params = config.process_params()
+    if config.method == "exact":
+        q2_cap = config.max_q2 if config.max_q2 is not None else math.inf
+        par = process.parameters(config.mass, target.z, target.a, target.m_nucleus, ff, q2_cap=q2_cap,
+                                 e_k_min=e_k_min, params=params)
+        return ExactKernel(process, par)
+    method = process.approximations[config.method]
+    e_thr = process.threshold_energy(config.mass, target.m_nucleus) * (1 + 1e-9)
+
+    def sigma(e: float) -> tuple[float, float]:
+        return method.sigma(e, config.mass, target, ff, params) if e > e_thr else (0.0, 0.0)
+
+    return SigmaTableKernel.build(config.method, sigma, max(e_lo, e_thr), max(e_hi, e_thr))
+
+
+def _flux_integrand(config: RunConfig, process: Process, target: Target, experiment: Experiment,
+                    material: Material, loss: EnergyLoss, e_cut: float, e_k_min: float,
+                    notes: list[str]) -> FluxIntegrand:
+    flux = _flux(config, experiment, material)
+    e0 = np.asarray(flux.energy_GeV, dtype=float)
+    e_min = max(e_cut, process.threshold_energy(config.mass, target.m_nucleus))
+    if not np.any(e0 > e_min):
+        raise UnphysicalRequest(f"no muon of the flux is above threshold for mass = {config.mass} GeV "
+                                f"(max E_mu = {e0.max():.4g} GeV)")
+    direction = np.asarray(flux.direction, dtype=float)
+    origin = np.stack([flux.x_m, flux.y_m, flux.z_m], axis=1)
+    tgt = experiment.target
+    with np.errstate(divide="ignore"):
+        path = np.where(direction[:, 2] > 0, (tgt.z_start + tgt.length - origin[:, 2]) / direction[:, 2], 0.0)
+    path = np.clip(path, 0.0, None)
+    above = e0 > e_cut  # each path stops where the muon's energy reaches the cut
+    path[above] = np.minimum(path[above], depth_to_energy(e0[above], np.full(above.sum(), e_cut), loss))
+    path[~above] = 0.0
+    w = np.asarray(flux.weight, dtype=float) * (path > 0)
+    if w.sum() <= 0:
+        raise UnphysicalRequest("no muon of the flux traverses the target")
+    kernel = _kernel(config, process, target, e_k_min, e_min, float(e0.max()))
+    pdg = np.asarray(flux.pdg, dtype=int)
+    per = flux.weight_unit if experiment.exposure.count else "per unit of the flux-file weights"
+    n_plus = float(np.sum(w[pdg < 0]) / w.sum())
+    notes.append(f"muon flux: {len(e0)} muons, {w.sum():.4g} {per} through the target "
+                 f"(mu+ fraction {n_plus:.3f}, each event's charge from its muon); {flux.source}")
+    if getattr(flux, "approximate", False):
+        notes.append("APPROXIMATE built-in secondary-muon source (BMPT pi/K, decay before absorption): "
+                     "order-of-magnitude only; supply flux_file for physics results")
+    return FluxIntegrand(kernel, float(tgt.length), e_cut, loss, e0, origin, direction, path,
+                         np.cumsum(w) / w.sum(), pdg, float(w.sum()))
+
+
+def _flux(config: RunConfig, experiment: Experiment, material: Material) -> Any:
+    rng = np.random.default_rng(config.seed + 7919)
+    if config.flux_file is not None:
+        unit = "per MOT" if experiment.exposure.kind == "MOT" else "per POT"
+        path = Path(config.flux_file)
+        if not path.is_absolute() and Path(config.source_path).is_file():
+            path = Path(config.source_path).parent / path
+        flux = MuonFlux.from_file(path, weight_unit=unit)
+        return flux.sample(config.n_flux_muons, rng) if len(flux) > config.n_flux_muons else flux
+    if experiment.beam.kind == "proton_dump":
+        src = SecondaryMuonSource.proton_dump(material, beam_energy_GeV=float(experiment.beam.energy or 400.0),
+                                              target_length_m=float(experiment.target.length))
+        return src.sample(max(config.n_flux_muons // 4, 100), rng)
+    raise _card_error(config, "flux_file", f"experiment {experiment.name!r} needs a muon flux file "
+                      f"({experiment.beam.flux})", "a CSV/ROOT/parquet flux file path")
+
+
+def _decays(plan: RunPlan) -> None:
+    config = plan.config
+    widths = plan.model.partial_widths(config.mass)
+    plan.width_GeV = float(sum(widths.values()))
+    plan.channels = plan.process.decay_channels(plan.model, config.mass)
+    plan.branching = np.array([widths[c.name] / plan.width_GeV if plan.width_GeV > 0 else 0.0
+                               for c in plan.channels])
+    if config.decay and plan.width_GeV <= 0:
+        reason = (f"coupling = {config.coupling} gives the boson no width" if config.coupling == 0 else
+                  f"model {config.model!r} with mass {config.mass} GeV has no open decay channel")
+        raise _card_error(config, "decay", reason, "decay = False, or a coupling > 0 / a mass above a "
+                          "decay threshold")
+
+
+def plan(config: RunConfig) -> RunPlan:
+    """Resolve process, model, target, beam, experiment and decays; refuse unphysical requests early."""
+    process = get_process(config.process)
+    model = process.make_model(config.model, config.coupling, config.process_params())
+    experiment, material = _experiment_and_material(config)
+    target = Target.from_material(material)
+    notes: list[str] = []
+    cuts: list[str] = []
+    mono = experiment is None or experiment.beam.kind == "mono"
+    beam_energy = config.beam_energy
+    if beam_energy is None and experiment is not None and mono:
+        beam_energy = float(experiment.beam.energy)
+    beam_pdg = config.beam_pdg
+    if beam_pdg is None:
+        beam_pdg = int(experiment.beam.particle) if experiment is not None and mono else -13
+    loss = _energy_loss(config, material, notes)
+    e_cut, e_k_min = _production_cuts(config, process, experiment, beam_energy, cuts)
+    if mono:
+        if beam_energy is None:
+            raise _card_error(config, "beam_energy", "no beam energy", "a number > 0 (GeV)")
+        check_request(process, target, beam_energy, config.mass, config.coupling)
+        kernel = _kernel(config, process, target, e_k_min, e_cut, float(beam_energy))
+        if experiment is None:
+            integrand: Any = FixedEnergyIntegrand(kernel, float(beam_energy))
+        else:
+            integrand = DepthIntegrand.build(kernel, float(beam_energy), float(experiment.target.length),
+                                             e_cut, loss)
+    else:
+        integrand = _flux_integrand(config, process, target, experiment, material, loss, e_cut, e_k_min, notes)
+        beam_energy = float(np.average(integrand.e0, weights=np.diff(integrand.cdf, prepend=0.0)))
+        beam_pdg = int(np.sign(np.sum(np.diff(integrand.cdf, prepend=0.0) * np.sign(integrand.pdg))) or 1) * 13
+    result = RunPlan(config=config, process=process, target=target, model=model, beam_energy=float(beam_energy),
+                     beam_pdg=beam_pdg, integrand=integrand, experiment=experiment, cuts=cuts, notes=notes)
+    if experiment is not None:
+        result.n_atom_cm3 = float(material.n_atom_cm3)
+        result.length_m = float(experiment.target.length)
+        result.exposure = float(experiment.exposure.count or 1.0)
+        result.muons_per_exposure = float(getattr(integrand, "total_weight", 1.0))
+        result.exposure_unit = (experiment.exposure.kind if experiment.exposure.count else
+                                "1 unit of the flux weights (the experiment gives no exposure)")
+    _decays(result)
+    return result

@@ -1,0 +1,105 @@
+r"""The process spec of  mu N -> mu N S  (CP-even dark scalar S), DESIGN.md rule 2.
+
+Everything the generator knows of this process is here: the exact 2->3 kernels
+(:mod:`generator.processes.scalar_brems`, vertex Gamma = 1), the models (leptophilic g_l = g_mu m_l/m_mu,
+muonphilic, free g_e, g_mu, g_tau; :class:`generator.models.ScalarModel`), the decay channels S -> l+ l-,
+gamma gamma (:func:`generator.decays.scalar_channels`), its card fields (``g_e``, ``g_tau`` for the free
+model; ``iww_end_point`` for the IWW method) and its approximate methods:
+
+* ``iww`` — improved Weizsaecker–Williams, Chen–Pospelov–Zhong eqs. (12)–(13): d sigma/dx with the
+  x-independent photon flux chi(t_min = m_S^4/4E^2); x integrated up to 1 as printed in the paper, or up
+  to the kinematic end point 1 - m_mu/E with ``iww_end_point = kinematic``
+  (:mod:`generator.processes.iww`).
+* ``ww`` — Weizsaecker–Williams with the exact t_min(x, theta_S) per point and the 2->2 amplitude
+  gamma mu -> mu S from the same spinor kernel (the DMG4 choice; :mod:`generator.processes.ww`). WW is a
+  family: near threshold the variants differ by up to 2x (3 GeV, m = 1 GeV), so the summary names this one.
+
+References: Chen, Pospelov, Zhong, PRD 95 115005 (2017); Kim & Tsai, PRD 8 (1973) 3109.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..constants import M_MU, PDG_DARK_SCALAR, PDG_MUON
+from ..decays import scalar_channels
+from ..models import ScalarModel
+from ..phase_space import DIM
+from ..process_spec import Approximation, Process, TargetLike
+from .iww import sigma_iww
+from .scalar_brems import dsigma_batch, kinematics_batch
+from .ww import sigma_ww
+
+__all__ = ["SCALAR"]
+
+#: Models of the scalar: name -> how the lepton couplings follow from g_mu.
+MODELS = ("leptophilic", "muonphilic", "free")
+#: IWW x end points: the paper's x <= 1 and the kinematic x <= 1 - m_mu/E.
+IWW_END_POINTS = ("paper", "kinematic")
+
+
+def make_model(name: str, coupling: float, params: Mapping[str, Any]) -> ScalarModel:
+    """The :class:`ScalarModel` of a card: ``name`` in :data:`MODELS`, g_mu = ``coupling``."""
+    if name == "free":
+        return ScalarModel.free(params.get("g_e", 0.0), coupling, params.get("g_tau", 0.0))
+    return ScalarModel.from_name(name, coupling)
+
+
+def decay_channels(model: ScalarModel, mass: float) -> list:
+    """The open channels of S, in the order of ``model.partial_widths(mass)``."""
+    widths = model.partial_widths(mass)
+    by_name = {c.name: c for c in scalar_channels()}
+    return [by_name[name] for name in widths]
+
+
+def validate(config: Any) -> tuple[str, str, str] | None:
+    """g_e and g_tau are free parameters of ``model = free`` only; the other models fix them."""
+    if config.model != "free":
+        for key in ("g_e", "g_tau"):
+            if getattr(config, key) != 0:
+                return key, f"{key} = {getattr(config, key)} but model = {config.model!r} fixes it", \
+                    f"{key} = 0, or model = free"
+    return None
+
+
+def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
+               params: Mapping[str, Any]) -> tuple[float, float]:
+    kinematic = params.get("iww_end_point", "paper") == "kinematic"
+    x_cut = 1.0 - M_MU / energy if kinematic else None
+    cs = sigma_iww(energy, mass, 1.0, target.z, target.a, ff_kind, x_max=x_cut)
+    return cs.sigma_pb, cs.error_pb
+
+
+def _sigma_ww(energy: float, mass: float, target: TargetLike, ff_kind: int,
+              params: Mapping[str, Any]) -> tuple[float, float]:
+    s = sigma_ww(energy, mass, target.z, target.a, ff_kind)
+    s2 = sigma_ww(energy, mass, target.z, target.a, ff_kind, n_x=80, n_theta=80)
+    return s, abs(s - s2)
+
+
+SCALAR = Process(
+    name="scalar",
+    description="mu N -> mu N S (CP-even scalar, photon exchange, exact tree level)",
+    lepton_in_pdg=PDG_MUON,
+    lepton_out_pdg=PDG_MUON,
+    boson_pdg=PDG_DARK_SCALAR,
+    m_in=M_MU,
+    m_out=M_MU,
+    dim=DIM,
+    dsigma=dsigma_batch,
+    kinematics=kinematics_batch,
+    models=MODELS,
+    make_model=make_model,
+    decay_channels=decay_channels,
+    card_fields=("g_e", "g_tau", "iww_end_point"),
+    validate=validate,
+    approximations={
+        "ww": Approximation("ww", "WW with the exact t_min(x, theta_S) and the 2->2 gamma mu -> mu S "
+                            "amplitude (DMG4's choice; generator/processes/ww.py)", _sigma_ww),
+        "iww": Approximation("iww", "improved WW, Chen-Pospelov-Zhong eqs. (12)-(13), x up to 1 as printed "
+                             "(iww_end_point = kinematic: x <= 1 - m_mu/E)", _sigma_iww),
+    },
+    form_factors=("tsai", "tsai_unsquared", "lfv"),
+    coupling_name="g_mu",
+)
