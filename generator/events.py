@@ -13,7 +13,9 @@ Every writer in :mod:`generator.output` reads this schema and nothing else. One 
     prod_x, prod_y, prod_z    : float64   production vertex in m (lab frame, beam along +z)
     decay_x, decay_y, decay_z : float64   boson decay vertex in m (= production vertex if undecayed)
     channel                   : int32     index into RunInfo.channel_names, -1 if undecayed
-    ctau_m                    : float64   proper decay length c*tau of the boson in m
+    ctau_m                    : float64   mean proper decay length c*tau of the boson in m (1/Gamma)
+    proper_ctau_m             : float64   this event's sampled proper decay distance c*t in m:
+                                          |decay vertex - production vertex| * m / |k|, 0 if undecayed
     E_beam                    : float64   incoming-lepton energy at the production point in GeV
     weights : {w_xsec: float64      MC cross-section weight in pb
                p_decay: float64     probability to decay inside the decay volume (1 if not applied)
@@ -85,7 +87,11 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
     "decay_y": ("float64", "boson decay vertex y in m (= prod_y if undecayed)"),
     "decay_z": ("float64", "boson decay vertex z in m (= prod_z if undecayed)"),
     "channel": ("int32", "index into RunInfo.channel_names, -1 if undecayed"),
-    "ctau_m": ("float64", "proper decay length c*tau of the boson in m"),
+    "ctau_m": ("float64", "mean proper decay length c*tau of the boson in m"),
+    "proper_ctau_m": (
+        "float64",
+        "sampled proper decay distance c*t of the boson in m: |decay - production vertex| m/|k|, 0 if undecayed",
+    ),
     "E_beam": ("float64", "incoming lepton energy at the production point in GeV"),
     "weights": ("weights", "named weights, see WEIGHT_FIELDS"),
 }
@@ -251,7 +257,9 @@ def build_events(
     decay_vertex : ndarray, shape (n, 3) or (3,), optional
         Decay vertex in m (default and for undecayed events: the production vertex).
     ctau_m : float or ndarray of shape (n,)
-        Boson proper decay length c*tau in m.
+        Boson mean proper decay length c*tau in m. The per-event sampled value ``proper_ctau_m`` is
+        computed here from the vertices: |decay_vertex - prod_vertex| * m / |k| (m the boson's nominal
+        mass, ``masses[3]``, else that of ``k``), 0 for undecayed events and for |k| = 0.
     w_xsec : float or ndarray of shape (n,)
         MC cross-section weight in pb.
     p_decay, acceptance : float or ndarray of shape (n,), optional
@@ -353,6 +361,9 @@ def build_events(
     prod = _vertex("prod_vertex", prod_vertex, n, None)
     dec = _vertex("decay_vertex", decay_vertex, n, prod)
     dec = np.where(decayed[:, None], dec, prod)
+    k_abs = np.sqrt(moms[4][:, 1] ** 2 + moms[4][:, 2] ** 2 + moms[4][:, 3] ** 2)
+    flight = np.sqrt(np.sum((dec - prod) ** 2, axis=1))  # 0 for undecayed events (dec = prod)
+    proper_ctau = np.divide(flight * m[:, 4], k_abs, out=np.zeros(n), where=k_abs > 0.0)
     w_x = _per_event("w_xsec", w_xsec, n)
     p_d = _per_event("p_decay", 1.0 if p_decay is None else p_decay, n)
     acc = _per_event("acceptance", 1.0 if acceptance is None else acceptance, n)
@@ -367,6 +378,7 @@ def build_events(
         "decay_z": np.ascontiguousarray(dec[:, 2]),
         "channel": chan.astype(np.int32),
         "ctau_m": _per_event("ctau_m", ctau_m, n),
+        "proper_ctau_m": proper_ctau,
         "E_beam": _per_event("E_beam", p_in[:, 0] if E_beam is None else E_beam, n),
         "weights": weights,
     }
@@ -445,6 +457,9 @@ def check_events(events: ak.Array) -> None:
     if not np.allclose(weight, prod, rtol=1e-12, atol=0.0):
         raise ValueError("weights.weight != w_xsec * p_decay * acceptance")
     undec = ~decayed
+    proper = ak.to_numpy(events.proper_ctau_m)
+    if np.any(~(proper >= 0.0)) or np.any(proper[undec] != 0.0):
+        raise ValueError("proper_ctau_m must be >= 0, and 0 for undecayed events")
     for ax in "xyz":
         if np.any(ak.to_numpy(events[f"decay_{ax}"])[undec] != ak.to_numpy(events[f"prod_{ax}"])[undec]):
             raise ValueError(f"decay_{ax} != prod_{ax} for an undecayed event")

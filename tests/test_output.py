@@ -130,9 +130,10 @@ def test_lhe_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
     np.testing.assert_allclose(
         ak.to_numpy(arr.eventinfo.weight), ak.to_numpy(events.weights.weight), rtol=1e-15
     )
-    # VTIMUP: boson c*tau in mm, others 0
+    # VTIMUP: the boson's sampled proper decay distance c*t in mm (0 if undecayed), others 0
     lifetime = arr.particles.lifetime
-    np.testing.assert_allclose(ak.to_numpy(lifetime[:, 4]), 1700.0, rtol=1e-8)
+    np.testing.assert_allclose(ak.to_numpy(lifetime[:, 4]), ak.to_numpy(events.proper_ctau_m) * 1e3, rtol=1e-8)
+    assert ak.all(lifetime[:, 4][ak.to_numpy(events.channel) < 0] == 0)
     assert ak.all(lifetime[:, :4] == 0)
     # daughters' invariant mass survives the text round trip
     dec = arr[ak.num(arr.particles) == 7]
@@ -172,7 +173,7 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
         arr = tree.arrays()
         for field in ("pdgid", "status", "mother1", "mother2", "E", "px", "py", "pz", "m"):
             assert ak.all(arr[field] == events.particles[field])
-        for field in ("prod_x", "decay_z", "channel", "ctau_m", "E_beam"):
+        for field in ("prod_x", "decay_z", "channel", "ctau_m", "proper_ctau_m", "E_beam"):
             np.testing.assert_array_equal(ak.to_numpy(arr[field]), ak.to_numpy(events[field]))
         for w in ("w_xsec", "p_decay", "acceptance", "weight"):
             np.testing.assert_array_equal(ak.to_numpy(arr[w]), ak.to_numpy(events.weights[w]))

@@ -17,7 +17,8 @@ version, the weight names ``RunInfo.weight_names`` (``w_xsec``, ``p_decay``, ``a
 ``weight``) and run attributes ``mudump_run_info`` (the RunInfo as JSON), ``process``,
 ``channel_names``. Per event: the weights in that order, a ``GenCrossSection`` (sigma +- error in pb,
 accepted = attempted = ``RunInfo.n_events``), and attributes ``channel`` (int, -1 = undecayed),
-``ctau_mm`` (proper decay length in mm) and ``E_beam`` (GeV), the last two as 17-digit strings
+``ctau_mm`` (mean proper decay length in mm), ``proper_ctau_mm`` (this event's proper decay distance
+c*t in mm, 0 if undecayed; = |V2 - V1| m/|p|) and ``E_beam`` (GeV), the last three as 17-digit strings
 because HepMC3's ``DoubleAttribute`` prints only 6 significant digits (readers get them back as
 ``UnparsedAttribute``; ``float(str(a))`` or ``a.astype(float)`` converts). The cross-section
 attribute is printed by HepMC3 with 9 significant digits; the exact value is in ``mudump_run_info``. The event number is the running
@@ -87,6 +88,7 @@ def _write_chunk(
     weights = np.column_stack([ak.to_numpy(chunk.weights[w]) for w in run_info.weight_names]).tolist()
     channel = ak.to_numpy(chunk.channel).tolist()
     ctau_mm = (ak.to_numpy(chunk.ctau_m) * _M_TO_MM).tolist()
+    proper_ctau_mm = (ak.to_numpy(chunk.proper_ctau_m) * _M_TO_MM).tolist()
     e_beam = ak.to_numpy(chunk.E_beam).tolist()
     n_acc = int(run_info.n_events) if run_info.n_events > 0 else -1
 
@@ -130,6 +132,7 @@ def _write_chunk(
         evt.attributes["channel"] = int(channel[i])
         # doubles as strings: HepMC3's DoubleAttribute prints only 6 significant digits
         evt.attributes["ctau_mm"] = f"{ctau_mm[i]:.17g}"
+        evt.attributes["proper_ctau_mm"] = f"{proper_ctau_mm[i]:.17g}"
         evt.attributes["E_beam"] = f"{e_beam[i]:.17g}"
         f.write(evt)
         event_number += 1

@@ -35,9 +35,11 @@ Conventions:
   digits (pylhe's own ``<rwgt>`` serialiser keeps only 5, so this writer appends the block itself).
 * **Mothers** are 1-based (0 = none) as LHE requires; the schema's are 0-based (-1 = none).
 * **Status** -1 incoming, 1 final, 2 decayed (the new boson when its daughters are listed).
-* **VTIMUP** is the new boson's proper decay length ``c*tau`` in mm (``ctau_m * 1000``), 0 for
-  every other particle. Pythia 8 reads VTIMUP as *this* particle's proper decay distance; put the
-  per-event sampled value into ``ctau_m`` if that is what the shower should use.
+* **VTIMUP** of the new boson is its sampled proper decay distance ``c*t`` of this event in mm
+  (``proper_ctau_m * 1000`` = |decay vertex - production vertex| x m/|k|), so it agrees with the
+  decay vertices of the ROOT and HepMC3 files; 0 for an undecayed boson (LHE: "not set", Pythia 8 then
+  picks a lifetime itself if asked to) and for every other particle. Pythia 8 reads VTIMUP as *this*
+  particle's proper decay distance. The mean ``c*tau`` (``ctau_m``) is in the ROOT and HepMC3 files.
 * **SCALUP** = the new boson's mass in GeV; AQEDUP = alpha(0); AQCDUP = -1 (not used).
 * Four-momenta and masses are written with 17 significant digits so a read-back reproduces the
   doubles exactly (the LHE standard fixes no precision; 9 digits would lose the daughters'
@@ -216,7 +218,7 @@ def _chunk_events(chunk: ak.Array, run_info: RunInfo) -> Iterator[_EventText]:
         raise ValueError(f"event weight = {xwgt[i]} pb but IDWTUP = +{IDWTUP_WEIGHTED} requires weights >= 0")
     weights_txt = {w: [f"{v:.16e}" for v in a.tolist()] for w, a in weights.items()}
     xwgt_l = xwgt.tolist()
-    vtim = (ak.to_numpy(chunk.ctau_m) * 1e3).tolist()
+    vtim = (ak.to_numpy(chunk.proper_ctau_m) * 1e3).tolist()
     for i in range(n):
         lo, hi = int(offsets[i]), int(offsets[i + 1])
         particles = [

@@ -9,7 +9,8 @@ The file holds::
         prod_x, prod_y, prod_z               double   production vertex, m
         decay_x, decay_y, decay_z            double   decay vertex, m (= production if undecayed)
         channel                              int32    index into run_info channel_names, -1 undecayed
-        ctau_m, E_beam                       double   proper c*tau (m), lepton energy at production (GeV)
+        ctau_m, E_beam                       double   mean proper c*tau (m), lepton energy at production (GeV)
+        proper_ctau_m                        double   this event's proper decay distance c*t (m), 0 undecayed
         w_xsec, p_decay, acceptance, weight  double   named weights (pb, 1, 1, pb)
     TTree "run_info"    one entry: sigma_pb, error_pb, weighted, seed (-1 = none), beam_pdg,
                         beam_energy, target_z, target_a, nucleus_mass, nucleus_pdg, n_events
