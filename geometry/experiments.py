@@ -50,7 +50,7 @@ current directory when ``base_dir`` is None; ``~`` is expanded, ``..`` normalise
 
 Validation raises :class:`ExperimentError` (a ``ValueError``) whose message names the file, the dotted
 key (e.g. ``decay_volume.z_end``) and what was expected; an unknown key is reported with the nearest
-valid key (``difflib``), following DESIGN.md rule 10 and STYLE.md items 5 and 12.
+valid key (:func:`generator._hints.did_you_mean`), following DESIGN.md rule 10 and STYLE.md items 5 and 12.
 
 References
 ----------
