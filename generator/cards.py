@@ -534,6 +534,12 @@ class RunConfig:
         if not self.output_dir.strip():
             raise self._error("output_dir", "output_dir is empty", "a non-empty path")
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle as the field values (a run's config crosses process boundaries in scans)."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["source_lines"] = dict(self.source_lines)
+        return _restore_config, (values,)
+
     # -- derived quantities -------------------------------------------------------------------------
     def process_params(self) -> dict[str, Any]:
         """The process-specific card fields the process reads (its ``card_fields``), by name."""
@@ -600,6 +606,10 @@ class RunConfig:
             value = _format_value(f, getattr(self, f.name))
             out.append(f"  {value:<18} = {f.name:<17} ! {meta['help']}; {meta['expect']}")
         return "\n".join(out) + "\n"
+
+
+def _restore_config(values: dict[str, Any]) -> RunConfig:
+    return RunConfig(**values)
 
 
 _SECTION_TITLES = {

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import vegas
@@ -68,10 +69,30 @@ class IntegrationResult:
     integrator: vegas.Integrator = field(repr=False)
     integrand: BatchIntegrand = field(repr=False)
     rng: np.random.Generator = field(repr=False)
+    adapted_map: Any = field(default=None, repr=False)
+    """The adapted ``vegas.AdaptiveMap`` events are sampled from (default: the integrator's)."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle with the adapted map itself: ``vegas.Integrator`` pickles re-adapt the map from the
+        training data of the last iterations, so a copy would sample from another map than the original."""
+        return _restore_result, (self.mean, self.sdev, self.chi2_dof, self.q_value, self.n_eval, self.n_itn,
+                                 self.sampling_map, self.integrand, self.rng, self.integrator.alpha)
+
+    @property
+    def sampling_map(self) -> Any:
+        """The adapted map events are drawn from."""
+        return self.adapted_map if self.adapted_map is not None else self.integrator.map
 
     @property
     def rel_error(self) -> float:
         return self.sdev / abs(self.mean) if self.mean != 0 else math.inf
+
+
+def _restore_result(mean: float, sdev: float, chi2_dof: float, q_value: float, n_eval: int, n_itn: int,
+                    adapted_map: vegas.AdaptiveMap, integrand: Any, rng: np.random.Generator,
+                    alpha: float) -> IntegrationResult:
+    integ = vegas.Integrator(adapted_map, ran_array_generator=rng.random, alpha=alpha)  # re-grids its copy
+    return IntegrationResult(mean, sdev, chi2_dof, q_value, n_eval, n_itn, integ, integrand, rng, adapted_map)
 
 
 def _make_integrator(dim: int, rng: np.random.Generator, alpha: float) -> vegas.Integrator:
@@ -246,7 +267,7 @@ class EventSampler:
                  max_truncation: float = 1e-3):
         self.result = result
         self.rng = rng
-        self.map = result.integrator.map
+        self.map = result.sampling_map
         self.dim = self.map.dim
         self.stats = SamplingStats()
         _, w = self._draw(n_pilot)

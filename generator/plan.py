@@ -244,6 +244,9 @@ def plan(config: RunConfig) -> RunPlan:
             integrand = DepthIntegrand.build(kernel, float(beam_energy), float(experiment.target.length),
                                              e_cut, loss)
     else:
+        if config.beam_pdg is not None:
+            raise _card_error(config, "beam_pdg", f"beam_pdg = {config.beam_pdg} but the beam of "
+                              f"{experiment.name} is a muon flux, which gives each muon's charge", "beam_pdg = none")
         integrand = _flux_integrand(config, process, target, experiment, material, loss, e_cut, e_k_min, notes)
         beam_energy = float(np.average(integrand.e0, weights=np.diff(integrand.cdf, prepend=0.0)))
         beam_pdg = int(np.sign(np.sum(np.diff(integrand.cdf, prepend=0.0) * np.sign(integrand.pdg))) or 1) * 13

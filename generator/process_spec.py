@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Protocol
 
 import numpy as np
@@ -110,7 +109,7 @@ class Process:
     """Name of the scanned coupling in messages and summaries (``g_mu``, ``g_mutau``)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "approximations", MappingProxyType(dict(self.approximations)))
+        object.__setattr__(self, "approximations", dict(self.approximations))  # picklable (no mappingproxy)
 
     @property
     def methods(self) -> tuple[str, ...]:
