@@ -219,8 +219,8 @@ def build_events(
     P_out: np.ndarray,
     k: np.ndarray,
     *,
-    lepton_in_pdg: int,
-    lepton_out_pdg: int,
+    lepton_in_pdg: int | np.ndarray,
+    lepton_out_pdg: int | np.ndarray,
     nucleus_pdg: int,
     boson_pdg: int,
     daughters_p4: np.ndarray | None = None,
@@ -243,7 +243,7 @@ def build_events(
     p_in, P_in, p_out, P_out, k : ndarray, shape (n, 4)
         Lab four-momenta ``(E, px, py, pz)`` in GeV of the incoming lepton, target nucleus, outgoing
         lepton, recoil nucleus and new boson.
-    lepton_in_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg : int
+    lepton_in_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg : int (the leptons: or ndarray of shape (n,))
         PDG ids (the nucleus as ``100ZZZAAA0``, see :func:`generator.constants.nucleus_pdgid`).
     daughters_p4 : ndarray, shape (n, 2, 4), optional
         Boson daughters' lab four-momenta in GeV (rows of undecayed events are ignored).
@@ -316,9 +316,8 @@ def build_events(
         p4[:, i] = a
     p4[:, 5:] = d_p4
     pdg = np.empty((n, 7), dtype=np.int32)
-    pdg[:, :5] = np.array(
-        [lepton_in_pdg, nucleus_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg], dtype=np.int32
-    )
+    for col, ids in enumerate((lepton_in_pdg, nucleus_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg)):
+        pdg[:, col] = ids  # a scalar, or one id per event (a mixed mu+/mu- flux)
     pdg[:, 5:] = d_pdg
     status = np.broadcast_to(np.array([-1, -1, 1, 1, 1, 1, 1], dtype=np.int32), (n, 7)).copy()
     status[decayed, 4] = 2
