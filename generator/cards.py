@@ -43,7 +43,6 @@ References: MadGraph5_aMC@NLO run_card format (arXiv:1405.0301); Batell et al., 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 import math
 import numbers
@@ -454,7 +453,7 @@ class RunConfig:
         if not self.coupling >= 0:
             raise self._error("coupling", f"coupling = {self.coupling} is negative", "a number >= 0")
         for f in _CARD_FIELDS:
-            if f.metadata["process_field"] and f.name not in proc.card_fields and getattr(self, f.name) != f.default:
+            if f.name in PROCESS_FIELDS and f.name not in proc.card_fields and getattr(self, f.name) != f.default:
                 users = [p.name for p in PROCESSES.values() if f.name in p.card_fields]
                 raise self._error(f.name, f"{f.name} = {getattr(self, f.name)!r} but process {self.process!r} "
                                   "does not use it", f"{f.name} = {_format_value(f, f.default)}"
@@ -627,6 +626,8 @@ def _card_fields() -> tuple[dataclasses.Field[Any], ...]:
 _CARD_FIELDS: tuple[dataclasses.Field[Any], ...] = tuple(
     f for f in dataclasses.fields(RunConfig) if "kind" in f.metadata
 )
+#: The process-specific keys (each process reads those in its ``card_fields``; others keep their default).
+PROCESS_FIELDS: tuple[str, ...] = tuple(f.name for f in _CARD_FIELDS if f.metadata["process_field"])
 _FIELD_BY_NAME: Mapping[str, dataclasses.Field[Any]] = MappingProxyType({f.name: f for f in _CARD_FIELDS})
 #: Keys a card must give (``target``/``experiment`` and ``beam_energy`` are checked separately).
 _REQUIRED = ("process", "model", "mass", "coupling")
@@ -774,11 +775,9 @@ def _unknown_key(path: str, line: int | None, key: str) -> CardError:
     if key in _KEY_HINTS:
         hint = _KEY_HINTS[key]
         return CardError(path, line, key, f"unknown key {key!r}", f"{hint!r} (mudump's name for it)")
-    nearest = difflib.get_close_matches(key, list(_FIELD_BY_NAME), n=1)
-    if nearest:
-        return CardError(
-            path, line, key, f"unknown key {key!r}", f"a valid key; did you mean {nearest[0]!r}?"
-        )
+    hint = did_you_mean(key, _FIELD_BY_NAME)
+    if hint:
+        return CardError(path, line, key, f"unknown key {key!r}", f"a valid key;{hint.rstrip(')').lstrip(' (')}")
     return CardError(path, line, key, f"unknown key {key!r}", f"one of {', '.join(_FIELD_BY_NAME)}")
 
 

@@ -27,7 +27,13 @@ from geometry.experiments import Experiment, ExperimentError, load_experiment
 from geometry.materials import EnergyLoss, Material, get_material
 from geometry.propagation import depth_to_energy
 
-from .beam_integrands import DepthIntegrand, ExactKernel, FixedEnergyIntegrand, FluxIntegrand, SigmaTableKernel
+from .beam_integrands import (
+    DepthIntegrand,
+    ExactKernel,
+    FixedEnergyIntegrand,
+    FluxIntegrand,
+    SigmaTableKernel,
+)
 from .cards import RunConfig
 from .constants import PB_TO_CM2
 from .exceptions import CardError, UnknownMaterial, UnphysicalRequest

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import pickle
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from generator.cards import (
     template_config,
 )
 from generator.constants import M_MU
-from generator.registry import PROCESSES
 from generator.exceptions import CardError, UnphysicalRequest
+from generator.registry import PROCESSES
 
 CARDS = sorted((Path(__file__).resolve().parents[1] / "cards").glob("*.dat"))
 

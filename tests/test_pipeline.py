@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _cards import small_card
 
 from generator.cards import parse_card_text
 from generator.exceptions import CardError
@@ -23,8 +24,6 @@ from generator.processes.scalar import SCALAR
 from generator.registry import PROCESSES, register, unregister
 from generator.run import generate, integrate_point, run_config, yields_vs_coupling
 from generator.xsec import cross_section
-
-from _cards import small_card
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,8 +151,8 @@ def test_cards_and_cli_read_the_registry(toy_process):
     from generator.cli import build_parser
 
     parser = build_parser(["xsec"])
-    xsec = parser._subparsers._group_actions[0].choices["xsec"]  # noqa: SLF001
-    process_choices = next(a.choices for a in xsec._actions if a.dest == "process")  # noqa: SLF001
+    xsec = parser._subparsers._group_actions[0].choices["xsec"]
+    process_choices = next(a.choices for a in xsec._actions if a.dest == "process")
     assert TOY.name in process_choices
     assert TOY.name in PROCESSES
 

@@ -21,7 +21,7 @@ _LAZY = {
     "SCALAR": "generator.processes.scalar",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = ["PROCESSES", "SCALAR", "Process", "get_process", "register"]
 
 
 def __getattr__(name: str) -> Any:
