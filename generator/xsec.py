@@ -34,7 +34,7 @@ class Target:
     a: float
     """Atomic weight in g/mol (the A of the form factors' d = 0.164 A^-2/3 GeV^2)."""
     m_nucleus: float
-    """Nucleus mass in GeV (A u)."""
+    """Nucleus mass in GeV (of the most abundant isotope, see ``geometry.materials``)."""
     mass_number: int
     """Integer mass number (for PDG ion codes)."""
 
