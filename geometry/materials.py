@@ -57,9 +57,8 @@ from typing import Any, Literal
 
 import numpy as np
 import periodictable
-from scipy.optimize import brentq
-
 from particle import Particle, ParticleNotFound
+from scipy.optimize import brentq
 
 from generator.constants import AMU_GEV, AVOGADRO, M_E, M_MU, nucleus_pdgid
 from geometry.exceptions import UnknownMaterial

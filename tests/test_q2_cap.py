@@ -52,7 +52,8 @@ def test_tsai_default_equals_inf_and_differs_from_cap_one(points):
     f_inf = _dsigma(points, _par(FF_TSAI, q2_cap=math.inf))
     f_one = _dsigma(points, _par(FF_TSAI, q2_cap=1.0))
     np.testing.assert_array_equal(f_def, f_inf)
-    assert np.all(np.isfinite(f_inf)) and np.all(f_inf >= 0.0)
+    assert np.all(np.isfinite(f_inf))
+    assert np.all(f_inf >= 0.0)
     sigma_one = f_one.mean()
     diff = f_inf - f_one
     rel, rel_err = diff.mean() / sigma_one, diff.std() / math.sqrt(N) / sigma_one
