@@ -82,7 +82,7 @@ def experiment_config(name: str, **changes: Any) -> RunConfig:
     """The shipped card ``cards/<name>_scalar.dat`` with ``changes`` applied (flux path made absolute)."""
     cfg = load_card(CARDS / f"{name}_scalar.dat")
     if cfg.flux_file is not None and not Path(cfg.flux_file).is_absolute():
-        cfg = cfg.replace(flux_file=str(REPO / cfg.flux_file))
+        cfg = cfg.replace(flux_file=str(CARDS / cfg.flux_file))  # relative to the card, as the run does
     return cfg.replace(**changes)
 
 
