@@ -33,9 +33,17 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate
 
-from .constants import M_MU
+from .constants import M_MU, M_TAU
 
-__all__ = ["Discrepancy", "delta_a_mu_scalar", "delta_a_mu_vector", "significance"]
+__all__ = [
+    "Discrepancy",
+    "delta_a_mu_lfv",
+    "delta_a_mu_lfv_heavy_tau",
+    "delta_a_mu_lfv_light_alp",
+    "delta_a_mu_scalar",
+    "delta_a_mu_vector",
+    "significance",
+]
 
 
 def _breakpoints(r: float) -> list[float]:
@@ -140,6 +148,96 @@ def delta_a_mu_vector(g_v: float, m_v: float | np.ndarray) -> float | np.ndarray
     m = float(m_v)
     _check(g_v, m, "g_V", "m_V")
     return g_v * g_v / (4.0 * math.pi**2) * _vector_loop_integral((m / M_MU) ** 2)
+
+
+def _lfv_loop_integral(eps: float, lam2: float, c_s2: float, c_p2: float) -> float:
+    """∫₀¹ dx [c_s² x²(1+ε−x) + c_p² x²(1−ε−x)] / [(1−x)(1−λ²x) + ε²λ²x] (PHYSICS.md section 3)."""
+
+    def f(x: float) -> float:
+        den = (1.0 - x) * (1.0 - lam2 * x) + eps * eps * lam2 * x
+        return x * x * (c_s2 * (1.0 + eps - x) + c_p2 * (1.0 - eps - x)) / den
+
+    # the denominator is smallest near x -> 1 (width ~ eps^2 lam^2 = m_tau^2/m_a^2 when that is small)
+    r = eps * eps * lam2
+    pts = sorted({1.0 - k * r for k in (0.1, 1.0, 10.0) if 0.0 < 1.0 - k * r < 1.0})
+    val, _err = integrate.quad(f, 0.0, 1.0, points=pts or None, limit=400, epsabs=0.0, epsrel=1e-11)
+    return val
+
+
+def delta_a_mu_lfv(c_s: float, c_p: float, m_a: float, m_tau: float = M_TAU) -> float:
+    r"""One-loop Δa_μ of a neutral spin-0 boson a with an LFV vertex a μ̄ (c_s + c_p γ5) τ + h.c.
+
+    General expression (internal τ, full m_μ and m_τ; Leveille, Nucl. Phys. B137 (1978) 63; Lindner,
+    Platscher, Queiroz, Phys. Rept. 731 (2018) 1, eq. for a neutral scalar with a flavour-changing
+    vertex), which [004] Sec. II.B evaluates in its eqs. (9)–(10)::
+
+        Δa_μ = m_μ²/(8π² m_a²) ∫₀¹ dx [c_s² x²(1+ε−x) + c_p² x²(1−ε−x)] / [(1−x)(1−λ²x) + ε²λ²x]
+        ε = m_τ/m_μ,  λ = m_μ/m_a
+
+    For ε = 1 (internal muon) this is Chen–Pospelov–Zhong eq. (3) (tested). With c_s = g sin θ and
+    c_p = g cos θ the leading term for m_τ ≫ m_μ is ∝ −cos 2θ (see :func:`delta_a_mu_lfv_heavy_tau`):
+    Δa_μ > 0 for π/4 < θ < 3π/4, as [004] states below its eq. (12).
+
+    Parameters
+    ----------
+    c_s, c_p : float
+        Scalar and pseudoscalar couplings (dimensionless; only c_s², c_p² enter).
+    m_a : float
+        ALP mass in GeV (> 0).
+    m_tau : float
+        Mass of the internal lepton in GeV (default m_τ).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    arXiv:2407.15942 Sec. II.B, eqs. (9)–(10) (reconstructed in PHYSICS.md section 3, checks A9–A10).
+
+    >>> delta_a_mu_lfv(1e-3, 0.0, 5.0) > 0 > delta_a_mu_lfv(0.0, 1e-3, 5.0)
+    True
+    """
+    _check(abs(c_s) + abs(c_p), m_a, "|c_s| + |c_p|", "m_a")
+    eps = m_tau / M_MU
+    lam2 = (M_MU / m_a) ** 2
+    return lam2 / (8.0 * math.pi**2) * _lfv_loop_integral(eps, lam2, c_s * c_s, c_p * c_p)
+
+
+def _f_heavy_tau(r: float) -> float:
+    """F(r) = ∫₀¹ x² dx/(1 − x + r x) = (r² − 4r + 3 + 2 ln r)/(2(r−1)³); F(1) = 1/3 (series near 1)."""
+    d = r - 1.0
+    if abs(d) < 1e-3:
+        return 1.0 / 3.0 - d / 4.0 + d * d / 5.0 - d**3 / 6.0
+    return (r * r - 4.0 * r + 3.0 + 2.0 * math.log(r)) / (2.0 * d**3)
+
+
+def delta_a_mu_lfv_heavy_tau(g_mutau: float, theta: float, m_a: float) -> float:
+    r"""Δa_μ for m_τ ≫ m_μ ([004] eq. 9, reconstructed in PHYSICS.md section 3)::
+
+        Δa_μ ≃ −g² m_μ m_τ cos 2θ / (8π² m_a²) F(m_τ²/m_a²),
+        F(r) = ∫₀¹ x² dx/(1 − x + r x) = (r² − 4r + 3 + 2 ln r) / (2 (r − 1)³)
+
+    References: arXiv:2407.15942 eq. (9); PHYSICS.md section 3.
+
+    >>> delta_a_mu_lfv_heavy_tau(1e-3, math.pi / 2, 5.0) > 0
+    True
+    """
+    _check(g_mutau, m_a, "g_mutau", "m_a")
+    r = (M_TAU / m_a) ** 2
+    return -g_mutau**2 * M_MU * M_TAU * math.cos(2.0 * theta) / (8.0 * math.pi**2 * m_a**2) * _f_heavy_tau(r)
+
+
+def delta_a_mu_lfv_light_alp(g_mutau: float, theta: float) -> float:
+    r"""Δa_μ for m_a ≪ m_τ ([004] eq. 10): ``−g²/(16π²) (m_μ/m_τ) cos 2θ`` (valid for |cos 2θ| ≫ m_μ/m_τ).
+
+    References: arXiv:2407.15942 eq. (10) (legible in the OCR); PHYSICS.md section 3 (check A9).
+
+    >>> delta_a_mu_lfv_light_alp(1e-3, 0.0) < 0
+    True
+    """
+    _check(g_mutau, 1.0, "g_mutau", "m_a")
+    return -g_mutau**2 / (16.0 * math.pi**2) * M_MU / M_TAU * math.cos(2.0 * theta)
 
 
 class Discrepancy(NamedTuple):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from . import g_minus_2, widths
 from .constants import LEPTON_MASSES, M_E, M_MU, M_TAU
 
-__all__ = ["SCALAR_MODEL_NAMES", "ScalarModel"]
+__all__ = ["LFV_MODEL_NAMES", "SCALAR_MODEL_NAMES", "LFVAxion", "ScalarModel"]
 
 #: Named benchmark coupling patterns accepted by :meth:`ScalarModel.from_name`.
 SCALAR_MODEL_NAMES: tuple[str, ...] = ("leptophilic", "muonphilic")
@@ -164,3 +164,118 @@ class ScalarModel:
     def delta_a_mu(self, m_s: float) -> float:
         """One-loop Δa_μ of the scalar (Chen–Pospelov–Zhong eq. 3)."""
         return float(g_minus_2.delta_a_mu_scalar(self.g_mu, m_s))
+
+
+#: Model names of the LFV ALP: which decay the run is about (arXiv:2407.15942 Sec. II.A).
+LFV_MODEL_NAMES: tuple[str, ...] = ("visible", "invisible")
+#: Conventions for the vertex: eq. (3) (m_mu -> 0, g = C m_tau/Lambda) or eq. (2) (full (m_tau -+ m_mu)).
+LFV_VERTEX_FORMS: tuple[str, ...] = ("eq3", "eq2")
+
+
+@dataclass(frozen=True, slots=True)
+class LFVAxion:
+    r"""LFV axion-like particle a coupled to μτ and to a dark Dirac fermion χ (arXiv:2407.15942).
+
+    ::
+
+        L ⊃ −i g_μτ a μ̄ [sin θ + cos θ γ5] τ + h.c.      (eq. 3, g_μτ = C_μτ m_τ/Λ)
+        L ⊃ −i (C_μτ/Λ) a μ̄ [(m_τ − m_μ) sin θ + (m_τ + m_μ) cos θ γ5] τ + h.c.   (eq. 2, ``vertex="eq2"``)
+        L ⊃ −i g_χ a χ̄ γ5 χ                               (eq. 4, g_χ = 2 C_χ m_χ/Λ_χ)
+
+    Widths a → μ⁻τ⁺ + μ⁺τ⁻ (both charge modes) and a → χχ̄ with unequal-mass kinematics
+    (:mod:`generator.widths`), branching ratios, decay length and Δa_μ(θ) (:mod:`generator.g_minus_2`).
+    ``m_chi = None`` means m_χ = m_a/3 (the benchmark m_a = 3 m_χ of Fig. 6), resolved per mass.
+    ``name``: ``"visible"`` (the a → μτ signal) or ``"invisible"`` (a → χχ̄); both channels are computed
+    in either case, the name only says which signature the run is about (checked by the process spec).
+
+    >>> a = LFVAxion.from_c_over_lambda(1.0)   # C/Lambda = 1/TeV
+    >>> round(a.g_mutau, 6)
+    0.001777
+    """
+
+    g_mutau: float
+    """LFV coupling g_μτ (dimensionless, ≥ 0)."""
+    theta: float = 0.0
+    """Vertex angle θ in radians, 0 ≤ θ ≤ π (sin θ scalar, cos θ pseudoscalar part)."""
+    m_chi: float | None = None
+    """Dark-fermion mass in GeV; None = m_a/3."""
+    g_chi: float = 1.0
+    """ALP–χ coupling (dimensionless, ≥ 0)."""
+    name: str = "visible"
+    """``"visible"`` or ``"invisible"`` (which decay the run selects)."""
+    vertex: str = "eq3"
+    """``"eq3"`` (c_s = g sin θ, c_p = g cos θ) or ``"eq2"`` (the full (m_τ ∓ m_μ)/m_τ factors)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "g_mutau", _check_coupling("g_mutau", self.g_mutau))
+        object.__setattr__(self, "g_chi", _check_coupling("g_chi", self.g_chi))
+        th = float(self.theta)
+        if not (math.isfinite(th) and 0.0 <= th <= math.pi):
+            raise ValueError(f"theta = {self.theta} but require 0 <= theta <= pi (rad)")
+        object.__setattr__(self, "theta", th)
+        if self.m_chi is not None:
+            mc = float(self.m_chi)
+            if not (math.isfinite(mc) and mc > 0.0):
+                raise ValueError(f"m_chi = {self.m_chi} GeV but require 0 < m_chi < inf (or None = m_a/3)")
+            object.__setattr__(self, "m_chi", mc)
+        if self.name not in LFV_MODEL_NAMES:
+            raise ValueError(f"name = {self.name!r} but require one of {list(LFV_MODEL_NAMES)}")
+        if self.vertex not in LFV_VERTEX_FORMS:
+            raise ValueError(f"vertex = {self.vertex!r} but require one of {list(LFV_VERTEX_FORMS)}")
+
+    @classmethod
+    def from_c_over_lambda(cls, c_over_lambda_per_tev: float, **kwargs: object) -> LFVAxion:
+        """Build from C_μτ/Λ in TeV⁻¹: g_μτ = C_μτ m_τ/Λ (arXiv:2407.15942 below eq. 3)."""
+        c = _check_coupling("C/Lambda", c_over_lambda_per_tev)
+        return cls(g_mutau=c * M_TAU / 1000.0, **kwargs)  # type: ignore[arg-type]
+
+    def with_coupling(self, g_mutau: float) -> LFVAxion:
+        """Same θ, χ sector and name with g_μτ = ``g_mutau`` (σ, Γ_μτ ∝ g²; DESIGN.md rule 3)."""
+        return LFVAxion(g_mutau, self.theta, self.m_chi, self.g_chi, self.name, self.vertex)
+
+    def c_over_lambda_per_tev(self) -> float:
+        """C_μτ/Λ in TeV⁻¹ = g_μτ/m_τ."""
+        return self.g_mutau / M_TAU * 1000.0
+
+    def dark_fermion_mass(self, m_a: float) -> float:
+        """m_χ in GeV (m_a/3 if not set)."""
+        return m_a / 3.0 if self.m_chi is None else self.m_chi
+
+    def vertex_couplings(self) -> tuple[float, float]:
+        """(c_s, c_p) of a μ̄ (c_s + c_p γ5) τ: eq. (3) g (sin θ, cos θ) or eq. (2) with (m_τ ∓ m_μ)/m_τ."""
+        s, c = math.sin(self.theta), math.cos(self.theta)
+        if self.vertex == "eq2":
+            return self.g_mutau * s * (M_TAU - M_MU) / M_TAU, self.g_mutau * c * (M_TAU + M_MU) / M_TAU
+        return self.g_mutau * s, self.g_mutau * c
+
+    def partial_widths(self, m_a: float) -> dict[str, float]:
+        """Partial widths in GeV: ``mutau`` (μ⁻τ⁺ + μ⁺τ⁻) and ``chichi`` (0 if closed).
+
+        References: arXiv:2407.15942 eqs. (5), (7); PHYSICS.md section 2.
+        """
+        c_s, c_p = self.vertex_couplings()
+        return {
+            "mutau": 2.0 * widths.gamma_mutau_one_mode(m_a, c_s, c_p),
+            "chichi": widths.gamma_chichi(m_a, self.g_chi, self.dark_fermion_mass(m_a)),
+        }
+
+    def total_width(self, m_a: float) -> float:
+        """Total width in GeV (sum of the channels)."""
+        return math.fsum(self.partial_widths(m_a).values())
+
+    def branching_ratios(self, m_a: float) -> dict[str, float]:
+        """Γ_i/Γ_tot by channel; B(a → μ⁺τ⁻) alone (the charge flip of [004] Fig. 7) is half of ``mutau``."""
+        pw = self.partial_widths(m_a)
+        tot = math.fsum(pw.values())
+        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
+
+    def decay_length(self, m_a: float, energy: float) -> float:
+        """Mean lab decay length in m, |p|/(m_a Γ) ħc, at lab energy ``energy`` GeV ([004] eq. 6 is its scaling)."""
+        return float(widths.decay_length_m(m_a, self.total_width(m_a), energy))
+
+    def delta_a_mu(self, m_a: float) -> float:
+        """Δa_μ from the μ–τ loop, full expression ([004] Sec. II.B; :func:`g_minus_2.delta_a_mu_lfv`)."""
+        c_s, c_p = self.vertex_couplings()
+        if c_s == 0.0 and c_p == 0.0:
+            return 0.0
+        return float(g_minus_2.delta_a_mu_lfv(c_s, c_p, m_a))

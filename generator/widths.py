@@ -37,8 +37,11 @@ __all__ = [
     "a_loop",
     "decay_length_m",
     "f_loop",
+    "gamma_chichi",
     "gamma_gammagamma",
     "gamma_ll",
+    "gamma_mutau",
+    "gamma_mutau_one_mode",
 ]
 
 #: Above this τ the series for A(τ) is used instead of the closed form (relative cancellation ~ τ ε).
@@ -272,3 +275,93 @@ def decay_length_m(
     with np.errstate(divide="ignore"):
         out = np.where(g_a > 0.0, p / (m_a * np.where(g_a > 0.0, g_a, 1.0)) * HBARC_GEV_M, np.inf)
     return float(out) if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------------------------------
+# LFV axion-like particle a (Batell et al., arXiv:2407.15942)
+# ---------------------------------------------------------------------------------------------------
+def _two_body_lambda_sqrt(m: float, m1: float, m2: float) -> float:
+    """lambda^{1/2}(m^2, m1^2, m2^2) = sqrt([m^2 - (m1+m2)^2][m^2 - (m1-m2)^2]) (factorised), 0 below threshold."""
+    if m <= m1 + m2:
+        return 0.0
+    return math.sqrt((m - m1 - m2) * (m + m1 + m2) * (m - m1 + m2) * (m + m1 - m2))
+
+
+def gamma_mutau_one_mode(m_a: float, c_s: float, c_p: float, m_mu: float | None = None,
+                         m_tau: float | None = None) -> float:
+    r"""Width Γ(a → μ⁻τ⁺) in GeV (= Γ(a → μ⁺τ⁻)) for the vertex ``a μ̄ (c_s + c_p γ5) τ``.
+
+    ``Γ = λ^{1/2} / (8π m_a³) [c_s² (m_a² − (m_τ+m_μ)²) + c_p² (m_a² − (m_τ−m_μ)²)]``,
+    λ^{1/2} = √([m_a² − (m_τ+m_μ)²][m_a² − (m_τ−m_μ)²]); zero at and below threshold m_a ≤ m_τ + m_μ.
+
+    From Σ|M|² = 2[c_s²(M² − (m1+m2)²) + c_p²(M² − (m1−m2)²)] and Γ = |p*| Σ|M|²/(8π M²).
+    With c_s = g sin θ, c_p = g cos θ this is the unequal-mass form of [004] eq. (5), as reconstructed in
+    PHYSICS.md section 2 (the OCR of eq. 5 keeps only C² m_τ² m_a (1 − m_τ²/m_a²)², its m_μ → 0 limit).
+
+    Parameters
+    ----------
+    m_a : float
+        ALP mass in GeV (> 0).
+    c_s, c_p : float
+        Scalar and pseudoscalar couplings of the vertex (dimensionless).
+    m_mu, m_tau : float, optional
+        Lepton masses in GeV (default PDG, via ``particle``).
+
+    References
+    ----------
+    Batell, Davoudiasl, Marcarelli, Neil, Trojanowski, *Lepton-Flavor-Violating ALP Signals with
+    TeV-Scale Muon Beams*, arXiv:2407.15942, eqs. (3) and (5); PHYSICS.md section 2 (check F1).
+
+    >>> gamma_mutau_one_mode(1.0, 1.0, 1.0)
+    0.0
+    """
+    _check_mass(m_a)
+    m_mu = LEPTON_MASSES["mu"] if m_mu is None else m_mu
+    m_tau = LEPTON_MASSES["tau"] if m_tau is None else m_tau
+    lam = _two_body_lambda_sqrt(float(m_a), m_mu, m_tau)
+    if lam == 0.0:
+        return 0.0
+    m2 = float(m_a) ** 2
+    bracket = c_s * c_s * (m2 - (m_tau + m_mu) ** 2) + c_p * c_p * (m2 - (m_tau - m_mu) ** 2)
+    return lam / (8.0 * math.pi * float(m_a) ** 3) * bracket
+
+
+def gamma_mutau(m_a: float, g_mutau: float, theta: float) -> float:
+    r"""Width Γ(a → μ⁻τ⁺) + Γ(a → μ⁺τ⁻) in GeV for L = −i g a μ̄[sin θ + cos θ γ5]τ + h.c.
+
+    Both charge modes (twice :func:`gamma_mutau_one_mode` with c_s = g sin θ, c_p = g cos θ). For
+    m_μ → 0 it is ``g² m_a/(4π) (1 − m_τ²/m_a²)²`` = C² m_τ² m_a/(4πΛ²)(1 − m_τ²/m_a²)² ([004] eq. 5;
+    PHYSICS.md section 2: the paper's 4π vs 8π cannot be read off the OCR, this is the sum of both modes).
+
+    References
+    ----------
+    arXiv:2407.15942 eqs. (3), (5); PHYSICS.md section 2.
+
+    >>> gamma_mutau(1.0, 1e-3, 0.3)
+    0.0
+    """
+    _check_coupling("g_mutau", g_mutau)
+    return 2.0 * gamma_mutau_one_mode(m_a, g_mutau * math.sin(theta), g_mutau * math.cos(theta))
+
+
+def gamma_chichi(m_a: float, g_chi: float, m_chi: float) -> float:
+    r"""Width Γ(a → χχ̄) in GeV for L = −i g_χ a χ̄ γ5 χ (Dirac χ).
+
+    ``Γ = g_χ² m_a/(8π) √(1 − 4m_χ²/m_a²)`` = C_χ² m_χ² m_a/(2π Λ_χ²) √(1 − 4m_χ²/m_a²) with
+    g_χ = 2 C_χ m_χ/Λ_χ; zero at and below threshold m_a ≤ 2 m_χ.
+
+    References
+    ----------
+    arXiv:2407.15942 eqs. (4) and (7); PHYSICS.md section 2 (check F2).
+
+    >>> gamma_chichi(1.0, 1.0, 0.5)
+    0.0
+    """
+    _check_mass(m_a)
+    _check_coupling("g_chi", g_chi)
+    if not (math.isfinite(m_chi) and m_chi >= 0.0):
+        raise ValueError(f"m_chi = {m_chi} GeV but require 0 <= m_chi < inf")
+    ratio = 2.0 * m_chi / float(m_a)
+    if ratio >= 1.0:
+        return 0.0
+    return g_chi * g_chi * float(m_a) / (8.0 * math.pi) * math.sqrt((1.0 - ratio) * (1.0 + ratio))
