@@ -6,7 +6,7 @@ a list of processes, models, methods or form factors. A new process is one modul
 user's own process, as ``tests/test_registry.py`` does with a toy process).
 
 >>> sorted(PROCESSES)
-['scalar']
+['lfv_alp', 'scalar']
 >>> get_process("scalar").methods
 ('exact', 'ww', 'iww')
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ._hints import did_you_mean
 from .process_spec import Process
+from .processes.lfv_alp import LFV_ALP
 from .processes.scalar import SCALAR
 
 __all__ = ["PROCESSES", "get_process", "register", "unregister"]
@@ -46,3 +47,4 @@ def get_process(name: str) -> Process:
 
 
 register(SCALAR)
+register(LFV_ALP)

@@ -77,6 +77,7 @@ def test_branching_and_default_m_chi():
     assert br["chichi"] > 0.999  # g_chi = 1 >> g_mutau
     closed = LFVAxion(1e-3, m_chi=5.0)
     assert closed.branching_ratios(9.0) == {"mutau": 1.0, "chichi": 0.0}
+    assert LFVAxion(1e-3, name="visible").dark_fermion_mass(9.0) == pytest.approx(27.0)
     e = 300.0
     assert a.decay_length(9.0, e) == pytest.approx(math.sqrt(e**2 - 81) / (9.0 * a.total_width(9.0)) * HBARC_GEV_M)
 

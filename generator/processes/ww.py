@@ -15,6 +15,13 @@ The factor 2 E^2 x beta_S / (1 - x) is the Jacobian |d(ln s~, t_2)/d(x, cos thet
 the muon spin) is evaluated with the same spinor kernel as the exact process, with the nucleus current
 replaced by the photon polarisation vectors. t_max = m_S^2 + m_mu^2 as in IWW.
 
+Unequal lepton masses (l(m) -> l'(m'), the LFV ALP mu -> tau a, PHYSICS.md section 5.2 "collinear
+limits"): with D = m'^2 - V^2 = x E^2 theta^2 + m_X^2 (1 - x)/x + m'^2 - (1 - x) m^2 the same derivation
+gives s~ = D/(1 - x), u_2 = (p - k)^2 = m'^2 - D, t_min = D^2/(4 E^2 (1 - x)^2), t_max = m_X^2 + m'^2, the
+same Jacobian, and the 2->2 amplitude gamma l -> l' X from the spinor kernel with both masses and the
+vertex c_s + c_p gamma5 (derived here; not in the seeds, which give no WW formula for m' != m: checked
+against the exact 2->3 where WW must hold).
+
 Integrating this over theta with t_min -> m_S^4 / 4E^2 reproduces IWW (000 eq. 12) at high energy, which
 the tests check; the difference from IWW is the growth of t_min with x and theta.
 
@@ -35,21 +42,23 @@ from .scalar_brems import lepton_current_squared
 
 
 @numba.njit(cache=True)
-def amplitude_squared_gamma_mu(s2: float, u2: float, m: float, m_x: float, cs: float, cp: float) -> float:
-    """|M|^2 of gamma mu -> mu X at coupling g = 1, averaged over photon polarisation and muon spin.
+def amplitude_squared_gamma_lepton(s2: float, u2: float, m: float, m_out: float, m_x: float, cs: float,
+                                   cp: float) -> float:
+    """|M|^2 of gamma l(m) -> l'(m_out) X at coupling g = 1, averaged over photon polarisation and lepton spin.
 
-    Built in the 2->2 CM frame from the invariants s2 = (p + q)^2 and u2 = (p - k)^2; returns -1 if the
-    point is outside the physical region. Includes e^2 (one photon vertex).
+    Built in the 2->2 CM frame from the invariants s2 = (p + q)^2 and u2 = (p - k)^2 (lepton masses may
+    differ: mu -> tau for the LFV ALP); returns -1 if the point is outside the physical region. Includes
+    e^2 (one photon vertex).
     """
     rs = math.sqrt(s2)
     w = (s2 - m * m) / (2.0 * rs)  # photon energy = |p| in CM
     e_p = (s2 + m * m) / (2.0 * rs)
-    e_k = (s2 + m_x * m_x - m * m) / (2.0 * rs)
+    e_k = (s2 + m_x * m_x - m_out * m_out) / (2.0 * rs)
     kk2 = e_k * e_k - m_x * m_x
-    if kk2 <= 0.0 or w <= 0.0:
+    if kk2 <= 0.0 or w <= 0.0 or rs <= m_x + m_out:
         return -1.0
     kk = math.sqrt(kk2)
-    # photon along +z, muon along -z; u2 = m^2 + m_x^2 - 2 p.k, p.k = e_p e_k + w kk cos(th)
+    # photon along +z, lepton along -z; u2 = m^2 + m_x^2 - 2 p.k, p.k = e_p e_k + w kk cos(th)
     cth = (m * m + m_x * m_x - u2 - 2.0 * e_p * e_k) / (2.0 * w * kk)
     if cth > 1.0 or cth < -1.0:
         return -1.0
@@ -57,14 +66,20 @@ def amplitude_squared_gamma_mu(s2: float, u2: float, m: float, m_x: float, cs: f
     p = (e_p, 0.0, 0.0, -w)
     k = (e_k, kk * sth, 0.0, kk * cth)
     pp = (rs - e_k, -kk * sth, 0.0, -kk * cth)
-    den_a = u2 - m * m  # V^2 - m'^2 with V = p - k (m' = m)
+    den_a = u2 - m_out * m_out  # V^2 - m'^2 with V = p - k
     den_b = s2 - m * m  # W^2 - m^2 with W = p + q
     e2 = 4.0 * math.pi * ALPHA_EM
     total = 0.0
     for pol in range(2):
         eps = (0.0, 1.0, 0.0, 0.0) if pol == 0 else (0.0, 0.0, 1.0, 0.0)
-        total += lepton_current_squared(p, pp, k, eps, m, m, cs, cp, den_a, den_b)
+        total += lepton_current_squared(p, pp, k, eps, m, m_out, cs, cp, den_a, den_b)
     return e2 * total / 4.0
+
+
+@numba.njit(cache=True)
+def amplitude_squared_gamma_mu(s2: float, u2: float, m: float, m_x: float, cs: float, cp: float) -> float:
+    """|M|^2 of gamma mu -> mu X (equal lepton masses): :func:`amplitude_squared_gamma_lepton` with m' = m."""
+    return amplitude_squared_gamma_lepton(s2, u2, m, m, m_x, cs, cp)
 
 
 class ChiTable:
@@ -91,21 +106,29 @@ def dsigma_dx_dcos_ww(
     chi_table: ChiTable,
     *,
     t_min_fixed: float | None = None,
+    m_in: float = M_MU,
+    m_out: float | None = None,
+    vertex: tuple[float, float] = (1.0, 0.0),
 ) -> np.ndarray:
-    """WW d sigma/(dx dcos theta_S) in pb at g_mu = 1 (module docstring formula).
+    """WW d sigma/(dx dcos theta_S) in pb at g = 1 (module docstring formula).
 
     ``t_min_fixed`` replaces t_min(x, theta) by a constant (IWW's m_S^4/4E^2) for the consistency test.
+    ``m_in``, ``m_out`` (default m_in) and ``vertex`` = (c_s, c_p) generalise to l -> l' X (module docstring,
+    "unequal lepton masses").
     """
     x = np.asarray(x, dtype=float)
     theta = np.asarray(theta, dtype=float)
-    m = M_MU
-    u_var = x * energy**2 * theta**2 + m_x**2 * (1 - x) / x + m**2 * x
+    m = m_in
+    mo = m_in if m_out is None else m_out
+    cs, cp = vertex
+    u_var = x * energy**2 * theta**2 + m_x**2 * (1 - x) / x + mo**2 - (1 - x) * m**2
     s_t = u_var / (1 - x)
     t_min = u_var**2 / (4 * energy**2 * (1 - x) ** 2) if t_min_fixed is None else np.full_like(x, t_min_fixed)
     chi = chi_table(t_min)
     beta_s = np.sqrt(np.clip(1 - m_x**2 / (x * energy) ** 2, 0, None))
     msq = np.array(
-        [amplitude_squared_gamma_mu(m * m + st, m * m - uv, m, m_x, 1.0, 0.0) for st, uv in zip(s_t.ravel(), u_var.ravel())]
+        [amplitude_squared_gamma_lepton(m * m + st, mo * mo - uv, m, mo, m_x, cs, cp)
+         for st, uv in zip(s_t.ravel(), u_var.ravel())]
     ).reshape(x.shape)
     msq = np.where(msq < 0, 0.0, msq)
     out = ALPHA_EM * chi / math.pi * 2 * energy**2 * x * beta_s / (1 - x) * msq / (16 * math.pi * s_t**2)
@@ -123,16 +146,21 @@ def sigma_ww(
     n_theta: int = 160,
     t_min_fixed: float | None = None,
     return_spectrum: bool = False,
+    m_in: float = M_MU,
+    m_out: float | None = None,
+    vertex: tuple[float, float] = (1.0, 0.0),
 ):
     """Total WW cross section in pb at g_mu = 1, by Gauss–Legendre quadrature in x and ln(theta^2 + theta_c^2).
 
     The theta range is [0, pi] mapped so that the collinear peak theta ~ theta_c(x) = sqrt(U0 / (x E^2))
-    is flat; x in [m_X/E, 1 - m_mu/E]. Returns sigma (and x nodes, d sigma/dx if ``return_spectrum``).
+    is flat; x in [m_X/E, 1 - m'/E]. Returns sigma (and x nodes, d sigma/dx if ``return_spectrum``).
+    ``m_in``, ``m_out`` (default m_in), ``vertex`` = (c_s, c_p): l -> l' X with t_max = m_X^2 + m'^2.
     """
-    m = M_MU
-    t_max = m_x**2 + m**2
+    m = m_in
+    mo = m_in if m_out is None else m_out
+    t_max = m_x**2 + mo**2
     table = ChiTable(z, a, ff_kind, t_max)
-    x_lo, x_hi = m_x / energy, 1 - m / energy
+    x_lo, x_hi = m_x / energy, 1 - mo / energy
     # split x at the peak region with a graded Gauss-Legendre mesh in x (two panels in ln(1-x))
     gx, wx = np.polynomial.legendre.leggauss(n_x)
     # map in y = ln(1 - x) to resolve the x -> 1 region, plus linear for small x
@@ -143,14 +171,15 @@ def sigma_ww(
     gt, wt = np.polynomial.legendre.leggauss(n_theta)
     dsdx = np.empty_like(xs)
     for i, xv in enumerate(xs):
-        u0 = m_x**2 * (1 - xv) / xv + m**2 * xv
+        u0 = m_x**2 * (1 - xv) / xv + mo**2 - (1 - xv) * m**2
         th_c2 = u0 / (xv * energy**2)
         span = math.log1p(math.pi**2 / th_c2)
         w_var = 0.5 * (gt + 1) * span
         th2 = th_c2 * np.expm1(w_var)
         th = np.sqrt(th2)
         dcos = np.sin(th) * (th2 + th_c2) / (2 * th) * span * 0.5 * wt
-        f = dsigma_dx_dcos_ww(np.full_like(th, xv), th, energy, m_x, table, t_min_fixed=t_min_fixed)
+        f = dsigma_dx_dcos_ww(np.full_like(th, xv), th, energy, m_x, table, t_min_fixed=t_min_fixed,
+                              m_in=m, m_out=mo, vertex=vertex)
         dsdx[i] = np.sum(f * dcos)
     sigma = float(np.sum(dsdx * wxs))
     if return_spectrum:

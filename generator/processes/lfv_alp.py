@@ -1,0 +1,158 @@
+r"""The process spec of  mu N -> tau N a  (LFV axion-like particle a), DESIGN.md rule 2.
+
+Lagrangian (Batell, Davoudiasl, Marcarelli, Neil, Trojanowski, *Lepton-Flavor-Violating ALP Signals with
+TeV-Scale Muon Beams*, arXiv:2407.15942, eqs. 3-4)::
+
+    L ⊃ −i g_μτ a μ̄ [sin θ + cos θ γ5] τ + h.c.,     L ⊃ −i g_χ a χ̄ γ5 χ
+
+The h.c. term gives the mu- -> tau- vertex  i g_μτ τ̄ (sin θ − cos θ γ5) μ  (γ0 γ5† γ0 = −γ5; PHYSICS.md
+section 1): :func:`vertex` returns (c_s, c_p) = (sin θ, −cos θ) at unit coupling; the overall phase i
+drops out of |M|^2. Unpolarised rates depend only on sin^2 θ and cos^2 θ (the c_s c_p cross term
+vanishes; tested, so the sign of c_p is a convention that cannot change any number here).
+
+Everything the generator knows of the process is here:
+
+* exact 2->3 kernels: :mod:`generator.processes.scalar_brems` with m_in = m_mu, m_out = m_tau, both
+  diagrams with their internal masses (tau in diagram (a), mu in (b)) and the vertex c_s + c_p gamma5;
+* models ``visible`` (the a -> mu tau signature; default m_chi = 3 m_a, the secluded-DM benchmark below
+  [004] Fig. 7, so a -> chi chi~ is closed) and ``invisible`` (a -> chi chi~; default m_chi = m_a/3, the
+  benchmark of Fig. 6): :class:`generator.models.LFVAxion`;
+* decay channels a -> mu tau (both charge states, one per event, each half of Gamma_mutau) and
+  a -> chi chi~ (:func:`generator.decays.alp_channels`);
+* card fields ``theta`` (rad), ``m_chi`` (GeV, none = the model's benchmark), ``g_chi``;
+* form factors ``lfv`` (default: [004] eqs. 16-20, atomic screening x Klein-Nystrand coherent + dipole
+  incoherent, G2 = 0 above t = 1 GeV^2) and ``tsai`` (Tsai's G2 as printed in Chen-Pospelov-Zhong
+  App. A; no t cut);
+* approximations, both for an outgoing lepton heavier than the beam lepton:
+
+  - ``ww``: Weizsaecker-Williams with the exact t_min(x, theta_a) and the 2->2 amplitude gamma mu -> tau a
+    from the same spinor kernel (:mod:`generator.processes.ww`, section "unequal lepton masses");
+  - ``iww``: the same 2->2 cross section with an x-independent photon flux chi(t_min^thr), where
+    t_min^thr = [(m_a + m_tau)^2 − m_mu^2]^2 / 4E^2 is the absolute threshold (PHYSICS.md section 5.2 and
+    section 12 item 5; [004]'s t_min ~ (m_a^2/2E)^2 drops m_tau and is 12.7x smaller at m_a = 2 GeV) and
+    t_max = m_a^2 + m_tau^2. This is the Liu-Miller definition of IWW (x-independent t_min); the
+    closed-form d sigma/dx of Chen-Pospelov-Zhong eq. (12) exists only for m' = m and a scalar vertex, so
+    the angular integral is done numerically. [004] gives no IWW formula (it integrates the full 2->3).
+
+Cut t < 1 GeV^2: only the ``lfv`` form factor has it (as [004]); with ``tsai`` add ``max_q2 = 1`` on the
+card to impose it.
+
+References: arXiv:2407.15942 eqs. (2)-(7), (15)-(20); PHYSICS.md sections 1, 2, 5, 6; Liu & Miller,
+PRD 96 (2017) 016004 (WW/IWW definitions).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ..constants import M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
+from ..decays import alp_channels
+from ..models import LFVAxion
+from ..phase_space import DIM
+from ..process_spec import Approximation, Process, TargetLike
+from .scalar_brems import dsigma_batch, kinematics_batch
+from .ww import sigma_ww
+
+__all__ = ["LFV_ALP", "iww_t_min", "make_model", "vertex"]
+
+#: Models: which ALP decay the run is about.
+MODELS = ("visible", "invisible")
+
+
+def _theta(params: Mapping[str, Any]) -> float:
+    return float(params.get("theta", 0.0) or 0.0)
+
+
+def vertex(params: Mapping[str, Any]) -> tuple[float, float]:
+    """(c_s, c_p) of the mu- -> tau- vertex at unit coupling: (sin θ, −cos θ) (module docstring)."""
+    th = _theta(params)
+    return math.sin(th), -math.cos(th)
+
+
+def make_model(name: str, coupling: float, params: Mapping[str, Any]) -> LFVAxion:
+    """The :class:`LFVAxion` of a card: g_mutau = ``coupling``, θ, m_chi, g_chi from ``params``."""
+    return LFVAxion(g_mutau=coupling, theta=_theta(params), m_chi=params.get("m_chi"),
+                    g_chi=float(params.get("g_chi", 1.0)), name=name)
+
+
+def decay_channels(model: LFVAxion, mass: float) -> list:
+    """a -> mu tau (charge state per event) and a -> chi chi~, in the order of ``model.partial_widths``."""
+    by_name = {c.name: c for c in alp_channels(model.dark_fermion_mass(mass))}
+    return [by_name[name] for name in model.partial_widths(mass)]
+
+
+def validate(config: Any) -> tuple[str, str, str] | None:
+    """θ in [0, π]; ``visible`` needs a -> mu tau open (m_a > m_mu + m_tau) when decaying; ``invisible``
+    needs 2 m_chi < m_a; m_chi > 0 and g_chi >= 0 when given."""
+    if not 0.0 <= config.theta <= math.pi:
+        return "theta", f"theta = {config.theta} rad", "0 <= theta <= pi (rad)"
+    if config.m_chi is not None and not config.m_chi > 0:
+        return "m_chi", f"m_chi = {config.m_chi} GeV", "a number > 0 (GeV), or none"
+    if not config.g_chi >= 0:
+        return "g_chi", f"g_chi = {config.g_chi} is negative", "a number >= 0"
+    model = make_model(config.model, 1.0, config.process_params())
+    m_chi = model.dark_fermion_mass(config.mass)
+    if config.model == "visible" and config.decay and config.mass <= M_MU + M_TAU:
+        return ("mass", f"mass = {config.mass} GeV: a -> mu tau is closed (m_a <= m_mu + m_tau = "
+                f"{M_MU + M_TAU:.6g} GeV)", f"mass > {M_MU + M_TAU:.6g} GeV, or decay = False")
+    if config.model == "invisible" and not 2.0 * m_chi < config.mass:
+        return ("m_chi", f"m_chi = {m_chi:.6g} GeV: a -> chi chi~ is closed (2 m_chi >= mass = {config.mass} GeV)",
+                f"m_chi < mass/2 = {config.mass / 2:.6g} GeV (none = mass/3)")
+    if config.model == "invisible" and config.decay and config.g_chi == 0:
+        return "g_chi", "g_chi = 0: no invisible decay", "g_chi > 0, or decay = False"
+    return None
+
+
+def iww_t_min(energy: float, mass: float) -> float:
+    """x-independent t_min of the LFV IWW: [(m_a + m_tau)^2 − m_mu^2]^2 / (4 E^2) in GeV^2 (PHYSICS.md 5.2)."""
+    return ((mass + M_TAU) ** 2 - M_MU**2) ** 2 / (4.0 * energy * energy)
+
+
+def _sigma(energy: float, mass: float, target: TargetLike, ff_kind: int, params: Mapping[str, Any],
+           fixed: bool) -> tuple[float, float]:
+    t_fix = iww_t_min(energy, mass) if fixed else None
+    kw = {"m_in": M_MU, "m_out": M_TAU, "vertex": vertex(params), "t_min_fixed": t_fix}
+    s = sigma_ww(energy, mass, target.z, target.a, ff_kind, **kw)
+    s2 = sigma_ww(energy, mass, target.z, target.a, ff_kind, n_x=80, n_theta=80, **kw)
+    return s, abs(s - s2)
+
+
+def _sigma_ww(energy: float, mass: float, target: TargetLike, ff_kind: int,
+              params: Mapping[str, Any]) -> tuple[float, float]:
+    return _sigma(energy, mass, target, ff_kind, params, fixed=False)
+
+
+def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
+               params: Mapping[str, Any]) -> tuple[float, float]:
+    return _sigma(energy, mass, target, ff_kind, params, fixed=True)
+
+
+LFV_ALP = Process(
+    name="lfv_alp",
+    description="mu N -> tau N a (LFV axion-like particle, photon exchange, exact tree level)",
+    lepton_in_pdg=PDG_MUON,
+    lepton_out_pdg=PDG_TAU,
+    boson_pdg=PDG_ALP,
+    m_in=M_MU,
+    m_out=M_TAU,
+    dim=DIM,
+    dsigma=dsigma_batch,
+    kinematics=kinematics_batch,
+    models=MODELS,
+    make_model=make_model,
+    decay_channels=decay_channels,
+    card_fields=("theta", "m_chi", "g_chi"),
+    validate=validate,
+    vertex=vertex,
+    approximations={
+        "ww": Approximation("ww", "WW with the exact t_min(x, theta_a) and the 2->2 gamma mu -> tau a amplitude "
+                            "(generator/processes/ww.py, unequal lepton masses)", _sigma_ww),
+        "iww": Approximation("iww", "IWW: 2->2 gamma mu -> tau a with an x-independent flux chi(t_min), "
+                             "t_min = [(m_a+m_tau)^2-m_mu^2]^2/4E^2, t_max = m_a^2+m_tau^2 "
+                             "(generator/processes/lfv_alp.py)", _sigma_iww),
+    },
+    form_factors=("lfv", "tsai"),
+    coupling_name="g_mutau",
+)
