@@ -5,11 +5,16 @@ Sub-commands::
     mudump xsec   --process scalar --model leptophilic --target Pb --energy 160 --mass 0.1 \
                   --coupling 5e-4 --method exact|ww|iww [--json]
     mudump width  --model leptophilic --mass 0.1 --coupling 5e-4 [--energy 160] [--json]
-    mudump run    CARD [--output DIR] [--seed N] [--nevents N]
-    mudump card   --template
+    mudump run    CARD [--output DIR] [--seed N] [--nevents N] [--overwrite] [--json]
+    mudump card   [--template] > my_run.dat
 
-Exit codes: 0 success, 1 a user error (one line on stderr saying what was wrong and what is allowed),
-2 an argparse usage error.
+Every sub-command takes ``-v`` (info, ``-vv`` debug), ``-q`` (errors only, no progress),
+``--log-level LEVEL`` and ``--debug`` (show the traceback of an error). Progress and log lines go to
+stderr, results to stdout (``--json``: only JSON on stdout).
+
+Exit codes: 0 success, 1 a user error (one line on stderr saying what was wrong and what is allowed,
+naming the file or directory), 2 an argparse usage error, 130 / 143 a run stopped by SIGINT / SIGTERM
+(its partial files removed).
 """
 
 from __future__ import annotations
@@ -46,7 +51,25 @@ def _process_and_model(args: argparse.Namespace):
     model = args.model or proc.models[0]
     if model not in proc.models:
         raise UserError(f"--model = {model!r} is not a model of {args.process}; allowed: {', '.join(proc.models)}")
-    return proc, proc.make_model(model, args.coupling, {}), model
+    return proc, proc.make_model(model, args.coupling, _process_params(args, proc)), model
+
+
+#: Process parameters the xsec/width commands take as options (a process reads those in its card_fields).
+_PARAM_OPTIONS = ("theta", "m_chi", "g_chi")
+
+
+def _process_params(args: argparse.Namespace, proc) -> dict:
+    """The options given for the process's own card fields (``--theta`` ...); refused for a process without them."""
+    params = {}
+    for name in _PARAM_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if name not in proc.card_fields:
+            raise UserError(f"--{name.replace('_', '-')} = {value} but process {proc.name} has no {name}; "
+                            f"its parameters: {', '.join(proc.card_fields) or 'none'}")
+        params[name] = value
+    return params
 
 
 def cmd_xsec(args: argparse.Namespace) -> int:
@@ -61,7 +84,9 @@ def cmd_xsec(args: argparse.Namespace) -> int:
     if args.method not in proc.methods:
         raise UserError(f"--method = {args.method!r} is not a method of {args.process}; allowed: "
                         f"{', '.join(proc.methods)}")
-    params = {"iww_end_point": args.iww_end_point} if args.method == "iww" else {}
+    params = _process_params(args, proc)
+    if args.method == "iww" and "iww_end_point" in proc.card_fields:
+        params["iww_end_point"] = args.iww_end_point
     try:
         target = Target.from_material(args.target)
     except UnknownMaterial as exc:
@@ -94,7 +119,7 @@ def cmd_xsec(args: argparse.Namespace) -> int:
     else:
         rel = cs.error_pb / cs.sigma_pb if cs.sigma_pb else float("nan")
         print(f"sigma({args.process}, {model}, {target.name}, E = {args.energy} GeV, "
-              f"m = {args.mass} GeV, g_mu = {args.coupling:g}, {cs.method}) = "
+              f"m = {args.mass} GeV, {proc.coupling_name} = {args.coupling:g}, {cs.method}) = "
               f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({rel:.2%})")
         if cs.method == "exact":
             print(f"  chi2/dof = {cs.chi2_dof:.2f}, {cs.n_eval} evaluations")
@@ -107,7 +132,7 @@ def cmd_width(args: argparse.Namespace) -> int:
     _positive("energy", args.energy)
     if args.energy <= args.mass:
         raise UserError(f"--energy = {args.energy} GeV but require energy > mass = {args.mass} GeV")
-    _, model, name = _process_and_model(args)
+    proc, model, name = _process_and_model(args)
     widths = model.partial_widths(args.mass)
     total = model.total_width(args.mass)
     out = {
@@ -122,11 +147,12 @@ def cmd_width(args: argparse.Namespace) -> int:
         "decay_length_m": model.decay_length(args.mass, args.energy) if total > 0 else math.inf,
         "ctau_m": model.decay_length(args.mass, args.mass * math.sqrt(2)) if total > 0 else math.inf,
         "delta_a_mu": model.delta_a_mu(args.mass),
+        **_process_params(args, proc),
     }
     if args.json:
         print(json.dumps(out))
         return 0
-    print(f"{args.process} ({name}, m = {args.mass} GeV, g_mu = {args.coupling:g})")
+    print(f"{args.process} ({name}, m = {args.mass} GeV, {proc.coupling_name} = {args.coupling:g})")
     for ch, w in widths.items():
         br = out["branching_ratios"].get(ch, 0.0)
         print(f"  Gamma({ch:>10}) = {w:.4e} GeV   BR = {br:.4f}")
@@ -140,6 +166,8 @@ def cmd_card(args: argparse.Namespace) -> int:
     from .cards import template_card
 
     sys.stdout.write(template_card())
+    if sys.stdout.isatty():
+        print("mudump card: save it with: mudump card > my_run.dat", file=sys.stderr)
     return 0
 
 
@@ -153,10 +181,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if args.nevents is not None:
         overrides["nevents"] = args.nevents
-    summary = run_card(args.card, progress=not args.quiet, **overrides)
+    summary = run_card(args.card, progress=not getattr(args, "quiet", False), overwrite=args.overwrite,
+                       **overrides)
     if args.json:
         print(json.dumps(summary))
+    else:
+        _print_run_summary(summary)
     return 0
+
+
+def _print_run_summary(s: dict) -> None:
+    """The short report of a finished run: sigma, the expected counts, every path written."""
+    rel = f" ({s['precision_reached']:.1%})" if s.get("precision_reached") is not None else ""
+    chi2 = f", chi2/dof = {s['chi2_dof']:.2f}" if s.get("chi2_dof") is not None else ""
+    print(f"sigma = {s['sigma_pb']:.5g} +- {s['error_pb']:.2g} pb{rel}{chi2}  [{s['sigma_meaning']}, "
+          f"{s['method']}, {s['coupling_name']} = {s['coupling']:g}, m = {s['mass_GeV']:g} GeV]")
+    if s.get("n_events"):
+        kind = "weighted" if s.get("weighted") else "unweighted"
+        eff = s.get("unweighting_efficiency")
+        eff_text = f" (unweighting efficiency {eff:.2%})" if eff and not s.get("weighted") else ""
+        print(f"events: {s['n_events']:,} {kind}{eff_text}")
+    exp = s.get("expected_events")
+    if exp:
+        def n(key: str) -> str:
+            value, err = exp.get(key), exp.get(f"{key}_error")
+            if value is None:
+                return "n/a"
+            return f"{value:.4g}" + (f" +- {err:.2g}" if err else "")
+
+        print(f"expected signal for {exp['exposure']:.3g} {exp['exposure_unit']}: produced {n('produced')} "
+              f"-> decayed in volume {n('decayed_in_volume')} -> accepted {n('accepted')}")
+        if exp.get("note"):
+            print(f"  ({exp['note']})")
+    files = s.get("files", {})
+    for i, path in enumerate(files.values()):
+        print(("written: " if i == 0 else "         ") + str(path))
 
 
 def _registry_choices() -> dict[str, list[str]]:
@@ -167,6 +226,14 @@ def _registry_choices() -> dict[str, list[str]]:
 
     return {"process": sorted(PROCESSES), "model": union("models"), "method": union("methods"),
             "form_factor": union("form_factors")}
+
+
+def _param_options(p: argparse.ArgumentParser) -> None:
+    """Options for process parameters (lfv_alp: theta, m_chi, g_chi); unset = the process's default."""
+    p.add_argument("--theta", type=float, default=None, help="LFV vertex angle in rad, g (sin + cos g5) (lfv_alp)")
+    p.add_argument("--m-chi", dest="m_chi", type=float, default=None,
+                   help="dark fermion mass in GeV (lfv_alp; default m_a/3 invisible, 3 m_a visible)")
+    p.add_argument("--g-chi", dest="g_chi", type=float, default=None, help="a -> chi chi~ coupling (lfv_alp; default 1)")
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -194,6 +261,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="upper end of the IWW x integral: paper = 1, kinematic = 1 - m_mu/E (default %(default)s)")
     x.add_argument("--form-factor", dest="form_factor", default=None, **choices("form_factor"),
                    help="form factor (default: the process's, tsai for scalar)")
+    _param_options(x)
     x.add_argument("--precision", type=float, default=0.01, help="target relative error, exact (default %(default)s)")
     x.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     x.add_argument("--json", action="store_true", help="print JSON")
@@ -207,28 +275,121 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     w.add_argument("--coupling", type=float, required=True, help="the process's coupling")
     w.add_argument("--energy", type=float, default=160.0, help="lab energy of the boson for the decay length, GeV "
                    "(default %(default)s)")
+    _param_options(w)
     w.add_argument("--json", action="store_true", help="print JSON")
     w.set_defaults(func=cmd_width)
 
-    r = sub.add_parser("run", help="generate events from a run card")
-    r.add_argument("card")
-    r.add_argument("--output", default=None)
-    r.add_argument("--seed", type=int, default=None)
-    r.add_argument("--nevents", type=int, default=None)
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    r = sub.add_parser("run", help="generate events from a run card",
+                       description="Integrate, generate and write events as a run card says. Output goes to "
+                       "the card's output_dir (relative to the current directory); a directory that holds an "
+                       "earlier run gets a new run_01, run_02, ... folder unless --overwrite.")
+    r.add_argument("card", help="the run card (MadGraph run_card.dat syntax; write one with: mudump card > my_run.dat)")
+    r.add_argument("--output", metavar="DIR", default=None,
+                   help="output directory (default: the card's output_dir)")
+    r.add_argument("--seed", type=int, default=None, help="random seed (default: the card's seed)")
+    r.add_argument("--nevents", type=int, default=None,
+                   help="number of events, 0 = sigma and counts only (default: the card's nevents)")
+    r.add_argument("--overwrite", action="store_true",
+                   help="remove the earlier run's files in the output directory first (default: a new run_NN folder)")
+    r.add_argument("--json", action="store_true",
+                   help="print summary.json to stdout, and nothing else (default: a short text summary)")
     r.set_defaults(func=cmd_run)
 
-    c = sub.add_parser("card", help="write a documented run-card template to stdout")
-    c.add_argument("--template", action="store_true", required=True)
+    c = sub.add_parser("card", help="write a documented run-card template to stdout",
+                       description="Write a run card with every key, its meaning, unit and allowed values: "
+                       "mudump card > my_run.dat")
+    c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
     c.set_defaults(func=cmd_card)
+    _add_common_options(parser)
+    for p in sub.choices.values():
+        _add_common_options(p)
+        p.formatter_class = _HelpFormatter
     return parser
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default (unless it says it already, or has none)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.required and action.option_strings:
+            return text + " (required)"
+        if ("default" in text or action.required or action.default in (None, argparse.SUPPRESS)
+                or not action.option_strings or action.nargs == 0 and action.default is False):
+            return text
+        return text + " (default: %(default)s)"
+
+
+def _add_common_options(p: argparse.ArgumentParser) -> None:
+    """-v/-q/--log-level/--debug, accepted before or after the sub-command."""
+    g = p.add_argument_group("reporting")
+    g.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="more log lines on stderr: -v info, -vv debug (default: warnings and progress)")
+    g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="errors only: no progress, no warnings (default: off)")
+    g.add_argument("--log-level", choices=["debug", "info", "warning", "error"], type=str.lower,
+                   default=argparse.SUPPRESS, help="log level, overrides -v/-q (default: warning)")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the Python traceback of an error (default: one line)")
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    import logging
+
+    level = logging.WARNING
+    if getattr(args, "quiet", False):
+        level = logging.ERROR
+    verbose = getattr(args, "verbose", 0)
+    if verbose:
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+    if getattr(args, "log_level", None):
+        level = getattr(logging, args.log_level.upper())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter(f"mudump {args.command}: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+class _LogFormatter:
+    """``mudump run: warning: ...`` (level names in lower case, as the error lines)."""
+
+    def __init__(self, fmt: str) -> None:
+        import logging
+
+        self._fmt = logging.Formatter(fmt)
+
+    def format(self, record: object) -> str:
+        import copy
+
+        record = copy.copy(record)
+        record.levelname = record.levelname.lower()  # type: ignore[attr-defined]
+        return self._fmt.format(record)  # type: ignore[arg-type]
+
+
+def _sigterm(signum: int, _frame: object) -> None:
+    from .exceptions import RunInterrupted
+
+    raise RunInterrupted(signum, "interrupted by SIGTERM")
+
+
+def _os_error_message(exc: OSError) -> str:
+    from .exceptions import CardFileError, OutputError
+
+    if isinstance(exc, (CardFileError, OutputError)):
+        return str(exc)
+    where = exc.filename if exc.filename is not None else "output"
+    return f"{where}: {exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    _setup_logging(args)
+    if getattr(args, "debug", False):
+        return int(args.func(args))
+    previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         return int(args.func(args))
     except UserError as exc:
@@ -239,6 +400,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = str(exc.args[0]) if plain_key_error else str(exc)
         print(f"mudump {args.command}: error: {msg}", file=sys.stderr)
         return 1
+    except OSError as exc:  # CardFileError, OutputError (file in the way, full disk, ulimit -f), ...
+        print(f"mudump {args.command}: error: {_os_error_message(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as exc:  # SIGINT, or RunInterrupted (SIGINT/SIGTERM) from a run
+        signum = getattr(exc, "signum", signal.SIGINT)
+        name = "SIGTERM" if signum == signal.SIGTERM else "SIGINT"
+        done = "; the run's partial files were removed" if args.command == "run" else ""
+        print(f"mudump {args.command}: interrupted by {name}{done}", file=sys.stderr)
+        return 128 + int(signum)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,41 @@
+"""mudump xsec / width for lfv_alp through a subprocess (theta, m_chi, g_chi options)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _mudump(*args):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], capture_output=True, text=True, check=False)
+
+
+def test_xsec_lfv_json_keys_like_scalar():
+    out = _mudump("xsec", "--process", "lfv_alp", "--target", "Pb", "--energy", "1500", "--mass", "2",
+                  "--coupling", "1", "--theta", "0.785", "--form-factor", "tsai", "--method", "exact", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    scalar = json.loads(_mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", "--json").stdout)
+    assert set(scalar) - {"iww_end_point"} <= set(d)
+    assert d["theta"] == 0.785 and d["process"] == "lfv_alp" and d["form_factor"] == "tsai"
+    assert d["sigma_pb"] > 0 and d["error_pb"] < 0.02 * d["sigma_pb"]
+
+
+def test_width_lfv_channels_and_params():
+    out = _mudump("width", "--process", "lfv_alp", "--model", "invisible", "--mass", "6", "--coupling", "1e-3",
+                  "--theta", "1.5708", "--g-chi", "0.5", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert set(d["partial_widths_GeV"]) == {"mutau", "chichi"}
+    assert d["branching_ratios"]["chichi"] > 0.99 and d["delta_a_mu"] > 0
+    assert d["g_chi"] == 0.5
+
+
+@pytest.mark.parametrize("args", [["--process", "scalar", "--theta", "1"], ["--process", "lfv_alp", "--model", "leptophilic"]])
+def test_width_refuses_foreign_options(args):
+    out = _mudump("width", "--mass", "6", "--coupling", "1e-3", *args)
+    assert out.returncode == 1
+    assert "theta" in out.stderr or "leptophilic" in out.stderr
