@@ -56,7 +56,7 @@ from typing import Any
 
 from ._hints import did_you_mean
 from .constants import M_MU
-from .exceptions import CardError
+from .exceptions import CardError, CardFileError
 from .registry import PROCESSES
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "RunConfig",
     "load_card",
     "parse_card_text",
+    "read_card_text",
     "template_card",
     "template_config",
 ]
@@ -842,7 +843,7 @@ def _build(
     for key, value in overrides.items():
         if key not in _FIELD_BY_NAME:
             raise _unknown_key(f"{path} (keyword override)", None, key)
-        if key in values:
+        if key in values and _changes(_FIELD_BY_NAME[key], values[key], value):  # warn only on a change
             logger.warning(
                 "%s:%d: %s = %r from the card is overridden by %r", path, lines[key], key, values[key], value
             )
@@ -865,6 +866,49 @@ def _build(
             "unless an experiment supplies it",
         )
     return RunConfig(**values, source_path=path, source_lines=lines)
+
+
+def _changes(f: dataclasses.Field[Any], card_value: Any, override: Any) -> bool:
+    """Whether ``override`` (a Python value or card-syntax string) differs from the card's value."""
+    try:
+        return _convert(f, override) != card_value
+    except _BadValue:
+        return True  # RunConfig reports the bad value
+
+
+def read_card_text(path: str | PathLike[str]) -> str:
+    """The text of the card file ``path``, or an error for people naming the path.
+
+    Raises
+    ------
+    CardFileError
+        The file does not exist, cannot be read, or is a directory (``OSError``).
+    CardError
+        The file is binary or not UTF-8 text (with the line of the first bad byte).
+    """
+    p = Path(path)
+    remedy = "give the path of a run card (write one with: mudump card > my_run.dat)"
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise CardFileError(p, "no such file", remedy) from None
+    except IsADirectoryError:
+        raise CardFileError(p, "is a directory, not a run card", remedy) from None
+    except NotADirectoryError:
+        raise CardFileError(p, "no such file (a part of the path is a file)", remedy) from None
+    except PermissionError:
+        raise CardFileError(p, "cannot be read (permission denied)", "make it readable or copy it") from None
+    except OSError as exc:
+        raise CardFileError(p, f"cannot be read ({exc.strerror or exc})", remedy) from None
+    if b"\0" in data:
+        raise CardError(str(p), None, None, "is a binary file, not a run card",
+                        "a text file of 'value = key ! comment' lines (mudump card writes one)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CardError(str(p), line, None, f"byte 0x{data[exc.start]:02x} is not UTF-8 text",
+                        "a run card saved as UTF-8 (plain ASCII is fine)") from None
 
 
 def parse_card_text(text: str, path: str = "<string>", **overrides: Any) -> RunConfig:
@@ -915,14 +959,14 @@ def load_card(path: str | PathLike[str], **overrides: Any) -> RunConfig:
     Raises
     ------
     CardError
-        For a bad card or override (file, line, key, value, what is allowed).
-    FileNotFoundError
-        If ``path`` does not exist.
+        For a bad card or override (file, line, key, value, what is allowed), or a file that is binary
+        or not UTF-8 text.
+    CardFileError
+        If ``path`` does not exist, cannot be read or is a directory (an ``OSError``).
 
     Example: ``load_card("cards/pb_160gev_scalar.dat", nevents=10).nevents`` is 10.
     """
-    text = Path(path).read_text(encoding="utf-8")
-    return parse_card_text(text, str(path), **overrides)
+    return parse_card_text(read_card_text(path), str(path), **overrides)
 
 
 def template_config() -> RunConfig:

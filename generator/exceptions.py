@@ -11,6 +11,17 @@ exception subclasses a builtin so that ``except ValueError`` / ``except KeyError
   (a boson mass above the kinematic limit, a beam energy below threshold, ...).
 - :class:`UnknownMaterial`, :class:`UnknownExperiment` (``KeyError``): a name that is not in the data
   tables; the message lists the nearest known names.
+- :class:`CardFileError` (``OSError``): the card file is missing, unreadable or a directory.
+- :class:`OutputError` (``OSError``): the output directory cannot take the run (a file in the way, no
+  write permission, not enough free space, a full disk or the file-size limit during writing);
+  :class:`RunLocked` is the case of another run writing into the same directory right now.
+- :class:`RunInterrupted` (``KeyboardInterrupt``): SIGINT or SIGTERM during a run; its partial files
+  are removed before it propagates.
+- :class:`NotANumber` (``TypeError``): a string, list, ... given to the Python API where a number is
+  expected.
+
+Messages of the file and directory errors are ``"{path}: {problem}; {what to do}"``: one line that the
+command line prints as is.
 
 All of them pickle (they cross process boundaries in scans run on local processes or Dask).
 """
@@ -22,7 +33,8 @@ from collections.abc import Iterable
 from generator._hints import did_you_mean
 from geometry.exceptions import UnknownMaterial  # one class for the whole project
 
-__all__ = ["CardError", "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
+__all__ = ["CardError", "CardFileError", "NotANumber", "OutputError", "RunInterrupted", "RunLocked",
+           "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
 
 
 class CardError(ValueError):
@@ -134,3 +146,78 @@ class UnknownExperiment(_UnknownName):
     """
 
     _what = "experiment"
+
+
+class _PathError(OSError):
+    """``"{path}: {problem}; {remedy}"``; the parts are kept as attributes (``OSError.filename`` = path)."""
+
+    def __init__(self, path: object, problem: str, remedy: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.remedy = remedy
+        super().__init__(f"{self.path}: {problem}; {remedy}")
+        self.filename = self.path
+
+    def __str__(self) -> str:  # OSError would print "[Errno ...]" parts when errno is set
+        return f"{self.path}: {self.problem}; {self.remedy}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.problem, self.remedy))
+
+
+class CardFileError(_PathError):
+    """A run-card file that does not exist, cannot be read, or is a directory (``OSError``).
+
+    >>> str(CardFileError("run.dat", "no such file", "write one with: mudump card > run.dat"))
+    'run.dat: no such file; write one with: mudump card > run.dat'
+    """
+
+
+class OutputError(_PathError):
+    """The output directory cannot take the run (``OSError``): a file where a directory is expected, no
+    write permission, too little free space, a full disk or the file-size limit (``ulimit -f``).
+
+    >>> str(OutputError("out", "is a file, not a directory", "choose another --output"))
+    'out: is a file, not a directory; choose another --output'
+    """
+
+
+class RunLocked(OutputError):
+    """Another mudump run is writing into the same output directory (its lock file is held by a live
+    process)."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped a run; the run's partial files were removed (``KeyboardInterrupt``).
+
+    ``signum`` is the signal number; the command line exits with ``128 + signum`` (130, 143).
+    """
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        self.signum = int(signum)
+        self.message = message
+        super().__init__(signum, message)
+
+    def __str__(self) -> str:
+        return self.message or f"interrupted by signal {self.signum}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.signum, self.message))
+
+
+class NotANumber(TypeError):
+    """A value of the wrong type where the Python API expects a number (``TypeError``).
+
+    >>> str(NotANumber("energy", "160", "a number > 0 (GeV)"))
+    "energy = '160' is a str, not a number; expected a number > 0 (GeV)"
+    """
+
+    def __init__(self, name: str, value: object, expected: str, kind: str = "a number") -> None:
+        self.name = name
+        self.value = value
+        self.expected = expected
+        self.kind = kind
+        super().__init__(f"{name} = {value!r} is a {type(value).__name__}, not {kind}; expected {expected}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.name, self.value, self.expected, self.kind))

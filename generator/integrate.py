@@ -106,6 +106,7 @@ def integrate(
     settings: VegasSettings | None = None,
     seed: int = 0,
     rng: np.random.Generator | None = None,
+    progress: Callable[[str, int, float, float], None] | None = None,
 ) -> IntegrationResult:
     """Integrate a batch integrand over the unit hypercube [0, 1]^dim with VEGAS.
 
@@ -119,6 +120,9 @@ def integrate(
         :class:`VegasSettings`; the run stops at ``rel_precision`` or after ``nitn_max`` iterations.
     seed, rng
         Randomness: a given ``rng`` is used as is, otherwise ``numpy.random.default_rng(seed)``.
+    progress
+        Optional ``progress(phase, itn, mean, sdev)`` called after every iteration: ``phase = "adapt"``
+        with that iteration's estimate, then ``"integrate"`` with the average so far. It only reports.
 
     Returns
     -------
@@ -133,7 +137,9 @@ def integrate(
     rng = rng if rng is not None else np.random.default_rng(seed)
     batch = vegas.lbatchintegrand(integrand)
     integ = _make_integrator(dim, rng, settings.alpha)
-    integ(batch, nitn=settings.nitn_adapt, neval=settings.neval)  # adapt the grid, discard the result
+    integ(batch, nitn=settings.nitn_adapt, neval=settings.neval,  # adapt the grid, discard the result
+          analyzer=_Reporter(progress) if progress is not None else None)
+    integ.set(analyzer=None)
     n_eval = settings.nitn_adapt * settings.neval
     avg = vegas.RAvg(weighted=True)
     while True:
@@ -142,6 +148,8 @@ def integrate(
         if r.sdev > 0 or r.mean != 0:
             avg.add(r.itn_results[-1])
         mean, sdev, chi2, dof, q_value = _summary(avg)
+        if progress is not None:
+            progress("integrate", avg.nitn, mean, sdev)
         enough = avg.nitn >= settings.nitn_min
         if enough and (mean == 0.0 or sdev / abs(mean) <= settings.rel_precision):
             break
@@ -158,6 +166,19 @@ def integrate(
         integrand=integrand,
         rng=rng,
     )
+
+
+class _Reporter:
+    """A vegas ``analyzer`` that passes each adaptation iteration to ``progress("adapt", itn, mean, sdev)``."""
+
+    def __init__(self, progress: Callable[[str, int, float, float], None]) -> None:
+        self.progress = progress
+
+    def begin(self, itn: int, integrator: Any) -> None:
+        self.itn = itn
+
+    def end(self, itn_result: Any, result: Any) -> None:
+        self.progress("adapt", self.itn + 1, float(itn_result.mean), float(itn_result.sdev))
 
 
 def _summary(avg: vegas.RAvg) -> tuple[float, float, float, int, float]:

@@ -42,7 +42,7 @@ from .process_spec import Process
 from .registry import get_process
 from .xsec import Target, check_request
 
-__all__ = ["RunPlan", "plan"]
+__all__ = ["MAX_PERTURBATIVE_COUPLING", "RunPlan", "check_coupling", "plan"]
 
 
 @dataclass
@@ -220,6 +220,29 @@ def _decays(plan: RunPlan) -> None:
                   f"model {config.model!r} with mass {config.mass} GeV has no open decay channel")
         raise _card_error(config, "decay", reason, "decay = False, or a coupling > 0 / a mass above a "
                           "decay threshold")
+
+
+#: Largest coupling treated as perturbative: g^2 / 4 pi <= 1 (beyond it tree-level sigma and widths
+#: mean nothing).
+MAX_PERTURBATIVE_COUPLING = math.sqrt(4 * math.pi)
+
+
+def check_coupling(config: RunConfig) -> None:
+    """Refuse a run at coupling 0 (nothing produced) or beyond perturbativity (g^2/4pi > 1).
+
+    A scan over couplings integrates once at unit coupling and reweights
+    (:func:`generator.run.yields_vs_coupling`); this check is for a run that produces events or counts
+    at the card's coupling.
+    """
+    g = config.coupling
+    name = get_process(config.process).coupling_name
+    if g == 0:
+        raise _card_error(config, "coupling", f"coupling = 0: {name} = 0 produces no boson (sigma ~ {name}^2) "
+                          "and the boson would never decay", "a coupling > 0, e.g. 5e-4")
+    if g * g / (4 * math.pi) > 1:
+        raise _card_error(config, "coupling", f"coupling = {g:g}: {name}^2/4pi = {g * g / (4 * math.pi):.3g} > 1 "
+                          "is not perturbative, so the tree-level cross section and widths do not apply",
+                          f"0 < coupling <= sqrt(4 pi) = {MAX_PERTURBATIVE_COUPLING:.4g}")
 
 
 def plan(config: RunConfig) -> RunPlan:

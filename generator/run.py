@@ -13,7 +13,6 @@ Expected signal: N = N_exposure n_atom L_tg sum_events(weight) (pb -> cm^2), see
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -25,11 +24,13 @@ import awkward as ak
 import numpy as np
 
 from .assemble import Tally, events_from_points
-from .cards import RunConfig, load_card
+from .cards import RunConfig, parse_card_text, read_card_text
 from .exceptions import UnphysicalRequest
 from .integrate import EventSampler, IntegrationResult, VegasSettings, integrate
-from .plan import RunPlan, plan
+from .plan import RunPlan, check_coupling, plan
+from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
+from .rundir import prepare
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, write_run
 
@@ -57,11 +58,12 @@ class PointResult:
         return self.integration.mean * self.plan.config.coupling**2
 
 
-def integrate_point(run_plan: RunPlan, rng: np.random.Generator) -> PointResult:
-    """VEGAS integration of the plan's integrand at unit coupling (DESIGN.md rule 3)."""
+def integrate_point(run_plan: RunPlan, rng: np.random.Generator, progress: Any = None) -> PointResult:
+    """VEGAS integration of the plan's integrand at unit coupling (DESIGN.md rule 3); ``progress`` as in
+    :func:`generator.integrate.integrate`."""
     cfg = run_plan.config
     settings = VegasSettings(neval=cfg.neval, nitn_adapt=cfg.nitn_adapt, rel_precision=cfg.precision)
-    res = integrate(run_plan.integrand, run_plan.dim, settings=settings, rng=rng)
+    res = integrate(run_plan.integrand, run_plan.dim, settings=settings, rng=rng, progress=progress)
     if not res.mean > 0:
         raise UnphysicalRequest("the integrated cross section is zero: no phase space passes the cuts")
     return PointResult(run_plan, res)
@@ -116,6 +118,7 @@ def yields_vs_coupling(config: RunConfig, couplings: np.ndarray, *, n_events: in
 def generate(config: RunConfig, *, progress: bool = False) -> tuple[ak.Array | None, dict[str, Any]]:
     """Integrate and generate events in memory (for notebooks); returns ``(events, summary)``
     (``events`` is None for ``nevents = 0`` or an approximate method)."""
+    check_coupling(config)
     rng = np.random.default_rng(config.seed)
     run_plan = plan(config)
     t0 = time.perf_counter()
@@ -130,14 +133,35 @@ def generate(config: RunConfig, *, progress: bool = False) -> tuple[ak.Array | N
     return events, result
 
 
-def run_config(config: RunConfig, *, progress: bool = True, card_text: str | None = None) -> dict[str, Any]:
-    """Integrate, generate, write the requested formats and ``summary.json``; return the summary."""
+def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None = None,
+               overwrite: bool = False) -> dict[str, Any]:
+    """Integrate, generate, write the requested formats and ``summary.json``; return the summary.
+
+    Before any work: the plan's refusals, the coupling (:func:`generator.plan.check_coupling`) and the
+    run directory (:func:`generator.rundir.prepare`: checked, locked, cleaned of a killed run's partial
+    files, a new ``run_NN`` folder if it holds an earlier run unless ``overwrite``, the size estimate
+    against the free space). ``progress``: True reports on stderr
+    (:class:`generator.progress.ConsoleProgress`), False nothing, or a reporter object with that
+    interface. SIGINT and SIGTERM raise :class:`~generator.exceptions.RunInterrupted` once the partial
+    files are removed; a full disk or file-size limit raises :class:`~generator.exceptions.OutputError`.
+    """
+    reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
+    check_coupling(config)
     rng = np.random.default_rng(config.seed)
     run_plan = plan(config)  # refusals before any work or any file
+    with prepare(config, overwrite=overwrite) as run_dir:
+        return _run_in(run_dir.path, run_plan, rng, reporter, card_text)
+
+
+def _run_in(out_dir: Path, run_plan: RunPlan, rng: np.random.Generator, reporter: Any,
+            card_text: str | None) -> dict[str, Any]:
+    config = run_plan.config
     t0 = time.perf_counter()
-    point = integrate_point(run_plan, rng)
+    with reporter.integrating(config.coupling**2) as update:
+        point = integrate_point(run_plan, rng, progress=update)
     seconds = {"integration": time.perf_counter() - t0}
-    with _progress(progress and config.nevents > 0 and config.method == "exact", config.nevents) as advance:
+    events = config.nevents > 0 and config.method == "exact"
+    with (reporter.generating(config.nevents) if events else NullProgress().generating(0)) as advance:
         stream, tally, sampler = _sample(point, rng, advance)
         if stream is not None and config.nevents == 0:
             for _ in stream:  # the counts' internal sample: tallied, not written
@@ -150,24 +174,13 @@ def run_config(config: RunConfig, *, progress: bool = True, card_text: str | Non
             return summary(run_plan, point.integration, tally, sampler.stats if sampler else None, files,
                            seconds, card_text if card_text is not None else config.to_card())
 
-        return write_run(Path(config.output_dir), config.output_formats, stream or (),
+        return write_run(out_dir, config.output_formats, stream or (),
                          lambda: run_info(run_plan, point.integration, config.weighted), make_summary)
 
 
-def run_card(path: str | os.PathLike[str], *, progress: bool = True, **overrides: Any) -> dict[str, Any]:
+def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,
+             **overrides: Any) -> dict[str, Any]:
     """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it."""
-    config = load_card(path, **overrides)
-    return run_config(config, progress=progress, card_text=Path(path).read_text())
-
-
-@contextlib.contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
-        task = bar.add_task("events", total=total)
-        yield lambda k: bar.advance(task, k)
+    text = read_card_text(path)
+    config = parse_card_text(text, str(path), **overrides)
+    return run_config(config, progress=progress, card_text=text, overwrite=overwrite)

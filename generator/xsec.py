@@ -8,6 +8,7 @@ and scaled by g_mu^2 (DESIGN.md rule 3).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from geometry.materials import Material, get_material
 
 from .beam_integrands import ExactKernel, FixedEnergyIntegrand
-from .exceptions import UnphysicalRequest
+from .exceptions import NotANumber, UnphysicalRequest
 from .form_factors import form_factor_code
 from .integrate import IntegrationResult, VegasSettings, integrate
 from .process_spec import Process
@@ -46,8 +47,17 @@ class Target:
                    mass_number=int(mat.mass_number))
 
 
+def _require_number(name: str, value: object, expected: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise NotANumber(name, value, expected)
+
+
 def check_request(process: Process, target: Target, energy: float, mass: float, coupling: float) -> None:
-    """Refuse unphysical requests before any work (DESIGN.md rule 10)."""
+    """Refuse unphysical requests before any work (DESIGN.md rule 10); a non-number raises
+    :class:`~generator.exceptions.NotANumber` (a ``TypeError`` naming the argument)."""
+    _require_number("energy", energy, "a number > 0 (GeV)")
+    _require_number("mass", mass, "a number > 0 (GeV)")
+    _require_number("coupling", coupling, "a number >= 0")
     if not (math.isfinite(mass) and mass > 0):
         raise UnphysicalRequest(f"mass = {mass} GeV but require mass > 0")
     if not (math.isfinite(coupling) and coupling >= 0):
@@ -144,6 +154,10 @@ def cross_section(
         raise ValueError(f"{', '.join(unknown)} not a parameter of process {process!r}; "
                          f"allowed: {', '.join(proc.card_fields) or 'none'}")
     check_request(proc, tgt, energy, mass, coupling)
+    _require_number("precision", precision, "a number with 0 < precision < 1")
+    for name, value in (("seed", seed), ("neval", neval)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise NotANumber(name, value, "an integer >= 0", kind="an integer")
     g2 = coupling * coupling
     if method == "exact":
         r = integrate_exact(proc, tgt, energy, mass, form_factor=form_factor,

@@ -1,0 +1,70 @@
+"""What a run reports while it works: VEGAS iterations (sigma +- delta sigma so far), then events.
+
+:func:`generator.run.run_config` calls a reporter with this interface (any object with these methods
+will do; ``progress=False`` reports nothing)::
+
+    integrating(coupling_sq) -> context yielding update(phase, itn, mean, sdev)   (unit coupling, pb)
+    generating(total)        -> context yielding advance(n_events)
+
+:class:`ConsoleProgress` draws both with *rich* on **stderr**, so ``mudump run --json`` keeps stdout for
+the JSON. On a terminal the lines update in place; in a log file (a batch job) each finished phase is
+one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["ConsoleProgress", "NullProgress"]
+
+
+class NullProgress:
+    """Reports nothing."""
+
+    @contextlib.contextmanager
+    def integrating(self, coupling_sq: float) -> Iterator[Callable[[str, int, float, float], None] | None]:
+        yield None
+
+    @contextlib.contextmanager
+    def generating(self, total: int) -> Iterator[Callable[[int], None] | None]:
+        yield None
+
+
+class ConsoleProgress:
+    """Progress on stderr with *rich*: the VEGAS iterations with sigma so far, then an event bar."""
+
+    def __init__(self, console: Any = None) -> None:
+        if console is None:
+            from rich.console import Console
+
+            console = Console(stderr=True)
+        self.console = console
+
+    @contextlib.contextmanager
+    def integrating(self, coupling_sq: float) -> Iterator[Callable[[str, int, float, float], None]]:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=False) as bar:
+            task = bar.add_task("integrating: adapting the VEGAS grid (a first run on this machine also "
+                                "compiles the kernels, about a minute; cached afterwards)", total=None)
+
+            def update(phase: str, itn: int, mean: float, sdev: float) -> None:
+                sigma, err = mean * coupling_sq, sdev * coupling_sq
+                rel = f" ({sdev / abs(mean):.1%})" if mean else ""
+                what = "adapting the grid, iteration" if phase == "adapt" else "iteration"
+                bar.update(task, description=f"integrating: {what} {itn}: sigma = {sigma:.4g} +- {err:.2g} pb{rel}")
+
+            yield update
+            bar.update(task, total=1, completed=1)
+
+    @contextlib.contextmanager
+    def generating(self, total: int) -> Iterator[Callable[[int], None]]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=self.console, transient=False) as bar:
+            task = bar.add_task("events", total=total)
+            yield lambda k: bar.advance(task, k)
