@@ -117,7 +117,11 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
     s_min = s_max = np.zeros(n)
     channel = np.full(n, -1, dtype=np.int32)
     d_p4 = d_pdg = None
-    if plan.experiment is not None and math.isfinite(ctau):
+    if proc.prompt_decay:  # decays where produced (e.g. the LFV ALP), whatever the decay volume
+        s_min, s_max = np.zeros(n), np.full(n, np.inf)
+        if math.isfinite(ctau):
+            decay_vertex = vertex - (decay_len * np.log1p(-rng.random(n)))[:, None] * khat
+    elif plan.experiment is not None and math.isfinite(ctau):
         s_min, s_max = decay_volume_interval(plan.experiment.decay_volume, vertex, khat)
         p_decay = decay_probability(s_min, s_max, decay_len)
         hit = s_max > s_min
@@ -131,7 +135,14 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
         d_p4, d_pdg = decay_events(k, plan.channels, channel, rng, parent_mass=m)
         for i, ch in enumerate(plan.channels):
             tally.channels[ch.name] = tally.channels.get(ch.name, 0) + int(np.count_nonzero(channel == i))
-    if plan.experiment is not None and d_p4 is not None:
+    lepton_in = _lepton_pdg(plan, beam_index)
+    if plan.experiment is not None and proc.event_acceptance is not None:
+        accept, masks = proc.event_acceptance(plan, {
+            "lepton_in_pdg": lepton_in, "p_out": p_out, "k": k, "channel": channel, "daughters_p4": d_p4,
+            "daughters_pdg": d_pdg, "prod_vertex": vertex, "decay_vertex": decay_vertex})
+        for name, mask in masks.items():
+            tally.rejections[name] = tally.rejections.get(name, 0.0) + float(np.sum((w * p_decay)[mask]))
+    elif plan.experiment is not None and d_p4 is not None:
         ok, reason = daughter_acceptance(plan.experiment, decay_vertex, d_p4, d_pdg)
         accept = ok.astype(float)
         for r in np.unique(reason):
@@ -141,7 +152,6 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
     if records is not None:
         records.append(DecayRecord(w, s_min, s_max, decay_len, vertex, khat, d_p4, d_pdg, k))
     tally.add(w, p_decay, weight)
-    lepton_in = _lepton_pdg(plan, beam_index)
     return build_events(
         p_in, nuc_in, p_out, nuc_out, k,
         lepton_in_pdg=lepton_in, lepton_out_pdg=np.sign(lepton_in) * proc.lepton_out_pdg,

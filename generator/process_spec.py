@@ -107,6 +107,15 @@ class Process:
     """Form factors the process accepts; the first is its default."""
     coupling_name: str = "g"
     """Name of the scanned coupling in messages and summaries (``g_mu``, ``g_mutau``)."""
+    prompt_decay: bool = False
+    """True if the boson decays where it is produced whatever the experiment's decay volume (the LFV
+    ALP of arXiv:2407.15942 Sec. III): free exponential decay point, P(decay) = 1."""
+    event_acceptance: Callable[[Any, Mapping[str, Any]], tuple[np.ndarray, dict[str, np.ndarray]]] | None = \
+        field(default=None, repr=False)
+    """Optional ``event_acceptance(plan, chunk) -> (acceptance[n], {reason: rejected mask})`` replacing the
+    experiment's generic daughter acceptance for this process (e.g. the tau-chain selection of the LFV
+    ALP). ``chunk`` holds the lab arrays of one chunk of events: ``lepton_in_pdg``, ``p_out``, ``k``,
+    ``channel``, ``daughters_p4``, ``daughters_pdg``, ``prod_vertex``, ``decay_vertex``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "approximations", dict(self.approximations))  # picklable (no mappingproxy)

@@ -34,6 +34,10 @@ Everything the generator knows of the process is here:
     closed-form d sigma/dx of Chen-Pospelov-Zhong eq. (12) exists only for m' = m and a scalar vertex, so
     the angular integral is done numerically. [004] gives no IWW formula (it integrates the full 2->3).
 
+Events: the ALP decays promptly where it is produced ([004] Sec. III; ``prompt_decay``), whatever an
+experiment's decay volume; the experiment's LFV keys (tau branching, tau flight > d, outgoing-lepton
+energy) and the channel / charge-flip selection are applied by :func:`event_acceptance`.
+
 Cut t < 1 GeV^2: only the ``lfv`` form factor has it (as [004]); with ``tsai`` add ``max_q2 = 1`` on the
 card to impose it.
 
@@ -47,7 +51,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..constants import M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
+import numpy as np
+
+from ..constants import CTAU_TAU_M, M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
 from ..decays import alp_channels
 from ..models import LFVAxion
 from ..phase_space import DIM
@@ -55,7 +61,7 @@ from ..process_spec import Approximation, Process, TargetLike
 from .scalar_brems import dsigma_batch, kinematics_batch
 from .ww import sigma_ww
 
-__all__ = ["LFV_ALP", "iww_t_min", "make_model", "vertex"]
+__all__ = ["LFV_ALP", "event_acceptance", "iww_t_min", "make_model", "tau_flight_probability", "vertex"]
 
 #: Models: which ALP decay the run is about.
 MODELS = ("visible", "invisible")
@@ -103,6 +109,70 @@ def validate(config: Any) -> tuple[str, str, str] | None:
     if config.model == "invisible" and config.decay and config.g_chi == 0:
         return "g_chi", "g_chi = 0: no invisible decay", "g_chi > 0, or decay = False"
     return None
+
+
+def tau_flight_probability(p4: np.ndarray, d: float) -> np.ndarray:
+    """P(tau flies farther than ``d`` m) = exp(-d / (gamma beta c tau_tau)), gamma beta = |p|/m_tau (PHYSICS.md 8)."""
+    p = np.linalg.norm(np.asarray(p4, dtype=float)[:, 1:], axis=1)
+    if d <= 0:
+        return np.ones(len(p))
+    with np.errstate(divide="ignore"):
+        return np.exp(-d * M_TAU / (np.maximum(p, 1e-300) * CTAU_TAU_M))
+
+
+def event_acceptance(plan: Any, chunk: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    r"""The [004] Sec. III.C selection with the experiment's LFV keys (``Experiment.lfv_keys``).
+
+    Per event (acceptance is a probability, so the counts stay smooth):
+
+    * channel: ``invisible`` keeps a -> chi chi~ events, ``visible`` keeps a -> mu tau events with the muon
+      *charge flip* (the a-daughter muon has the charge opposite to the beam muon: a -> mu+ tau- for an
+      incident mu-, half of Gamma_mutau; [004] Fig. 7) — rejected as ``WRONG_CHANNEL`` / ``NO_CHARGE_FLIP``
+      (only when the run decays the ALP);
+    * ``cuts.production.max_outgoing_lepton_energy`` (NA64-mu: 80 GeV): the outgoing tau's lab energy below
+      it (``LEPTON_ENERGY``). [004] cuts on the muon from tau -> mu nu nu, whose energy is below the tau's,
+      so cutting on the tau is conservative; with ``tau_decays = pythia8`` the muon is in the event too;
+    * ``cuts.daughters.min_tau_flight`` d: factor exp(-d/(gamma beta c tau)) for each selected tau (the
+      production tau; for ``visible`` also the tau of a -> mu tau);
+    * ``efficiency.tau_branching`` B: factor B per selected tau (B for invisible, B^2 for visible, as the
+      mucoll_thin TOML states).
+
+    Without an experiment nothing is applied (the plan calls this only with one).
+    """
+    keys = plan.experiment.lfv_keys
+    p_out = np.asarray(chunk["p_out"], dtype=float)
+    n = len(p_out)
+    masks: dict[str, np.ndarray] = {}
+    channel = np.asarray(chunk["channel"])
+    visible = plan.config.model == "visible"
+    taus = [p_out]
+    if plan.config.decay and chunk["daughters_pdg"] is not None:
+        names = [c.name for c in plan.channels]
+        want = names.index("mutau" if visible else "chichi")
+        masks["WRONG_CHANNEL"] = channel != want
+        if visible:
+            pdg = np.asarray(chunk["daughters_pdg"])
+            muon = np.where(np.abs(pdg[:, 0]) == PDG_MUON, pdg[:, 0], pdg[:, 1])
+            flip = muon == -np.asarray(chunk["lepton_in_pdg"])
+            masks["NO_CHARGE_FLIP"] = ~flip & ~masks["WRONG_CHANNEL"]
+            d_p4 = np.asarray(chunk["daughters_p4"])
+            tau_col = np.where(np.abs(pdg[:, 0]) == PDG_TAU, 0, 1)
+            taus.append(np.where(channel[:, None] == want, d_p4[np.arange(n), tau_col], p_out))
+    e_max = keys.get("cuts.production.max_outgoing_lepton_energy")
+    if e_max is not None:
+        prior = np.zeros(n, dtype=bool)
+        for m in masks.values():
+            prior |= m
+        masks["LEPTON_ENERGY"] = (p_out[:, 0] >= e_max) & ~prior
+    rejected = np.zeros(n, dtype=bool)
+    for m in masks.values():
+        rejected |= m
+    acc = (~rejected).astype(float)
+    d = float(keys.get("cuts.daughters.min_tau_flight", 0.0))
+    branching = float(keys.get("efficiency.tau_branching", 1.0))
+    for tau in taus:
+        acc *= branching * tau_flight_probability(tau, d)
+    return acc, masks
 
 
 def iww_t_min(energy: float, mass: float) -> float:
@@ -155,4 +225,6 @@ LFV_ALP = Process(
     },
     form_factors=("lfv", "tsai"),
     coupling_name="g_mutau",
+    prompt_decay=True,
+    event_acceptance=event_acceptance,
 )
