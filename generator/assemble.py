@@ -152,7 +152,7 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
     if records is not None:
         records.append(DecayRecord(w, s_min, s_max, decay_len, vertex, khat, d_p4, d_pdg, k))
     tally.add(w, p_decay, weight)
-    return build_events(
+    events = build_events(
         p_in, nuc_in, p_out, nuc_out, k,
         lepton_in_pdg=lepton_in, lepton_out_pdg=np.sign(lepton_in) * proc.lepton_out_pdg,
         nucleus_pdg=nucleus_pdgid(int(plan.target.z), plan.target.mass_number), boson_pdg=proc.boson_pdg,
@@ -164,3 +164,8 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
         daughters_m=(np.array([c.masses for c in plan.channels])[np.maximum(channel, 0)]
                      if d_p4 is not None else None),
     )  # fmt: skip
+    if cfg.tau_decays == "pythia8":  # every final-state tau, by Pythia 8 in decay-only mode
+        from .tau_decays import append_tau_decays
+
+        events, _ = append_tau_decays(events, rng)
+    return events

@@ -196,13 +196,14 @@ class RunConfig:
         metadata=_meta(
             "float?",
             "a number > 0 (GeV) with 2 m_chi < mass, or none",
-            "dark fermion mass [GeV], none = mass/3; lfv_alp invisible",
+            "dark fermion mass [GeV], none = mass/3 (invisible) or 3 mass (visible); lfv_alp",
             section="physics",
             process_field=True,
         ),
     )
-    """Dark-fermion mass in GeV for ``lfv_alp``; None means mass/3 (the benchmark of arXiv:2407.15942
-    Fig. 6). For ``model = "invisible"`` it needs 2 m_chi < mass."""
+    """Dark-fermion mass in GeV for ``lfv_alp``; None means mass/3 for ``invisible`` (the benchmark of
+    arXiv:2407.15942 Fig. 6) and 3 mass for ``visible`` (a -> chi chi~ closed). For ``model = "invisible"``
+    it needs 2 m_chi < mass."""
     g_chi: float = field(
         default=1.0,
         metadata=_meta(
@@ -356,6 +357,19 @@ class RunConfig:
         metadata=_meta("bool", "True or False", "decay the new boson", section="generation"),
     )
     """If True decay the new boson and weight by the decay probability in the volume."""
+    tau_decays: str = field(
+        default="none",
+        metadata=_meta(
+            "choice",
+            "none (taus written undecayed) or pythia8 (decay-only Pythia 8; extra 'pythia')",
+            "decay the event's taus",
+            section="generation",
+            choices=("none", "pythia8"),
+        ),
+    )
+    """``"pythia8"``: decay every final-state tau (mu N -> tau N a, a -> mu tau, S -> tau tau) with Pythia 8
+    in decay-only mode and append the products to the event (:mod:`generator.tau_decays`); ``"none"``: the
+    taus are written undecayed."""
     iww_validity_cut: bool = field(
         default=False,
         metadata=_meta("bool", "True or False", "restrict to where IWW is valid", section="generation"),

@@ -10,6 +10,7 @@ Every writer in :mod:`generator.output` reads this schema and nothing else. One 
         [3] recoil nucleus        status  1, mothers (0, 1)
         [4] new boson             status  2 if decayed else 1, mothers (0, 1)
         [5], [6] its daughters    status  1, mothers (4, -1)      (only if decayed)
+        [7...] tau decay products status  1, mothers (tau, -1)    (tau_decays = pythia8; the tau gets status 2)
     prod_x, prod_y, prod_z    : float64   production vertex in m (lab frame, beam along +z)
     decay_x, decay_y, decay_z : float64   boson decay vertex in m (= production vertex if undecayed)
     channel                   : int32     index into RunInfo.channel_names, -1 if undecayed
@@ -432,10 +433,19 @@ def check_events(events: ak.Array) -> None:
     counts = ak.to_numpy(ak.num(events.particles))
     channel = ak.to_numpy(events.channel)
     decayed = channel >= 0
-    if np.any(counts != np.where(decayed, 7, 5)):
-        i = int(np.flatnonzero(counts != np.where(decayed, 7, 5))[0])
+    base = np.where(decayed, 7, 5)
+    bad = counts < base
+    if np.any(counts > base):  # particles beyond the base must be tau decay products (generator.tau_decays)
+        parts = events.particles
+        extra = ak.local_index(parts) >= ak.Array(base)[:, None]
+        mother = ak.where(parts.mother1 >= 0, parts.mother1, 0)
+        from_tau = abs(parts.pdgid[mother]) == constants.PDG_TAU
+        bad |= ak.to_numpy(ak.any(extra & ~from_tau, axis=1))
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"event {i} has {counts[i]} particles with channel {channel[i]} but require 7 if channel >= 0 else 5"
+            f"event {i} has {counts[i]} particles with channel {channel[i]} but require 7 if channel >= 0 "
+            "else 5, plus tau decay products (mother a tau)"
         )
     status = events.particles.status
     st4 = ak.to_numpy(status[:, 4])
