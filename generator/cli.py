@@ -314,9 +314,12 @@ class _HelpFormatter(argparse.HelpFormatter):
         text = action.help or ""
         if action.required and action.option_strings:
             return text + " (required)"
-        if ("default" in text or action.required or action.default in (None, argparse.SUPPRESS)
-                or not action.option_strings or action.nargs == 0 and action.default is False):
+        if "default" in text or action.required or action.default is argparse.SUPPRESS or not action.option_strings:
             return text
+        if action.default is None:
+            return text + " (default: not set)"
+        if action.nargs == 0 and action.default is False:  # a flag
+            return text + " (default: off)"
         return text + " (default: %(default)s)"
 
 

@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import awkward as ak
@@ -30,7 +29,7 @@ from .integrate import EventSampler, IntegrationResult, VegasSettings, integrate
 from .plan import RunPlan, check_coupling, plan
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
-from .rundir import prepare
+from .rundir import RunDirectory, prepare
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, write_run
 
@@ -150,19 +149,32 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     rng = np.random.default_rng(config.seed)
     run_plan = plan(config)  # refusals before any work or any file
     with prepare(config, overwrite=overwrite) as run_dir:
-        return _run_in(run_dir.path, run_plan, rng, reporter, card_text)
+        return _run_in(run_dir, run_plan, rng, reporter, card_text)
 
 
-def _run_in(out_dir: Path, run_plan: RunPlan, rng: np.random.Generator, reporter: Any,
+def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, reporter: Any,
             card_text: str | None) -> dict[str, Any]:
     config = run_plan.config
+    out_dir = run_dir.path
     t0 = time.perf_counter()
     with reporter.integrating(config.coupling**2) as update:
-        point = integrate_point(run_plan, rng, progress=update)
+
+        def on_iteration(*state: Any) -> None:
+            run_dir.checkpoint()  # a SIGTERM stops the run between iterations at the latest
+            if update is not None:
+                update(*state)
+
+        point = integrate_point(run_plan, rng, progress=on_iteration)
     seconds = {"integration": time.perf_counter() - t0}
     events = config.nevents > 0 and config.method == "exact"
     with (reporter.generating(config.nevents) if events else NullProgress().generating(0)) as advance:
-        stream, tally, sampler = _sample(point, rng, advance)
+
+        def on_chunk(n: int) -> None:
+            run_dir.checkpoint()  # ... and between event chunks
+            if advance is not None:
+                advance(n)
+
+        stream, tally, sampler = _sample(point, rng, on_chunk)
         if stream is not None and config.nevents == 0:
             for _ in stream:  # the counts' internal sample: tallied, not written
                 pass

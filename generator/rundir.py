@@ -18,7 +18,11 @@ A run writes into the card's ``output_dir`` (``--output``). Before the integrati
 
 While the run is inside :func:`prepare`, SIGINT and SIGTERM raise :class:`RunInterrupted` (the first one;
 the cleanup ignores a second), so the writers' ``finally`` blocks run; on leaving, the run's ``*.part``
-files are removed and the lock released, whatever happened. A full disk (``ENOSPC``, ``EDQUOT``) or the
+files are removed and the lock released, whatever happened. A signal that lands inside compiled code
+can surface as another exception (numba reports ``SystemError``) or be swallowed by a library: the
+signal is therefore also recorded, any exception that leaves the run after it becomes
+:class:`RunInterrupted`, and :meth:`RunDirectory.checkpoint` (called between event chunks and VEGAS
+iterations) raises it if nothing else did. A full disk (``ENOSPC``, ``EDQUOT``) or the
 file-size limit (``EFBIG``; Python ignores ``SIGXFSZ``, so ``ulimit -f`` shows up as ``EFBIG``) while
 writing becomes an :class:`OutputError` naming the directory.
 
@@ -126,6 +130,13 @@ class RunDirectory:
     estimate: Estimate
     removed_stale: list[str] = field(default_factory=list)
     removed_earlier: list[str] = field(default_factory=list)
+    interrupted: list[int] = field(default_factory=list)
+    """Signals received during the run (SIGINT, SIGTERM)."""
+
+    def checkpoint(self) -> None:
+        """Raise :class:`RunInterrupted` if a signal arrived (for loops between chunks or iterations)."""
+        if self.interrupted:
+            raise _interrupted(self.interrupted[0])
 
     @property
     def numbered(self) -> bool:
@@ -282,18 +293,27 @@ def check_nevents(config: Any) -> Estimate:
 # ---------------------------------------------------------------------------------------------------
 # signals
 # ---------------------------------------------------------------------------------------------------
+_SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+
+
+def _interrupted(signum: int) -> RunInterrupted:
+    return RunInterrupted(signum, f"interrupted by {_SIGNAL_NAMES.get(signum, signum)}")
+
+
 @contextlib.contextmanager
-def _signals_raise() -> Iterator[None]:
-    """SIGINT/SIGTERM -> :class:`RunInterrupted` inside the block (main thread only; restored after)."""
+def _signals_raise(record: list[int]) -> Iterator[None]:
+    """SIGINT/SIGTERM -> :class:`RunInterrupted` inside the block, each signal appended to ``record``
+    (main thread only; the previous handlers are restored after)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    names = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+    names = _SIGNAL_NAMES
 
     def handler(signum: int, _frame: Any) -> None:
+        record.append(signum)
         for s in names:  # one interruption: the cleanup is not interrupted again
             signal.signal(s, signal.SIG_IGN)
-        raise RunInterrupted(signum, f"interrupted by {names.get(signum, signum)}")
+        raise _interrupted(signum)
 
     previous = {s: signal.signal(s, handler) for s in names}
     try:
@@ -316,7 +336,8 @@ def prepare(config: Any, *, overwrite: bool = False) -> Iterator[RunDirectory]:
     """
     est = check_nevents(config)
     base = Path(config.output_dir)
-    with _signals_raise():
+    signals: list[int] = []
+    with _signals_raise(signals):
         created = not base.exists()
         _make_dir(base)
         try:
@@ -326,7 +347,7 @@ def prepare(config: Any, *, overwrite: bool = False) -> Iterator[RunDirectory]:
                 with contextlib.suppress(OSError):
                     base.rmdir()
             raise
-        rd = RunDirectory(base=base, path=base, lock=lock, estimate=est)
+        rd = RunDirectory(base=base, path=base, lock=lock, estimate=est, interrupted=signals)
         try:
             stale = _partial_files(base) + [p for d in _run_folders(base) for p in _partial_files(d)]
             rd.removed_stale = _remove(stale)
@@ -351,10 +372,12 @@ def prepare(config: Any, *, overwrite: bool = False) -> Iterator[RunDirectory]:
                 if isinstance(exc, OutputError) or exc.errno not in _FULL:
                     raise
                 raise _output_error(rd.path, exc) from exc
-        except BaseException:
+        except BaseException as exc:
             _remove(_partial_files(rd.path))
             if rd.numbered and rd.path.is_dir() and not any(rd.path.iterdir()):
                 rd.path.rmdir()
+            if signals and not isinstance(exc, RunInterrupted):
+                raise _interrupted(signals[0]) from exc  # e.g. numba's SystemError around the signal
             raise
         finally:
             _release(lock)
