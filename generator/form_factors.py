@@ -14,7 +14,9 @@ Three variants, selected by an integer code so that numba kernels can take it as
 
 ``FF_LFV`` (2) — *TeV muons probing lepton-flavour-violating ALPs* eqs. (16)–(20), as reconstructed in
 PHYSICS.md section 6: Klein–Nystrand nuclear elastic form factor, dipole nucleons for the incoherent
-part, a' = 571.4 Z^(-2/3)/m_e, and G2 = 0 for t > 1 GeV^2.
+part, a' = 571.4 Z^(-2/3)/m_e, and G2 = 0 for t > 1 GeV^2. ``FF_LFV_COHERENT`` (3) and ``FF_LFV_INCOHERENT`` (4)
+are its two terms alone (eq. 16: coherent Z^2 G_el^atom G_el^nuc; incoherent, "diffractive", G_inel^atom
+G_inel^nuc), for [004] Fig. 3.
 
 All functions are pure numba kernels; t in GeV^2, A the mass number.
 """
@@ -31,7 +33,12 @@ from .constants import M_E, M_P
 FF_TSAI = 0
 FF_TSAI_UNSQUARED = 1
 FF_LFV = 2
-FORM_FACTORS: dict[str, int] = {"tsai": FF_TSAI, "tsai_unsquared": FF_TSAI_UNSQUARED, "lfv": FF_LFV}
+FF_LFV_COHERENT = 3
+FF_LFV_INCOHERENT = 4
+FORM_FACTORS: dict[str, int] = {"tsai": FF_TSAI, "tsai_unsquared": FF_TSAI_UNSQUARED, "lfv": FF_LFV,
+                                "lfv_coherent": FF_LFV_COHERENT, "lfv_incoherent": FF_LFV_INCOHERENT}
+#: The codes of the LFV-ALP paper's set (the sum and its coherent / incoherent, "diffractive", parts).
+_LFV_KINDS = (FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT)
 
 _MU_P = 2.79  # proton magnetic moment (000 App. A)
 _MU_N = 1.91  # |neutron magnetic moment| (LFV-ALP paper eq. 19)
@@ -54,7 +61,7 @@ def g2_scales(z: float, a: float, kind: int) -> tuple[float, float, float, float
     eq. 18), d = 0.164 A^-2/3 GeV^2, R_A = 1.2 A^1/3 fm. Hoisted out of the integrand's inner loop.
     """
     a_el = 111.0 * z ** (-1.0 / 3.0) / M_E
-    a_in = (571.4 if kind == FF_LFV else 773.0) * z ** (-2.0 / 3.0) / M_E
+    a_in = (571.4 if kind >= FF_LFV else 773.0) * z ** (-2.0 / 3.0) / M_E
     return a_el * a_el, a_in * a_in, 0.164 * a ** (-2.0 / 3.0), 1.2 * a ** (1.0 / 3.0) * _FM_INV_GEV
 
 
@@ -96,13 +103,19 @@ def nuclear_inelastic_dipole(t: float, z: float, a: float) -> float:
 
 
 @numba.njit(cache=True)
-def g2_lfv(t: float, z: float, a: float, a_el2: float, a_in2: float, r_a: float) -> float:
-    """G2(t) of the LFV-ALP paper eqs. (16)–(20) (reconstructed, PHYSICS.md section 6); 0 above 1 GeV^2."""
+def g2_lfv(t: float, z: float, a: float, a_el2: float, a_in2: float, r_a: float, parts: int = 3) -> float:
+    """G2(t) of the LFV-ALP paper eqs. (16)–(20) (reconstructed, PHYSICS.md section 6); 0 above 1 GeV^2.
+
+    ``parts``: 1 = coherent term only, 2 = incoherent ("diffractive") term only, 3 = both (eq. 16).
+    """
     if t > 1.0:
         return 0.0
-    coherent = z * z * screening(t, a_el2) * nuclear_elastic_klein_nystrand(t, r_a)
-    incoherent = screening(t, a_in2) * nuclear_inelastic_dipole(t, z, a)
-    return coherent + incoherent
+    out = 0.0
+    if parts & 1:
+        out += z * z * screening(t, a_el2) * nuclear_elastic_klein_nystrand(t, r_a)
+    if parts & 2:
+        out += screening(t, a_in2) * nuclear_inelastic_dipole(t, z, a)
+    return out
 
 
 @numba.njit(cache=True)
@@ -112,7 +125,11 @@ def g2_scaled(t: float, z: float, a: float, kind: int, scales: tuple[float, floa
         return 0.0
     a_el2, a_in2, d, r_a = scales
     if kind == FF_LFV:
-        return g2_lfv(t, z, a, a_el2, a_in2, r_a)
+        return g2_lfv(t, z, a, a_el2, a_in2, r_a, 3)
+    if kind == FF_LFV_COHERENT:
+        return g2_lfv(t, z, a, a_el2, a_in2, r_a, 1)
+    if kind == FF_LFV_INCOHERENT:
+        return g2_lfv(t, z, a, a_el2, a_in2, r_a, 2)
     return g2_tsai(t, z, a_el2, a_in2, d, kind == FF_TSAI)
 
 
@@ -133,7 +150,8 @@ def g2_array(t: np.ndarray, z: float, a: float, kind: int) -> np.ndarray:
 
 
 def form_factor_code(name: str) -> int:
-    """Map a form-factor name (``tsai``, ``tsai_unsquared``, ``lfv``) to its kernel code."""
+    """Map a form-factor name (``tsai``, ``tsai_unsquared``, ``lfv``, ``lfv_coherent``, ``lfv_incoherent``)
+    to its kernel code."""
     try:
         return FORM_FACTORS[name]
     except KeyError:

@@ -41,7 +41,7 @@ def test_registered_spec():
     assert proc is LFV_ALP
     assert (proc.m_in, proc.m_out, proc.lepton_out_pdg, proc.boson_pdg) == (M_MU, M_TAU, PDG_TAU, PDG_ALP)
     assert proc.methods == ("exact", "ww", "iww")
-    assert proc.default_form_factor == "lfv" and set(proc.form_factors) == {"lfv", "tsai"}
+    assert proc.default_form_factor == "lfv" and set(proc.form_factors) == {"lfv", "tsai", "lfv_coherent", "lfv_incoherent"}
     assert proc.card_fields == ("theta", "m_chi", "g_chi")
     assert vertex({"theta": math.pi / 2}) == pytest.approx((1.0, 0.0), abs=1e-15)
     assert vertex({"theta": 0.0}) == (0.0, -1.0)  # mu- -> tau-: tau~ (sin - cos g5) mu (PHYSICS.md section 1)
@@ -170,3 +170,19 @@ def test_card_validation():
     with pytest.raises(CardError, match="theta"):  # a scalar card may not set theta
         parse_card_text("scalar = process\nleptophilic = model\n0.1 = mass\n1e-3 = coupling\nPb = target\n"
                         "160 = beam_energy\n0.5 = theta\n")
+
+
+def test_coherent_and_diffractive_parts_add_up():
+    """lfv_coherent + lfv_incoherent = lfv ([004] eq. 16); at 160 GeV the diffractive part dominates for
+    m_a = 10 GeV, at 1.5 TeV the coherent part for m_a = 2 GeV ([004] Fig. 3, PHYSICS.md 5.4)."""
+    from generator.form_factors import FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT, g2
+
+    for t in (1e-6, 1e-3, 0.05, 0.5, 0.99, 1.5):
+        assert g2(t, 82.0, 207.2, FF_LFV_COHERENT) + g2(t, 82.0, 207.2, FF_LFV_INCOHERENT) == pytest.approx(
+            g2(t, 82.0, 207.2, FF_LFV), rel=1e-12, abs=0.0)
+
+    def sig(e, m, ff):
+        return cross_section(process="lfv_alp", target="Pb", energy=e, mass=m, form_factor=ff, precision=0.01).sigma_pb
+
+    assert sig(160.0, 10.0, "lfv_incoherent") > 100 * sig(160.0, 10.0, "lfv_coherent")
+    assert sig(1500.0, 2.0, "lfv_coherent") > 3 * sig(1500.0, 2.0, "lfv_incoherent")

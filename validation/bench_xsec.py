@@ -91,6 +91,22 @@ def main() -> None:
     med = statistics.median(walls)
     print(f"   median {med:.3f} s per cross section (goal {GOAL_SIGMA_S} s: ratio {med / GOAL_SIGMA_S:.2f})")
 
+    print("== 2b. LFV ALP mu N -> tau N a at 1 % (issue #10 item 9: goal 0.2 s) ==")
+    from generator.processes.lfv_alp import LFV_ALP
+
+    lwalls = []
+    for energy, m_a, theta in ((160.0, 2.0, 1.5708), (160.0, 10.0, 0.0), (1500.0, 2.0, 0.785), (1500.0, 10.0, 1.5708),
+                               (5000.0, 10.0, 0.785)):
+        t0 = time.perf_counter()
+        r = integrate_exact(LFV_ALP, lead, energy, m_a, form_factor="lfv", settings=VegasSettings(rel_precision=0.01),
+                            seed=1, params={"theta": theta})
+        dt = time.perf_counter() - t0
+        lwalls.append(dt)
+        print(f"   Pb E = {energy:6.0f} GeV, m_a = {m_a:4.1f} GeV, theta = {theta:.3f}: {dt:.3f} s, rel. error "
+              f"{r.rel_error:.2%}, {r.n_eval} evaluations, chi2/dof {r.chi2_dof:.2f}")
+    med = statistics.median(lwalls)
+    print(f"   median {med:.3f} s per LFV cross section (goal 0.2 s: ratio {med / 0.2:.2f})")
+
     print("== 3. JIT ==")
     with tempfile.TemporaryDirectory() as cache:
         cold = first_call_seconds(cache)

@@ -47,7 +47,7 @@ import numpy as np
 from scipy import integrate
 
 from ..constants import ALPHA_EM, GEV2_TO_PB, M_E, M_MU
-from ..form_factors import FF_LFV, FF_TSAI, FF_TSAI_UNSQUARED, g2
+from ..form_factors import FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT, FF_TSAI, FF_TSAI_UNSQUARED, g2
 from ..results import CrossSection
 
 __all__ = [
@@ -59,7 +59,7 @@ __all__ = [
     "x_range",
 ]
 
-_FF_KINDS = (FF_TSAI, FF_TSAI_UNSQUARED, FF_LFV)
+_FF_KINDS = (FF_TSAI, FF_TSAI_UNSQUARED, FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT)
 
 
 def _check_kinematics(energy: float, m_s: float) -> None:

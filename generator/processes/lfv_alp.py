@@ -21,8 +21,9 @@ Everything the generator knows of the process is here:
   a -> chi chi~ (:func:`generator.decays.alp_channels`);
 * card fields ``theta`` (rad), ``m_chi`` (GeV, none = the model's benchmark), ``g_chi``;
 * form factors ``lfv`` (default: [004] eqs. 16-20, atomic screening x Klein-Nystrand coherent + dipole
-  incoherent, G2 = 0 above t = 1 GeV^2) and ``tsai`` (Tsai's G2 as printed in Chen-Pospelov-Zhong
-  App. A; no t cut);
+  incoherent, G2 = 0 above t = 1 GeV^2), its parts ``lfv_coherent`` and ``lfv_incoherent`` ("diffractive",
+  [004] Fig. 3; they add up to ``lfv``), and ``tsai`` (Tsai's G2 as printed in Chen-Pospelov-Zhong App. A;
+  no t cut);
 * approximations, both for an outgoing lepton heavier than the beam lepton:
 
   - ``ww``: Weizsaecker-Williams with the exact t_min(x, theta_a) and the 2->2 amplitude gamma mu -> tau a
@@ -223,7 +224,7 @@ LFV_ALP = Process(
                              "t_min = [(m_a+m_tau)^2-m_mu^2]^2/4E^2, t_max = m_a^2+m_tau^2 "
                              "(generator/processes/lfv_alp.py)", _sigma_iww),
     },
-    form_factors=("lfv", "tsai"),
+    form_factors=("lfv", "tsai", "lfv_coherent", "lfv_incoherent"),
     coupling_name="g_mutau",
     prompt_decay=True,
     event_acceptance=event_acceptance,
