@@ -8,7 +8,7 @@ Per chunk of sampled points (x, w) at unit coupling, times the card's g^2:
    lepton has the beam lepton's charge;
 3. the boson's decay length L = |k| c tau / m at the card's coupling; with an experiment the interval
    [s_min, s_max] of its line in the decay volume, P = e^{-s_min/L} - e^{-s_max/L}, and a decay point
-   from the truncated exponential (PHYSICS.md section 8); without, a free exponential;
+   from the truncated exponential (docs/physics.md section 8); without, a free exponential;
 4. two-body decays in the rest frame, boosted to the lab; the experiment's daughter acceptance.
 
 Weights: ``w_xsec`` (pb), ``p_decay``, ``acceptance`` and ``weight`` = their product. The chunk's

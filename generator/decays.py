@@ -1,7 +1,7 @@
 """Two-body decays of a spin-0 boson, isotropic in its rest frame and boosted to the lab.
 
 A spin-0 parent of mass ``M`` has no preferred direction, so in its rest frame the daughters are
-back to back along a direction uniform on the sphere (PHYSICS.md section 10)::
+back to back along a direction uniform on the sphere (docs/physics.md section 10)::
 
     |p*| = lambda^{1/2}(M^2, m1^2, m2^2) / (2 M),
     lambda(a, b, c) = a^2 + b^2 + c^2 - 2ab - 2bc - 2ca

@@ -10,10 +10,10 @@ Three variants, selected by an integer code so that numba kernels can take it as
     a = 111 Z^(-1/3)/m_e,  a' = 773 Z^(-2/3)/m_e,  d = 0.164 GeV^2 A^(-2/3),  mu_p = 2.79
 
 ``FF_TSAI_UNSQUARED`` (1) — the same with the physical quasi-elastic proton term, not squared
-(PHYSICS.md section 6, flag 1): (1 + t(mu_p^2-1)/4m_p^2) / (1 + t/0.71)^4.
+(docs/physics.md section 6, flag 1): (1 + t(mu_p^2-1)/4m_p^2) / (1 + t/0.71)^4.
 
 ``FF_LFV`` (2) — *TeV muons probing lepton-flavour-violating ALPs* eqs. (16)–(20), as reconstructed in
-PHYSICS.md section 6: Klein–Nystrand nuclear elastic form factor, dipole nucleons for the incoherent
+docs/physics.md section 6: Klein–Nystrand nuclear elastic form factor, dipole nucleons for the incoherent
 part, a' = 571.4 Z^(-2/3)/m_e, and G2 = 0 for t > 1 GeV^2. ``FF_LFV_COHERENT`` (3) and ``FF_LFV_INCOHERENT`` (4)
 are its two terms alone (eq. 16: coherent Z^2 G_el^atom G_el^nuc; incoherent, "diffractive", G_inel^atom
 G_inel^nuc), for [004] Fig. 3.
@@ -104,7 +104,7 @@ def nuclear_inelastic_dipole(t: float, z: float, a: float) -> float:
 
 @numba.njit(cache=True)
 def g2_lfv(t: float, z: float, a: float, a_el2: float, a_in2: float, r_a: float, parts: int = 3) -> float:
-    """G2(t) of the LFV-ALP paper eqs. (16)–(20) (reconstructed, PHYSICS.md section 6); 0 above 1 GeV^2.
+    """G2(t) of the LFV-ALP paper eqs. (16)–(20) (reconstructed, docs/physics.md section 6); 0 above 1 GeV^2.
 
     ``parts``: 1 = coherent term only, 2 = incoherent ("diffractive") term only, 3 = both (eq. 16).
     """

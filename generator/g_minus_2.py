@@ -151,7 +151,7 @@ def delta_a_mu_vector(g_v: float, m_v: float | np.ndarray) -> float | np.ndarray
 
 
 def _lfv_loop_integral(eps: float, lam2: float, c_s2: float, c_p2: float) -> float:
-    """∫₀¹ dx [c_s² x²(1+ε−x) + c_p² x²(1−ε−x)] / [(1−x)(1−λ²x) + ε²λ²x] (PHYSICS.md section 3)."""
+    """∫₀¹ dx [c_s² x²(1+ε−x) + c_p² x²(1−ε−x)] / [(1−x)(1−λ²x) + ε²λ²x] (docs/physics.md section 3)."""
 
     def f(x: float) -> float:
         den = (1.0 - x) * (1.0 - lam2 * x) + eps * eps * lam2 * x
@@ -193,7 +193,7 @@ def delta_a_mu_lfv(c_s: float, c_p: float, m_a: float, m_tau: float = M_TAU) -> 
 
     References
     ----------
-    arXiv:2407.15942 Sec. II.B, eqs. (9)–(10) (reconstructed in PHYSICS.md section 3, checks A9–A10).
+    arXiv:2407.15942 Sec. II.B, eqs. (9)–(10) (reconstructed in docs/physics.md section 3, checks A9–A10).
 
     >>> delta_a_mu_lfv(1e-3, 0.0, 5.0) > 0 > delta_a_mu_lfv(0.0, 1e-3, 5.0)
     True
@@ -213,12 +213,12 @@ def _f_heavy_tau(r: float) -> float:
 
 
 def delta_a_mu_lfv_heavy_tau(g_mutau: float, theta: float, m_a: float) -> float:
-    r"""Δa_μ for m_τ ≫ m_μ ([004] eq. 9, reconstructed in PHYSICS.md section 3)::
+    r"""Δa_μ for m_τ ≫ m_μ ([004] eq. 9, reconstructed in docs/physics.md section 3)::
 
         Δa_μ ≃ −g² m_μ m_τ cos 2θ / (8π² m_a²) F(m_τ²/m_a²),
         F(r) = ∫₀¹ x² dx/(1 − x + r x) = (r² − 4r + 3 + 2 ln r) / (2 (r − 1)³)
 
-    References: arXiv:2407.15942 eq. (9); PHYSICS.md section 3.
+    References: arXiv:2407.15942 eq. (9); docs/physics.md section 3.
 
     >>> delta_a_mu_lfv_heavy_tau(1e-3, math.pi / 2, 5.0) > 0
     True
@@ -231,7 +231,7 @@ def delta_a_mu_lfv_heavy_tau(g_mutau: float, theta: float, m_a: float) -> float:
 def delta_a_mu_lfv_light_alp(g_mutau: float, theta: float) -> float:
     r"""Δa_μ for m_a ≪ m_τ ([004] eq. 10): ``−g²/(16π²) (m_μ/m_τ) cos 2θ`` (valid for |cos 2θ| ≫ m_μ/m_τ).
 
-    References: arXiv:2407.15942 eq. (10) (legible in the OCR); PHYSICS.md section 3 (check A9).
+    References: arXiv:2407.15942 eq. (10) (legible in the OCR); docs/physics.md section 3 (check A9).
 
     >>> delta_a_mu_lfv_light_alp(1e-3, 0.0) < 0
     True

@@ -145,7 +145,7 @@ class ScalarModel:
         }
 
     def total_width(self, m_s: float) -> float:
-        """Total width in GeV: the exact sum of all channels (PHYSICS.md section 2)."""
+        """Total width in GeV: the exact sum of all channels (docs/physics.md section 2)."""
         return math.fsum(self.partial_widths(m_s).values())
 
     def branching_ratios(self, m_s: float) -> dict[str, float]:
@@ -255,7 +255,7 @@ class LFVAxion:
     def partial_widths(self, m_a: float) -> dict[str, float]:
         """Partial widths in GeV: ``mutau`` (μ⁻τ⁺ + μ⁺τ⁻) and ``chichi`` (0 if closed).
 
-        References: arXiv:2407.15942 eqs. (5), (7); PHYSICS.md section 2.
+        References: arXiv:2407.15942 eqs. (5), (7); docs/physics.md section 2.
         """
         c_s, c_p = self.vertex_couplings()
         return {

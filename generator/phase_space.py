@@ -1,6 +1,6 @@
 r"""Lab-frame phase space of  l(p) + N(P) -> l'(p') + N(P') + X(k), nucleus at rest, beam along +z.
 
-Variables and the unit-cube map (PHYSICS.md section 5.2–5.3, "Lab phase space")::
+Variables and the unit-cube map (docs/physics.md section 5.2–5.3, "Lab phase space")::
 
     E_k   = E [x_lo + (x_hi - x_lo) u0]                           (x = E_k / E, linear)
     theta : ln(theta^2 + theta_c^2) uniform on [ln theta_c^2, ln(pi^2 + theta_c^2)]   (u1)
@@ -30,7 +30,7 @@ parameter for an explicit user cut.
 Numerically stable forms: p.k = (E^2 m_X^2 + E_k^2 m^2 - m^2 m_X^2)/(E E_k + |p||k|) + 2|p||k| sin^2(theta/2);
 W^2 - m^2 = -2(E q0 - |p| q_z) - Q^2 with W = p - q.
 
-References: PHYSICS.md section 5.2–5.3 (mudump's derivation, verified against the Phi_3 recursion);
+References: docs/physics.md section 5.2–5.3 (mudump's derivation, verified against the Phi_3 recursion);
 Byckling & Kajantie, *Particle Kinematics* (Wiley 1973) for the two-body factors.
 """
 
@@ -50,13 +50,13 @@ DIM = 4
 
 @numba.njit(cache=True)
 def x_limits(energy: float, m_in: float, m_out: float, m_x: float) -> tuple[float, float]:
-    """Kinematic range of x = E_k/E in the lab: [m_X/E, 1 - m'/E] (PHYSICS.md section 5.3)."""
+    """Kinematic range of x = E_k/E in the lab: [m_X/E, 1 - m'/E] (docs/physics.md section 5.3)."""
     return m_x / energy, 1.0 - m_out / energy
 
 
 @numba.njit(cache=True)
 def p_dot_k(energy: float, p: float, e_k: float, k: float, m_in: float, m_x: float, theta: float) -> float:
-    """p.k in the lab without cancellation (PHYSICS.md section 5.3 "stable forms")."""
+    """p.k in the lab without cancellation (docs/physics.md section 5.3 "stable forms")."""
     s = math.sin(0.5 * theta)
     return (energy * energy * m_x * m_x + e_k * e_k * m_in * m_in - m_in * m_in * m_x * m_x) / (
         energy * e_k + p * k

@@ -296,7 +296,7 @@ def gamma_mutau_one_mode(m_a: float, c_s: float, c_p: float, m_mu: float | None 
 
     From Σ|M|² = 2[c_s²(M² − (m1+m2)²) + c_p²(M² − (m1−m2)²)] and Γ = |p*| Σ|M|²/(8π M²).
     With c_s = g sin θ, c_p = g cos θ this is the unequal-mass form of [004] eq. (5), as reconstructed in
-    PHYSICS.md section 2 (the OCR of eq. 5 keeps only C² m_τ² m_a (1 − m_τ²/m_a²)², its m_μ → 0 limit).
+    docs/physics.md section 2 (the OCR of eq. 5 keeps only C² m_τ² m_a (1 − m_τ²/m_a²)², its m_μ → 0 limit).
 
     Parameters
     ----------
@@ -310,7 +310,7 @@ def gamma_mutau_one_mode(m_a: float, c_s: float, c_p: float, m_mu: float | None 
     References
     ----------
     Batell, Davoudiasl, Marcarelli, Neil, Trojanowski, *Lepton-Flavor-Violating ALP Signals with
-    TeV-Scale Muon Beams*, arXiv:2407.15942, eqs. (3) and (5); PHYSICS.md section 2 (check F1).
+    TeV-Scale Muon Beams*, arXiv:2407.15942, eqs. (3) and (5); docs/physics.md section 2 (check F1).
 
     >>> gamma_mutau_one_mode(1.0, 1.0, 1.0)
     0.0
@@ -331,11 +331,11 @@ def gamma_mutau(m_a: float, g_mutau: float, theta: float) -> float:
 
     Both charge modes (twice :func:`gamma_mutau_one_mode` with c_s = g sin θ, c_p = g cos θ). For
     m_μ → 0 it is ``g² m_a/(4π) (1 − m_τ²/m_a²)²`` = C² m_τ² m_a/(4πΛ²)(1 − m_τ²/m_a²)² ([004] eq. 5;
-    PHYSICS.md section 2: the paper's 4π vs 8π cannot be read off the OCR, this is the sum of both modes).
+    docs/physics.md section 2: the paper's 4π vs 8π cannot be read off the OCR, this is the sum of both modes).
 
     References
     ----------
-    arXiv:2407.15942 eqs. (3), (5); PHYSICS.md section 2.
+    arXiv:2407.15942 eqs. (3), (5); docs/physics.md section 2.
 
     >>> gamma_mutau(1.0, 1e-3, 0.3)
     0.0
@@ -352,7 +352,7 @@ def gamma_chichi(m_a: float, g_chi: float, m_chi: float) -> float:
 
     References
     ----------
-    arXiv:2407.15942 eqs. (4) and (7); PHYSICS.md section 2 (check F2).
+    arXiv:2407.15942 eqs. (4) and (7); docs/physics.md section 2 (check F2).
 
     >>> gamma_chichi(1.0, 1.0, 0.5)
     0.0

@@ -4,7 +4,7 @@ Pure, numpy-vectorised functions over events: scalars, arrays of shape ``(n,)`` 
 and ``(n, 3)`` for points and directions (all broadcast). Units: **metres** for lengths, **GeV** for
 energies and momenta.
 
-Decay probability ([001] eqs. 21–22, [000] eqs. 14–15, PHYSICS.md section 8)::
+Decay probability ([001] eqs. 21–22, [000] eqs. 14–15, docs/physics.md section 8)::
 
     P(z) dz = exp(-z/L) dz / L
     P_in    = exp(-z_min/L) - exp(-z_max/L) = -exp(-z_min/L) * expm1(-(z_max - z_min)/L)
@@ -115,7 +115,7 @@ def decay_probability(z_min: ArrayLike, z_max: ArrayLike, decay_length: ArrayLik
 
         P = exp(-z_min/L) - exp(-z_max/L) = -exp(-z_min/L) * expm1(-(z_max - z_min)/L)
 
-    ([001] eqs. 21–22, [000] eqs. 14–15; stable form from PHYSICS.md section 8).
+    ([001] eqs. 21–22, [000] eqs. 14–15; stable form from docs/physics.md section 8).
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ def sample_decay_distance(
 
         z = z_min - L * log1p(u * expm1(-Delta/L)),   Delta = z_max - z_min
 
-    (PHYSICS.md section 8). ``Delta = inf`` gives ``z_min - L log(1 - u)``; for ``L >> Delta`` the
+    (docs/physics.md section 8). ``Delta = inf`` gives ``z_min - L log(1 - u)``; for ``L >> Delta`` the
     log1p/expm1 pair keeps ``z ≈ z_min + u Delta`` without cancellation.
 
     Parameters

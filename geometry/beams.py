@@ -66,7 +66,7 @@ class MuonFlux:
     number of muons in an exposure is ``N_POT * total_weight``. Build with :meth:`from_file`,
     :meth:`MonochromaticBeam.flux` or :meth:`SecondaryMuonSource.sample`.
 
-    References: PHYSICS.md section 8 (normalise per POT, multiply by N_POT).
+    References: docs/physics.md section 8 (normalise per POT, multiply by N_POT).
     """
 
     x_m: np.ndarray
@@ -344,7 +344,7 @@ class MonochromaticBeam:
     >>> round(b.momentum_GeV, 5)
     159.99997
 
-    References: PHYSICS.md section 9 (NA64mu 160 GeV, FNAL 3 GeV).
+    References: docs/physics.md section 9 (NA64mu 160 GeV, FNAL 3 GeV).
     """
 
     energy_GeV: float

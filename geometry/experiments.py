@@ -11,7 +11,7 @@ GeV for energies, metres for **every** length (also the 10 cm photon separation,
 key carries a unit suffix because there is only one unit per dimension. Positions use one convention in
 every file: ``z`` along the beam axis, measured from the **upstream face of the target** (the dump), ``x``
 horizontal and ``y`` vertical, transverse origin on the beam axis. This is the convention of [000]
-Table I and of [001] Sec. V ("z measured from the target's upstream face", PHYSICS.md section 9).
+Table I and of [001] Sec. V ("z measured from the target's upstream face", docs/physics.md section 9).
 
 File layout (every table has a ``source`` string naming where each of its numbers comes from)::
 

@@ -6,7 +6,7 @@ the entry overrides them, and ``geometry/data/muon_dedx/<material>.csv`` holds t
 muon stopping powers (PDG/Groom format, converted to CSV with provenance). Add a material by adding one
 TOML entry and one CSV table; no code change.
 
-Mean energy loss ([GMS01]; PHYSICS.md section 7)::
+Mean energy loss ([GMS01]; docs/physics.md section 7)::
 
     -dE/dx = a(E) + b(E) E                      [MeV cm^2/g]  (mass stopping power)
     -dE/dx [GeV/m] = 0.1 * rho [g/cm^3] * S [MeV cm^2/g]
@@ -366,7 +366,7 @@ class Material:
     def b(self, energy_GeV: Any) -> np.ndarray:
         """Radiative loss coefficient b(E) = S_rad(E) / E in **cm^2/g** (g^-1 cm^2).
 
-        PHYSICS.md quotes b in 1e-6 g^-1 cm^2: Pb 13.6 (17.4) at 100 (1000) GeV. Multiply by
+        docs/physics.md quotes b in 1e-6 g^-1 cm^2: Pb 13.6 (17.4) at 100 (1000) GeV. Multiply by
         ``100 * density_g_cm3`` for b in m^-1 (see :meth:`b_per_m`).
         """
         e = np.asarray(energy_GeV, dtype=float)
@@ -398,7 +398,7 @@ class Material:
         """Muon critical energy E_c [GeV] (total energy) where ionisation a(E) equals radiative b(E) E.
 
         Root of ln a(E) - ln(b(E) E) = 0 by Brent's method between the bracketing table nodes.
-        PHYSICS.md section 7: Pb 132, W 142, Mo 229, Cu 313 GeV.
+        docs/physics.md section 7: Pb 132, W 142, Mo 229, Cu 313 GeV.
         """
         t = self._table()
         a, r = t.columns["ionisation"], t.columns["radiative"]

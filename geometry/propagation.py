@@ -7,7 +7,7 @@ The mean energy of a muon after a depth y follows from the CSDA range::
     E(y)        = R^{-1}( R(E_0) - y )                                  [GeV]
 
 with E the total muon energy, -dE/dx from :class:`geometry.materials.EnergyLoss` (tabulated or constant).
-PHYSICS.md section 7: replace 1/<dE/dy> of [CPZ17] eqs. 17 and 23 by 1/(dE/dx(E)) inside the energy
+docs/physics.md section 7: replace 1/<dE/dy> of [CPZ17] eqs. 17 and 23 by 1/(dE/dx(E)) inside the energy
 integral and use Delta y(E) above.
 
 Tabulated loss. -dE/dx is the table interpolated linearly in (ln E, ln S), i.e. a power law
@@ -33,7 +33,7 @@ returned as the muon mass m_mu (never NaN) together with a boolean ``stopped`` f
 (159.746, False)
 
 References: D.E. Groom, N.V. Mokhov, S.I. Striganov, ADNDT 78 (2001) 183; [CPZ17] C.-Y. Chen,
-M. Pospelov, Y.-M. Zhong, PRD 95 (2017) 115005, eqs. 16-17, Table I; PHYSICS.md section 7.
+M. Pospelov, Y.-M. Zhong, PRD 95 (2017) 115005, eqs. 16-17, Table I; docs/physics.md section 7.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def test_isotropic_in_rest_frame() -> None:
 
 
 def test_massless_lab_energy_flat() -> None:
-    """S -> gamma gamma: lab energies flat in [E(1-beta)/2, E(1+beta)/2] (PHYSICS.md section 10)."""
+    """S -> gamma gamma: lab energies flat in [E(1-beta)/2, E(1+beta)/2] (docs/physics.md section 10)."""
     rng = np.random.default_rng(5)
     n = 40_000
     m_s, e_s = 0.2, 10.0

@@ -60,7 +60,7 @@ def test_shipped_file_opens_with_reference_line_and_sources(name: str) -> None:
 
 
 def test_published_numbers() -> None:
-    """Numbers of PHYSICS.md section 9 ([000] Table I, [001] Sec. V, [004] Sec. III)."""
+    """Numbers of docs/physics.md section 9 ([000] Table I, [001] Sec. V, [004] Sec. III)."""
     na64 = load_experiment("na64mu")
     assert (na64.beam.energy, na64.exposure.count, na64.target.material, na64.target.length) == (160.0, 8e12, "Pb", 0.2)
     assert na64.decay_volume.z_start == pytest.approx(5.2)

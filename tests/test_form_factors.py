@@ -1,4 +1,4 @@
-"""Tests for generator.form_factors: atomic screening at small t, G2 ≈ Z² plateau (PHYSICS.md section 6)."""
+"""Tests for generator.form_factors: atomic screening at small t, G2 ≈ Z² plateau (docs/physics.md section 6)."""
 
 from __future__ import annotations
 

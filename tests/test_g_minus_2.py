@@ -27,7 +27,7 @@ def test_scalar_heavy_limit(m_s):
 
 
 def test_scalar_published_value():
-    """Chen–Pospelov–Zhong below eq. 3: 1.6e-9; PHYSICS.md A1 independent value 1.648e-9."""
+    """Chen–Pospelov–Zhong below eq. 3: 1.6e-9; docs/physics.md A1 independent value 1.648e-9."""
     assert delta_a_mu_scalar(5e-4, 0.1) == pytest.approx(1.648e-9, rel=2e-3)
 
 

@@ -27,7 +27,7 @@ PB = (82.0, 207.2)
 
 @pytest.mark.parametrize(("m_s", "expected"), [(0.01, 9.7e4), (0.1, 8.9e4)])
 def test_chi_lead_160_gev(m_s, expected):
-    """PHYSICS.md section 4 (independently computed): 9.7e4 (10 MeV) and 8.9e4 (100 MeV)."""
+    """docs/physics.md section 4 (independently computed): 9.7e4 (10 MeV) and 8.9e4 (100 MeV)."""
     assert photon_flux_chi(160.0, m_s, *PB) == pytest.approx(expected, rel=0.05)
 
 

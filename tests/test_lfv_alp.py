@@ -44,7 +44,7 @@ def test_registered_spec():
     assert proc.default_form_factor == "lfv" and set(proc.form_factors) == {"lfv", "tsai", "lfv_coherent", "lfv_incoherent"}
     assert proc.card_fields == ("theta", "m_chi", "g_chi")
     assert vertex({"theta": math.pi / 2}) == pytest.approx((1.0, 0.0), abs=1e-15)
-    assert vertex({"theta": 0.0}) == (0.0, -1.0)  # mu- -> tau-: tau~ (sin - cos g5) mu (PHYSICS.md section 1)
+    assert vertex({"theta": 0.0}) == (0.0, -1.0)  # mu- -> tau-: tau~ (sin - cos g5) mu (docs/physics.md section 1)
 
 
 @pytest.mark.parametrize(("energy", "m_a"), [(160.0, 2.0), (1500.0, 10.0), (5000.0, 2.0), (20.0, 5.0)])
@@ -83,7 +83,7 @@ def test_lorentz_invariance(rng):
 
 
 def test_gamma5_is_scalar_with_negative_tau_mass(rng):
-    """|M|^2_g5(m_tau) = |M|^2_1(-m_tau) (PHYSICS.md section 1, check G0b), on the lfv kinematics."""
+    """|M|^2_g5(m_tau) = |M|^2_1(-m_tau) (docs/physics.md section 1, check G0b), on the lfv kinematics."""
     for p, k, pp, _q, d, w_den in _points(rng, 160.0, 2.0, n=15):
         j = np.array([2 * M_PB, 0, 0, 0])
         assert _msq(p, k, pp, j, 0.0, 1.0, d, w_den) == pytest.approx(
@@ -104,7 +104,7 @@ def test_only_sin2_cos2_enter(rng):
 
 
 def test_theta_dependence_is_small_and_sigma_positive():
-    """sigma(theta = 0) vs sigma(pi/2) differ by a few % only (chirality flip ~ m_mu m_tau; PHYSICS.md 5.4)."""
+    """sigma(theta = 0) vs sigma(pi/2) differ by a few % only (chirality flip ~ m_mu m_tau; docs/physics.md 5.4)."""
     s0 = cross_section(process="lfv_alp", target="Pb", energy=160.0, mass=2.0, theta=0.0, precision=0.003)
     s1 = cross_section(process="lfv_alp", target="Pb", energy=160.0, mass=2.0, theta=math.pi / 2, precision=0.003)
     assert s0.sigma_pb > 0 and s1.sigma_pb > 0
@@ -143,7 +143,7 @@ def test_ww_matches_exact_where_it_must():
 
 
 def test_iww_t_min_is_the_absolute_threshold():
-    """[(m_a + m_tau)^2 - m_mu^2]^2/4E^2 is 12.7x [004]'s (m_a^2/2E)^2 at m_a = 2 GeV (PHYSICS.md E2)."""
+    """[(m_a + m_tau)^2 - m_mu^2]^2/4E^2 is 12.7x [004]'s (m_a^2/2E)^2 at m_a = 2 GeV (docs/physics.md E2)."""
     assert iww_t_min(1000.0, 2.0) / (4.0 / 2000.0) ** 2 == pytest.approx(12.7, rel=0.01)
 
 
@@ -174,7 +174,7 @@ def test_card_validation():
 
 def test_coherent_and_diffractive_parts_add_up():
     """lfv_coherent + lfv_incoherent = lfv ([004] eq. 16); at 160 GeV the diffractive part dominates for
-    m_a = 10 GeV, at 1.5 TeV the coherent part for m_a = 2 GeV ([004] Fig. 3, PHYSICS.md 5.4)."""
+    m_a = 10 GeV, at 1.5 TeV the coherent part for m_a = 2 GeV ([004] Fig. 3, docs/physics.md 5.4)."""
     from generator.form_factors import FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT, g2
 
     for t in (1e-6, 1e-3, 0.05, 0.5, 0.99, 1.5):

@@ -56,14 +56,14 @@ def test_chichi_width_eq7():
 
 
 def test_coupling_from_c_over_lambda_E1():
-    """C/Lambda = 1/TeV gives g = m_tau/TeV = 1.777e-3 (PHYSICS.md E1; the paper rounds to 2e-3)."""
+    """C/Lambda = 1/TeV gives g = m_tau/TeV = 1.777e-3 (docs/physics.md E1; the paper rounds to 2e-3)."""
     a = LFVAxion.from_c_over_lambda(1.0)
     assert a.g_mutau == pytest.approx(1.777e-3, rel=1e-3)
     assert a.c_over_lambda_per_tev() == pytest.approx(1.0)
 
 
 def test_ctau_E4():
-    """c tau_a = 0.66e-8 cm at g = 2e-3, m_a = 10 GeV, both modes (PHYSICS.md E4), no chi channel."""
+    """c tau_a = 0.66e-8 cm at g = 2e-3, m_a = 10 GeV, both modes (docs/physics.md E4), no chi channel."""
     a = LFVAxion(2e-3, theta=0.7, m_chi=100.0)
     ctau_cm = HBARC_GEV_M / a.total_width(10.0) * 100
     assert ctau_cm == pytest.approx(0.66e-8, rel=0.02)
@@ -109,7 +109,7 @@ def test_general_loop_reduces_to_scalar_for_internal_muon():
 
 
 def test_light_alp_limit_eq10_A9():
-    """m_a << m_tau: full loop / eq. (10) = 1.02 at theta = pi/2 (PHYSICS.md A9), sign -cos 2theta."""
+    """m_a << m_tau: full loop / eq. (10) = 1.02 at theta = pi/2 (docs/physics.md A9), sign -cos 2theta."""
     g = 1e-3
     full = LFVAxion(g, theta=math.pi / 2).delta_a_mu(0.01)
     assert full / g_minus_2.delta_a_mu_lfv_light_alp(g, math.pi / 2) == pytest.approx(1.02, abs=0.01)

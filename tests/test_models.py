@@ -70,7 +70,7 @@ def test_partial_widths_and_branching_ratios():
     assert pw["ee"] == pytest.approx(widths.gamma_ll(0.1, a.g_e, M_E), rel=1e-14)
     br = a.branching_ratios(0.1)
     assert sum(br.values()) == pytest.approx(1.0, rel=1e-14)
-    # PHYSICS.md section 2: in model A at 100 MeV gamma gamma is 4.6 % of the total width.
+    # docs/physics.md section 2: in model A at 100 MeV gamma gamma is 4.6 % of the total width.
     assert br["gammagamma"] == pytest.approx(0.046, abs=0.001)
     b = ScalarModel.muonphilic(1e-3)
     assert b.branching_ratios(0.1)["gammagamma"] == 1.0

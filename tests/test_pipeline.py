@@ -44,7 +44,7 @@ def test_card_method_gives_that_methods_sigma(method):
     exact = cross_section(target="Pb", energy=160.0, mass=0.1, coupling=5e-4, precision=0.03)
     assert summary["method"] == method
     assert summary["sigma_pb"] == pytest.approx(direct.sigma_pb, rel=1e-6)
-    if method == "iww":  # IWW overestimates the exact 2->3 here (PHYSICS.md section 4); WW is within 1 %
+    if method == "iww":  # IWW overestimates the exact 2->3 here (docs/physics.md section 4); WW is within 1 %
         assert summary["sigma_pb"] / exact.sigma_pb > 1.05
     assert "WW" in summary["method_description"]
 
@@ -64,7 +64,7 @@ def test_iww_counts_in_a_thick_target_follow_the_method():
                                    precision=0.01))[1]
     assert iww["method"] == "iww"
     ratio = iww["expected_events"]["produced"] / exact["expected_events"]["produced"]
-    assert 1.02 < ratio < 2.0  # IWW overestimates the exact 2->3 for muon beams (PHYSICS.md section 4)
+    assert 1.02 < ratio < 2.0  # IWW overestimates the exact 2->3 for muon beams (docs/physics.md section 4)
     assert iww["expected_events"]["accepted"] is None  # no final state: refused, not invented
 
 

@@ -19,7 +19,7 @@ from geometry.propagation import (
 
 
 def test_na64_constant_loss_reproduces_cpz() -> None:
-    # [000] / PHYSICS.md C5: 160 - 0.2 m * 12.7 MeV/cm = 159.746 GeV ("159.75")
+    # [000] / docs/physics.md C5: 160 - 0.2 m * 12.7 MeV/cm = 159.746 GeV ("159.75")
     r = exit_energy(160.0, 0.2, EnergyLoss.constant(1.27))
     assert float(r.energy_GeV) == pytest.approx(159.746, abs=1e-9)
     assert not bool(r.stopped)

@@ -84,7 +84,7 @@ def test_lorentz_invariance(rng):
 
 
 def test_pseudoscalar_equals_scalar_with_negative_mass(rng):
-    """PHYSICS.md section 1: |M|^2 with gamma5 at m' equals |M|^2 with 1 at -m' (check G0b)."""
+    """docs/physics.md section 1: |M|^2 with gamma5 at m' equals |M|^2 with 1 at -m' (check G0b)."""
     for p, k, pp, _q, d, w_den in _random_points(rng, 160.0, 1.0, m_out=M_TAU, n=10):
         j = np.array([2 * M_PB, 0, 0, 0])
         g5 = lepton_current_squared(p, pp, k, j, M_MU, M_TAU, 0.0, 1.0, -d, w_den)

@@ -1,4 +1,4 @@
-"""Tests for generator.widths: loop function limits, thresholds, reference widths (PHYSICS.md section 2)."""
+"""Tests for generator.widths: loop function limits, thresholds, reference widths (docs/physics.md section 2)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_gamma_ll_array():
     assert np.all(out[1:] > 0)
 
 
-# Reference widths for g_mu = 1e-3, GeV (PHYSICS.md section 2; independently computed there).
+# Reference widths for g_mu = 1e-3, GeV (docs/physics.md section 2; independently computed there).
 _REF = {
     0.005: (4.36e-15, 5.07e-19, 1.34e-19, None),
     0.020: (1.85e-14, 3.30e-17, 8.58e-18, None),

@@ -1,4 +1,4 @@
-"""Signal yields at the six experiments, and Chen–Pospelov–Zhong Fig. 4 (PHYSICS.md sections 7–9, 11).
+"""Signal yields at the six experiments, and Chen–Pospelov–Zhong Fig. 4 (docs/physics.md sections 7–9, 11).
 
 Prints and saves
   1. [000] Fig. 4: the mean probability that a produced S decays in the fiducial region,
@@ -10,7 +10,7 @@ Prints and saves
   2. N_S at (m_S = 100 MeV, g_mu = 5e-4), models A and B, every experiment: produced -> decayed in the
      volume -> accepted, constant <dE/dy> (= minimum ionisation, [000] eqs. 16–17) vs stepped tables.
   3. N_S (model A) on m_S in {20, 100, 200} MeV x g_mu in {1e-4, 5e-4}, constant vs stepped.
-  4. The propagation numbers of [000] Sec. III.A (NA64 E_mu,min, eq. 17) and PHYSICS.md section 7
+  4. The propagation numbers of [000] Sec. III.A (NA64 E_mu,min, eq. 17) and docs/physics.md section 7
      (FNAL 3 -> 0.5 GeV depth in W), published / ours / ratio.
 All numbers go to validation/figures/experiments.json.
 
@@ -51,7 +51,7 @@ FIG = REPO / "validation" / "figures"
 
 EXPERIMENTS = ("na64mu", "fnal_mu", "na62_dump", "ship", "fasernu2", "mucoll_thin")
 MODELS = {"A": "leptophilic", "B": "muonphilic"}  # [000] model A / model B
-LOSSES = ("constant", "table")  # [000] eqs. 16-17 (min. ionisation) / stepped PDG tables (PHYSICS.md sec. 7)
+LOSSES = ("constant", "table")  # [000] eqs. 16-17 (min. ionisation) / stepped PDG tables (docs/physics.md sec. 7)
 LOSS_LABEL = {"constant": "constant <dE/dy>", "table": "PDG tables"}
 
 M_BENCH, G_BENCH = 0.1, 5e-4  # GeV; [000] benchmark (eq. 3 text, eqs. 10-11)
@@ -180,7 +180,7 @@ def fig4_curves(budget: Budget) -> list[dict[str, Any]]:
 
 def print_fig4(curves: list[dict[str, Any]], anchors: list[dict[str, Any]]) -> None:
     print("\n=== 1. [000] Fig. 4: mean decay probability in the fiducial region, m_S = 100 MeV ===")
-    print("The published curves are not tabulated (PHYSICS.md section 12 item 12: [000] Figs. 3-5 are not")
+    print("The published curves are not tabulated (docs/physics.md section 12 item 12: [000] Figs. 3-5 are not")
     print("reproducible as numbers): compare the figure with [000] Fig. 4 BY EYE.")
     print("\nDecay lengths that place the curves (m_S = 100 MeV):")
     print(f"{'id':3} {'source':13} {'model':12} {'g_mu':>7} {'E_S/GeV':>7} {'published/m':>11} {'ours/m':>9} "
@@ -335,7 +335,7 @@ def print_grid(rows: list[dict[str, Any]]) -> None:
 # 4. propagation
 # ------------------------------------------------------------------------------------------------
 def propagation_numbers() -> list[dict[str, Any]]:
-    """[000] Sec. III.A and Table I (C1-C5) and PHYSICS.md section 7, from geometry.propagation."""
+    """[000] Sec. III.A and Table I (C1-C5) and docs/physics.md section 7, from geometry.propagation."""
     pb, w = get_material("Pb"), get_material("W")
     cpz_pb, cpz_w = EnergyLoss.constant(1.27, pb), EnergyLoss.constant(2.21, w)  # [000] Table I
     min_pb, min_w = EnergyLoss.minimum_ionising(pb), EnergyLoss.minimum_ionising(w)  # energy_loss = constant
@@ -353,10 +353,10 @@ def propagation_numbers() -> list[dict[str, Any]]:
         ("<dE/dy> W = min. ionisation x rho", "[000] Table I (C4)", 22.1, 10 * min_w.constant_GeV_m, "MeV/cm"),
         ("NA64 E_mu,min after 0.2 m Pb, 12.7 MeV/cm", "[000] eq. 17 text (C5)", 159.75, e_exit(cpz_pb), "GeV"),
         ("NA64 E_mu,min, min. ionisation (generator)", "[000] eq. 17 text (C5)", 159.75, e_exit(min_pb), "GeV"),
-        ("NA64 E_mu,min, stepped PDG tables", "PHYSICS.md sec. 7", 159.04, e_exit("Pb"), "GeV"),
-        ("FNAL 3 -> 0.5 GeV depth in W, 22.1 MeV/cm", "PHYSICS.md sec. 7", 113.0, depth_cm(cpz_w), "cm"),
-        ("FNAL depth, min. ionisation (generator)", "PHYSICS.md sec. 7", 113.0, depth_cm(min_w), "cm"),
-        ("FNAL depth, stepped PDG tables", "PHYSICS.md sec. 7", 97.0, depth_cm("W"), "cm"),
+        ("NA64 E_mu,min, stepped PDG tables", "docs/physics.md sec. 7", 159.04, e_exit("Pb"), "GeV"),
+        ("FNAL 3 -> 0.5 GeV depth in W, 22.1 MeV/cm", "docs/physics.md sec. 7", 113.0, depth_cm(cpz_w), "cm"),
+        ("FNAL depth, min. ionisation (generator)", "docs/physics.md sec. 7", 113.0, depth_cm(min_w), "cm"),
+        ("FNAL depth, stepped PDG tables", "docs/physics.md sec. 7", 97.0, depth_cm("W"), "cm"),
     ]
     return [{"quantity": q, "reference": ref, "published": pub, "ours": ours, "ratio": ours / pub, "unit": unit}
             for q, ref, pub, ours, unit in rows]
@@ -368,7 +368,7 @@ def print_propagation(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         print(f"{r['quantity']:44} {r['reference']:23} {r['published']:10.5g} {r['ours']:10.5g} "
               f"{r['ratio']:7.4f}  {r['unit']}")
-    print("([000] itself says only that 3 GeV muons stop in 1.5 m W; 113/97 cm are PHYSICS.md's checks.)")
+    print("([000] itself says only that 3 GeV muons stop in 1.5 m W; 113/97 cm are docs/physics.md's checks.)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> None:
 
     runtime = time.perf_counter() - t0
     result = {"mode": "quick" if args.quick else "full", "budget": asdict(budget), "runtime_s": runtime,
-              "fig4": {"note": "[000] Fig. 4 is not tabulated (PHYSICS.md sec. 12 item 12): compare by eye",
+              "fig4": {"note": "[000] Fig. 4 is not tabulated (docs/physics.md sec. 12 item 12): compare by eye",
                        "decay_length_anchors": anchors, "curves": curves, "reweighting_check": check},
               "benchmark": {"mass_GeV": M_BENCH, "g_mu": G_BENCH, "rows": table},
               "grid": grid, "propagation": prop}

@@ -1,12 +1,12 @@
-"""Validation of muon energy loss and propagation (PHYSICS.md sections 7, 9, 11 rows C3-C5).
+"""Validation of muon energy loss and propagation (docs/physics.md sections 7, 9, 11 rows C3-C5).
 
 Prints:
   * C5: NA64 E_mu,min after 20 cm Pb, constant 12.7 MeV/cm ([CPZ17] 159.75) and tabulated (159.04);
   * FNAL: depth for 3 -> 0.5 GeV in W, constant 22.1 MeV/cm (113 cm) and tabulated (97 cm);
     cross-checked with an independent ODE integration (scipy solve_ivp);
   * minimum ionisation from the tables vs PDG, and x rho vs [CPZ17] Table I (12.7 / 22.1 MeV/cm);
-  * dE/dx at the PHYSICS.md section 7 energies vs the PHYSICS.md table, a(100 GeV), b(100/1000 GeV);
-  * muon critical energies vs PHYSICS.md;
+  * dE/dx at the docs/physics.md section 7 energies vs the docs/physics.md table, a(100 GeV), b(100/1000 GeV);
+  * muon critical energies vs docs/physics.md;
   * the APPROXIMATE secondary-muon source yield per POT (Mo, 400 GeV p) vs the SHiP order of magnitude.
 Saves validation/figures/muon_dedx.png.
 
@@ -48,7 +48,7 @@ def main() -> None:
     e_t = float(exit_energy(160.0, 0.2, "Pb").energy_GeV)
     e_o = ode_exit_energy(160.0, 0.2, "Pb")
     print(f"constant 12.7 MeV/cm : E_min = {e_c:.3f} GeV   published 159.75   ratio {ratio_str(e_c, 159.75)}")
-    print(f"PUMAS table (CSDA)   : E_min = {e_t:.3f} GeV   PHYSICS.md 159.04  ratio {ratio_str(e_t, 159.04)}")
+    print(f"PUMAS table (CSDA)   : E_min = {e_t:.3f} GeV   docs/physics.md 159.04  ratio {ratio_str(e_t, 159.04)}")
     print(f"   independent ODE   : E_min = {e_o:.4f} GeV (range-table vs ODE diff {e_t - e_o:.2e} GeV)")
 
     print("\n=== FNAL: 3 GeV -> 0.5 GeV in W ===")
@@ -56,8 +56,8 @@ def main() -> None:
     y_t = float(depth_to_energy(3.0, 0.5, "W")) * 100
     mat_w = get_material("W")
     sol = solve_ivp(lambda _e, y: 1.0 / mat_w.dedx(_e), (0.5, 3.0), [0.0], rtol=1e-10, atol=1e-14)
-    print(f"constant 22.1 MeV/cm : {y_c:.1f} cm   PHYSICS.md 113   ratio {ratio_str(y_c, 113)}")
-    print(f"PUMAS table (CSDA)   : {y_t:.1f} cm   PHYSICS.md  97   ratio {ratio_str(y_t, 97)}")
+    print(f"constant 22.1 MeV/cm : {y_c:.1f} cm   docs/physics.md 113   ratio {ratio_str(y_c, 113)}")
+    print(f"PUMAS table (CSDA)   : {y_t:.1f} cm   docs/physics.md  97   ratio {ratio_str(y_t, 97)}")
     print(f"   independent quad  : {sol.y[0, -1] * 100:.2f} cm")
 
     print("\n=== Minimum ionisation [MeV cm^2/g] (table, parabola-refined) vs PDG ===")
@@ -74,7 +74,7 @@ def main() -> None:
             line += f" (CPZ17 {cpz[sym]}, PDG x rho {ref * m.density_g_cm3:.2f})"
         print(line)
 
-    print("\n=== dE/dx [MeV cm^2/g] at PHYSICS.md section 7 energies (total energy) ===")
+    print("\n=== dE/dx [MeV cm^2/g] at docs/physics.md section 7 energies (total energy) ===")
     energies = np.array([0.5, 1, 3, 10, 30, 100, 160, 300, 1000, 1500])
     ref_tab = {
         "Pb": [1.150, 1.255, 1.450, 1.689, 2.059, 3.217, 4.239, 6.676, 19.41, 28.70],
@@ -106,7 +106,7 @@ def main() -> None:
     for sym, ref in ec_ref.items():
         ec = get_material(sym).critical_energy()
         print(
-            f"{sym:2s} E_c = {ec:6.1f} GeV   PHYSICS.md {ref}   ratio {ratio_str(ec, ref)}"
+            f"{sym:2s} E_c = {ec:6.1f} GeV   docs/physics.md {ref}   ratio {ratio_str(ec, ref)}"
             + ("   (PDG quotes 141 GeV for Pb)" if sym == "Pb" else "")
         )
 

@@ -1,11 +1,11 @@
-"""Reproduce the scalar-sector numbers of PHYSICS.md section 11 with mudump's own modules.
+"""Reproduce the scalar-sector numbers of docs/physics.md section 11 with mudump's own modules.
 
 Run ``python validation/reproduce_published.py``. For every row it prints the id, quantity, conditions,
 the published number, ours, their ratio, the source (paper + equation) and OK/FAIL. A row is OK when
 ``|ours − published|`` is within the rounding of the published number (half a unit in its last digit) or
 within a floor tolerance (5 % for numbers quoted to one or two significant digits, 0.2 % otherwise; 1 %
-for the PHYSICS.md reference-width cells, whose constants may differ from ours in the 4th digit). Known
-non-reproducing numbers are reported as FAIL with the reason from PHYSICS.md section 12 — nothing is tuned.
+for the docs/physics.md reference-width cells, whose constants may differ from ours in the 4th digit). Known
+non-reproducing numbers are reported as FAIL with the reason from docs/physics.md section 12 — nothing is tuned.
 
 It also saves ``validation/figures/iww_x_spectra.{png,pdf}``: normalised IWW spectra 1/σ dσ/dx on Pb for
 m_S = 10, 100, 300 MeV at E_μ = 50 and 160 GeV.
@@ -43,10 +43,10 @@ from generator.processes.iww import dsigma_dx_iww, photon_flux_chi, sigma_iww, x
 from generator.widths import gamma_gammagamma, gamma_ll
 
 FIG_DIR = ROOT / "validation" / "figures"
-PB_ZA = (82.0, 207.2)  # Pb: Z, A [g/mol] (PHYSICS.md section 9)
+PB_ZA = (82.0, 207.2)  # Pb: Z, A [g/mol] (docs/physics.md section 9)
 
-# Minimum-ionisation energy loss, MeV cm^2/g (PHYSICS.md section 9, PDG values; agree with the PUMAS
-# tables shipped in /work/shared/data/muon_dedx to 0.7 %).
+# Minimum-ionisation energy loss, MeV cm^2/g (docs/physics.md section 9, PDG values; agree with the PUMAS
+# tables in geometry/data/muon_dedx to 0.7 %).
 MIN_ION_MEV_CM2_G = {"Pb": 1.122, "W": 1.145}
 SECONDS_PER_YEAR = 365.25 * 86400.0
 
@@ -95,7 +95,7 @@ def add(
     if ok and known_fail is None:
         status = "OK"
     elif ok:
-        status = f"OK (listed as FAIL in PHYSICS.md: {known_fail})"
+        status = f"OK (listed as FAIL in docs/physics.md: {known_fail})"
     elif known_fail is not None:
         status = f"FAIL (known): {known_fail}"
     else:
@@ -128,7 +128,7 @@ def g_minus_2_rows() -> None:
         "2.1e-9",
         delta_a_mu_vector(5e-4, 1e-6),
         "[001] eq. 4",
-        known_fail="m_V≪m_μ limit is g²/8π²=3.17e-9; 2.1e-9 needs g=4.07e-4 (PHYSICS.md §12.1)",
+        known_fail="m_V≪m_μ limit is g²/8π²=3.17e-9; 2.1e-9 needs g=4.07e-4 (docs/physics.md §12.1)",
     )
     d4 = significance(116592059, 22, 116591810, 43)
     add("A4", "a_exp − a_SM", "[004] eqs. 11–12", "249e-11", d4.delta * 1e-11, "[004] eq. 12")
@@ -170,7 +170,7 @@ def g_minus_2_rows() -> None:
         "6.8e-6",
         eps_003,
         "[003] slide 'γ-Z_μ mixing'",
-        known_fail=f"printed formula gives 7.8e-6; standard eg/6π² ln gives {eps_std:.3g} (PHYSICS.md §12.7)",
+        known_fail=f"printed formula gives 7.8e-6; standard eg/6π² ln gives {eps_std:.3g} (docs/physics.md §12.7)",
     )
     add(
         "A13",
@@ -224,7 +224,7 @@ def decay_length_rows() -> None:
         "245",
         ScalarModel.muonphilic(9e-4).decay_length(0.05, 30.0),
         "[001] eq. 14 (m)",
-        known_fail="Γ_γγ ∝ m_S³|A|², so L ∝ m_S^-4 not m_S^-2 (PHYSICS.md §12.2)",
+        known_fail="Γ_γγ ∝ m_S³|A|², so L ∝ m_S^-4 not m_S^-2 (docs/physics.md §12.2)",
     )
 
 
@@ -240,7 +240,7 @@ def width_rows() -> None:
         500: ("4.65e-13", "3.76e-13", "1.58e-13", "1.48e-8"),
     }
     g_e, g_tau = g * M_E / M_MU, g * M_TAU / M_MU
-    src = "[000] eqs. 4–6; PHYSICS.md §2 table"
+    src = "[000] eqs. 4–6; docs/physics.md §2 table"
     for m_mev, (ee, gga, ggb, mumu) in ref.items():
         m = m_mev / 1e3
         cond = f"g_μ=1e-3, m_S={m_mev} MeV"
@@ -270,7 +270,7 @@ def chi_rows() -> None:
             f"Pb, E_μ=160 GeV, m_S={m * 1e3:.0f} MeV",
             pub,
             photon_flux_chi(160.0, m, *PB_ZA),
-            "[000] eq. 13, App. A; PHYSICS.md §4",
+            "[000] eq. 13, App. A; docs/physics.md §4",
         )
 
 
@@ -302,7 +302,7 @@ def setup_rows() -> None:
     add(
         "C3",
         "⟨dE/dy⟩ Pb [MeV/cm]",
-        "min-ion 1.122 MeV cm²/g × ρ (PDG via PHYSICS.md §9)",
+        "min-ion 1.122 MeV cm²/g × ρ (PDG via docs/physics.md §9)",
         "12.7",
         dedx_pb,
         "[000] Table I",
@@ -310,7 +310,7 @@ def setup_rows() -> None:
     add(
         "C4",
         "⟨dE/dy⟩ W [MeV/cm]",
-        "min-ion 1.145 MeV cm²/g × ρ (PDG via PHYSICS.md §9)",
+        "min-ion 1.145 MeV cm²/g × ρ (PDG via docs/physics.md §9)",
         "22.1",
         dedx_w,
         "[000] Table I",
@@ -352,7 +352,7 @@ def experiment_rows() -> None:
     add("D4", "SHiP max S angle [mrad] (ship.toml)", f"semi-axes {minor}/{major} m at entrance {ship.z_start} m: "
         f"minor {minor / ship.z_start * 1e3:.0f}, major {major / ship.z_start * 1e3:.0f} mrad",
         "64", 0.5 * (minor + major) / ship.z_start * 1e3, "[001] Sec. IV",
-        known_fail="no reading of the stated 5x10 m2 at 53.2 m gives 64 mrad (47-94); PHYSICS.md §12.6")
+        known_fail="no reading of the stated 5x10 m2 at 53.2 m gives 64 mrad (47-94); docs/physics.md §12.6")
     pb = get_material("Pb")
     add("C11", "NA64 ECAL length [cm]", f"40 X0 of Pb, X0 = {pb.radiation_length_cm:.4g} cm", "20",
         40 * pb.radiation_length_cm, "[004] Sec. III vs [000] Table I", floor=0.15)
@@ -411,7 +411,7 @@ def print_table() -> None:
         from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title="mudump: scalar-sector numbers of PHYSICS.md section 11", show_lines=False)
+        table = Table(title="mudump: scalar-sector numbers of docs/physics.md section 11", show_lines=False)
         for h in headers:
             table.add_column(h, overflow="fold")
         for c in cells:
@@ -437,7 +437,7 @@ def main() -> int:
     n_ok = sum(r.status.startswith("OK") for r in ROWS)
     n_known = sum("FAIL (known)" in r.status for r in ROWS)
     n_bad = len(ROWS) - n_ok - n_known
-    print(f"\n{len(ROWS)} rows: {n_ok} OK, {n_known} known FAIL (PHYSICS.md §12), {n_bad} unexpected FAIL")
+    print(f"\n{len(ROWS)} rows: {n_ok} OK, {n_known} known FAIL (docs/physics.md §12), {n_bad} unexpected FAIL")
     print("IWW total σ on Pb at g_μ = 1 (pb), as used to normalise the figure:")
     for (energy, m_s), s in sorted(sigmas.items()):
         print(f"  E_μ = {energy:5.0f} GeV  m_S = {m_s * 1e3:5.0f} MeV  σ_IWW = {s:.4e} pb")

@@ -27,7 +27,7 @@ ln t, where the integrand (1 − t_min/t) G₂(t) is a plateau ≈ Z² between t
 points. σ is the integral of dσ/dx in ln x with a break point at x = m_S/m_μ, where the spectrum turns
 over from x³ to 1/x.
 
-Caveat (PHYSICS.md section 4, section 12 item 4): for muon beams IWW overestimates the exact 2→3
+Caveat (docs/physics.md section 4, section 12 item 4): for muon beams IWW overestimates the exact 2→3
 cross section (≈20 % at 10 MeV, up to ≈2× at a few hundred MeV on Pb at 160 GeV). The generator's
 default is the exact 2→3; use this module to reproduce the published papers or for quick estimates.
 

@@ -5,7 +5,7 @@ TeV-Scale Muon Beams*, arXiv:2407.15942, eqs. 3-4)::
 
     L ⊃ −i g_μτ a μ̄ [sin θ + cos θ γ5] τ + h.c.,     L ⊃ −i g_χ a χ̄ γ5 χ
 
-The h.c. term gives the mu- -> tau- vertex  i g_μτ τ̄ (sin θ − cos θ γ5) μ  (γ0 γ5† γ0 = −γ5; PHYSICS.md
+The h.c. term gives the mu- -> tau- vertex  i g_μτ τ̄ (sin θ − cos θ γ5) μ  (γ0 γ5† γ0 = −γ5; docs/physics.md
 section 1): :func:`vertex` returns (c_s, c_p) = (sin θ, −cos θ) at unit coupling; the overall phase i
 drops out of |M|^2. Unpolarised rates depend only on sin^2 θ and cos^2 θ (the c_s c_p cross term
 vanishes; tested, so the sign of c_p is a convention that cannot change any number here).
@@ -29,7 +29,7 @@ Everything the generator knows of the process is here:
   - ``ww``: Weizsaecker-Williams with the exact t_min(x, theta_a) and the 2->2 amplitude gamma mu -> tau a
     from the same spinor kernel (:mod:`generator.processes.ww`, section "unequal lepton masses");
   - ``iww``: the same 2->2 cross section with an x-independent photon flux chi(t_min^thr), where
-    t_min^thr = [(m_a + m_tau)^2 − m_mu^2]^2 / 4E^2 is the absolute threshold (PHYSICS.md section 5.2 and
+    t_min^thr = [(m_a + m_tau)^2 − m_mu^2]^2 / 4E^2 is the absolute threshold (docs/physics.md section 5.2 and
     section 12 item 5; [004]'s t_min ~ (m_a^2/2E)^2 drops m_tau and is 12.7x smaller at m_a = 2 GeV) and
     t_max = m_a^2 + m_tau^2. This is the Liu-Miller definition of IWW (x-independent t_min); the
     closed-form d sigma/dx of Chen-Pospelov-Zhong eq. (12) exists only for m' = m and a scalar vertex, so
@@ -42,7 +42,7 @@ energy) and the channel / charge-flip selection are applied by :func:`event_acce
 Cut t < 1 GeV^2: only the ``lfv`` form factor has it (as [004]); with ``tsai`` add ``max_q2 = 1`` on the
 card to impose it.
 
-References: arXiv:2407.15942 eqs. (2)-(7), (15)-(20); PHYSICS.md sections 1, 2, 5, 6; Liu & Miller,
+References: arXiv:2407.15942 eqs. (2)-(7), (15)-(20); docs/physics.md sections 1, 2, 5, 6; Liu & Miller,
 PRD 96 (2017) 016004 (WW/IWW definitions).
 """
 
@@ -113,7 +113,7 @@ def validate(config: Any) -> tuple[str, str, str] | None:
 
 
 def tau_flight_probability(p4: np.ndarray, d: float) -> np.ndarray:
-    """P(tau flies farther than ``d`` m) = exp(-d / (gamma beta c tau_tau)), gamma beta = |p|/m_tau (PHYSICS.md 8)."""
+    """P(tau flies farther than ``d`` m) = exp(-d / (gamma beta c tau_tau)), gamma beta = |p|/m_tau (docs/physics.md 8)."""
     p = np.linalg.norm(np.asarray(p4, dtype=float)[:, 1:], axis=1)
     if d <= 0:
         return np.ones(len(p))
@@ -177,7 +177,7 @@ def event_acceptance(plan: Any, chunk: Mapping[str, Any]) -> tuple[np.ndarray, d
 
 
 def iww_t_min(energy: float, mass: float) -> float:
-    """x-independent t_min of the LFV IWW: [(m_a + m_tau)^2 − m_mu^2]^2 / (4 E^2) in GeV^2 (PHYSICS.md 5.2)."""
+    """x-independent t_min of the LFV IWW: [(m_a + m_tau)^2 − m_mu^2]^2 / (4 E^2) in GeV^2 (docs/physics.md 5.2)."""
     return ((mass + M_TAU) ** 2 - M_MU**2) ** 2 / (4.0 * energy * energy)
 
 

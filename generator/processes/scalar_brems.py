@@ -1,6 +1,6 @@
 r"""Exact tree-level  l(p) N(P) -> l'(p') N(P') X(k)  with photon exchange off a spin-0 nucleus.
 
-Amplitude (PHYSICS.md section 5.1; LFV-ALP paper eq. 15 for the nucleus vertex i e Z F (P+P')^nu)::
+Amplitude (docs/physics.md section 5.1; LFV-ALP paper eq. 15 for the nucleus vertex i e Z F (P+P')^nu)::
 
     M = g e^2 sqrt(G2(t)) / t  ubar(p') [ J/ (V/ + m') Gamma / (V^2 - m'^2)
                                         + Gamma (W/ + m) J/ / (W^2 - m^2) ] u(p)
@@ -16,14 +16,14 @@ For the LFV ALP (later): l = mu, l' = tau, Gamma = sin(theta) +- cos(theta) gamm
 Why explicit spinors and J = 2P. The amplitude is evaluated numerically with Dirac spinors (Dirac
 representation), not as a squared trace: the Ward-identity cancellation between the two diagrams then
 happens on amplitudes, where it costs O(1) digits, instead of in |M|^2 where it costs ~(Q/E)^2
-(PHYSICS.md section 5.1). Because q_mu L^mu = 0 holds *algebraically* for each pair of spinors
+(docs/physics.md section 5.1). Because q_mu L^mu = 0 holds *algebraically* for each pair of spinors
 (ubar(p') q/ (V/+m') = ubar(p') (V^2 - m'^2) and (W/+m) q/ u(p) = -(W^2 - m^2) u(p)), the q part of
 J = 2P + q drops out exactly and we use J = 2P, i.e. J/ = 2M gamma^0 in the lab. The denominators are
 passed in from the phase-space map, which computes them without cancellation.
 
 The batch kernel returns d sigma in pb for g = 1 (sigma scales as g^2: DESIGN.md rule 3).
 
-References: PHYSICS.md section 5; Chen, Pospelov, Zhong, PRD 95 115005 (2017) (process, G2);
+References: docs/physics.md section 5; Chen, Pospelov, Zhong, PRD 95 115005 (2017) (process, G2);
 Batell et al., arXiv:2407.15942 eq. (15) (nucleus vertex).
 """
 

@@ -15,7 +15,7 @@ The factor 2 E^2 x beta_S / (1 - x) is the Jacobian |d(ln s~, t_2)/d(x, cos thet
 the muon spin) is evaluated with the same spinor kernel as the exact process, with the nucleus current
 replaced by the photon polarisation vectors. t_max = m_S^2 + m_mu^2 as in IWW.
 
-Unequal lepton masses (l(m) -> l'(m'), the LFV ALP mu -> tau a, PHYSICS.md section 5.2 "collinear
+Unequal lepton masses (l(m) -> l'(m'), the LFV ALP mu -> tau a, docs/physics.md section 5.2 "collinear
 limits"): with D = m'^2 - V^2 = x E^2 theta^2 + m_X^2 (1 - x)/x + m'^2 - (1 - x) m^2 the same derivation
 gives s~ = D/(1 - x), u_2 = (p - k)^2 = m'^2 - D, t_min = D^2/(4 E^2 (1 - x)^2), t_max = m_X^2 + m'^2, the
 same Jacobian, and the 2->2 amplitude gamma l -> l' X from the spinor kernel with both masses and the
@@ -26,7 +26,7 @@ Integrating this over theta with t_min -> m_S^4 / 4E^2 reproduces IWW (000 eq. 1
 the tests check; the difference from IWW is the growth of t_min with x and theta.
 
 References: Kim & Tsai, PRD 8 (1973) 3109; Bjorken, Essig, Schuster, Toro, PRD 80 (2009) 075018, App. A;
-Liu & Miller, PRD 96 (2017) 016004; PHYSICS.md sections 4 and 5.2 (collinear limits).
+Liu & Miller, PRD 96 (2017) 016004; docs/physics.md sections 4 and 5.2 (collinear limits).
 """
 
 from __future__ import annotations
