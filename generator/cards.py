@@ -57,6 +57,7 @@ from typing import Any
 from ._hints import did_you_mean
 from .constants import M_MU
 from .exceptions import CardError, CardFileError
+from .grids import parse_couplings, parse_masses, parse_names
 from .registry import PROCESSES
 
 __all__ = [
@@ -412,6 +413,53 @@ class RunConfig:
     )
     """Integrand evaluations per VEGAS iteration (> 0)."""
 
+    # --- scan (mudump scan) -------------------------------------------------------------------------
+    scan_masses: str | None = field(
+        default=None,
+        metadata=_meta("str?", "a list of masses in GeV, or lo:hi:n[:lin|log] (e.g. 0.01:0.2:40), or none",
+                       "mudump scan: mass grid [GeV]; a range is log-spaced unless :lin", section="scan"),
+    )
+    """Mass grid of ``mudump scan`` (GeV): ``"0.01, 0.05, 0.1"`` or ``"lo:hi:n[:lin|log]"``
+    (:mod:`generator.grids`). A scan card may then omit ``mass``."""
+    scan_couplings: str | None = field(
+        default=None,
+        metadata=_meta("str?", "lo:hi:n with 0 < lo < hi (log-spaced), or none",
+                       "mudump scan: coupling grid, log-spaced", section="scan"),
+    )
+    """Coupling grid of ``mudump scan``, log-spaced ``"lo:hi:n"``. A scan card may then omit ``coupling``
+    (the reference coupling of the weighted samples is then the geometric middle of the range)."""
+    scan_models: str | None = field(
+        default=None,
+        metadata=_meta("str?", "comma-separated models of the process, or none (= model)",
+                       "mudump scan: models drawn (one panel each)", section="scan"),
+    )
+    """Models scanned (e.g. ``"leptophilic, muonphilic"``); None scans the card's ``model``."""
+    scan_experiments: str | None = field(
+        default=None,
+        metadata=_meta("str?", "comma-separated experiment names or TOML paths, or none (= experiment)",
+                       "mudump scan: experiments drawn (one line each)", section="scan"),
+    )
+    """Experiments scanned (e.g. ``"na64mu, fnal_mu"``); None scans the card's ``experiment``."""
+    scan_events: int = field(
+        default=10_000,
+        metadata=_meta("int", "an integer >= 100", "mudump scan: weighted events per mass (reweighted in g)",
+                       section="scan"),
+    )
+    """Weighted events sampled once per mass and reweighted to every coupling (>= 100)."""
+    scan_background: float = field(
+        default=0.0,
+        metadata=_meta("float", "a number >= 0", "mudump scan: expected background events", section="scan"),
+    )
+    """Expected background events b of the search (>= 0)."""
+    scan_signal: float | None = field(
+        default=None,
+        metadata=_meta("float?", "a number > 0, or none (= 95 % CL upper limit for the background)",
+                       "mudump scan: signal count of the contour; none = 3 for b = 0", section="scan"),
+    )
+    """Signal count of the exclusion contour; None takes the 95 % CL Poisson upper limit with background b
+    and n_obs = round(b) (:func:`generator.sensitivity.signal_upper_limit`): 3 for b = 0, as in
+    Chen–Pospelov–Zhong Fig. 5 and Rella–Döbrich–Yu Fig. 8."""
+
     # --- output ------------------------------------------------------------------------------------
     output_formats: tuple[str, ...] = field(
         default=("lhe",),
@@ -547,6 +595,42 @@ class RunConfig:
             raise self._error("neval", f"neval = {self.neval}", "an integer > 0")
         if not self.output_dir.strip():
             raise self._error("output_dir", "output_dir is empty", "a non-empty path")
+        self._validate_scan()
+
+    def _validate_scan(self) -> None:
+        """The ``scan_*`` keys (:mod:`generator.grids`); masses below the kinematic limit of the beam."""
+        for key, parse in (("scan_masses", parse_masses), ("scan_couplings", parse_couplings),
+                           ("scan_models", parse_names), ("scan_experiments", parse_names)):
+            if getattr(self, key) is not None:
+                try:
+                    values = parse(getattr(self, key))
+                except ValueError as exc:
+                    raise self._error(key, f"{key} = {exc}", _FIELD_BY_NAME[key].metadata["expect"]) from None
+                if key == "scan_couplings" and values[-1] > math.sqrt(4 * math.pi):
+                    raise self._error(key, f"{key} reaches {values[-1]:g} > sqrt(4 pi) (not perturbative)",
+                                      "couplings <= 3.545")
+                if key == "scan_masses" and self.beam_energy is not None:
+                    limit = PROCESSES[self.process].max_boson_mass(self.beam_energy)
+                    if values[-1] >= limit:
+                        raise self._error(key, f"{key} reaches {values[-1]:g} GeV, at or above the kinematic "
+                                          f"limit at beam_energy = {self.beam_energy} GeV",
+                                          f"masses < {limit:.6g} GeV")
+                if key == "scan_models":
+                    allowed = PROCESSES[self.process].models
+                    bad = [m for m in values if m not in allowed]
+                    if bad:
+                        raise self._error(key, f"{key}: {bad[0]!r} is not a model of process "
+                                          f"{self.process!r}{did_you_mean(bad[0], allowed)}",
+                                          f"models among {', '.join(allowed)}")
+        if self.scan_events < 100:
+            raise self._error("scan_events", f"scan_events = {self.scan_events}", "an integer >= 100")
+        if not self.scan_background >= 0:
+            raise self._error("scan_background", f"scan_background = {self.scan_background}", "a number >= 0")
+        if self.scan_signal is not None and not self.scan_signal > 0:
+            raise self._error("scan_signal", f"scan_signal = {self.scan_signal}", "a number > 0, or none")
+        if not 0.0 <= self.fairship_min_decay_prob <= 1.0:
+            raise self._error("fairship_min_decay_prob", f"fairship_min_decay_prob = {self.fairship_min_decay_prob}",
+                              "a number with 0 <= p <= 1")
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         """Pickle as the field values (a run's config crosses process boundaries in scans)."""
@@ -630,6 +714,7 @@ _SECTION_TITLES = {
     "physics": "Physics: process, model, mass [GeV] and couplings",
     "beam": "Target and beam (give target OR experiment)",
     "generation": "Generation: events, integration (VEGAS), methods",
+    "scan": "Sensitivity scan (mudump scan): grids in mass and coupling, models, experiments, count level",
     "output": "Output",
 }
 
@@ -863,6 +948,13 @@ def _build(
             )
         values[key] = value
         lines.pop(key, None)
+    if "mass" not in values and values.get("scan_masses"):  # a scan card: mass and coupling from its grids
+        values["mass"] = _grid_default(values["scan_masses"], parse_masses, lines.get("scan_masses"), path,
+                                       "scan_masses")[0]
+    if "coupling" not in values and values.get("scan_couplings"):
+        g = _grid_default(values["scan_couplings"], parse_couplings, lines.get("scan_couplings"), path,
+                          "scan_couplings")
+        values["coupling"] = math.sqrt(g[0] * g[-1])
     missing = [k for k in _REQUIRED if k not in values]
     if values.get("target") is None and values.get("experiment") is None:
         missing.append("target or experiment")
@@ -880,6 +972,13 @@ def _build(
             "unless an experiment supplies it",
         )
     return RunConfig(**values, source_path=path, source_lines=lines)
+
+
+def _grid_default(text: Any, parse: Any, line: int | None, path: str, key: str) -> tuple[float, ...]:
+    try:
+        return parse(str(text))
+    except ValueError as exc:
+        raise CardError(path, line, key, f"{key} = {exc}", _FIELD_BY_NAME[key].metadata["expect"]) from None
 
 
 def _changes(f: dataclasses.Field[Any], card_value: Any, override: Any) -> bool:

@@ -7,6 +7,8 @@ Sub-commands::
     mudump width  --model leptophilic --mass 0.1 --coupling 5e-4 [--energy 160] [--json]
     mudump run    CARD [--output DIR] [--seed N] [--nevents N] [--overwrite] [--json]
     mudump card   [--template] > my_run.dat
+    mudump scan   CARD [--output DIR] [--executor serial|processes|dask] [--workers N]
+                  [--scheduler tcp://HOST:8786 | --dask-local N] [--cache-dir DIR | --no-cache] [--json]
 
 Every sub-command takes ``-v`` (info, ``-vv`` debug), ``-q`` (errors only, no progress),
 ``--log-level LEVEL`` and ``--debug`` (show the traceback of an error). Progress and log lines go to
@@ -190,6 +192,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .cards import load_card
+    from .scan import scan_config
+    from .sensitivity import write_scan
+
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers = {args.workers} but require workers >= 1")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
+    if args.scheduler is not None and args.dask_local is not None:
+        raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    config = load_card(args.card)
+    result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                         dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
+                         progress=not getattr(args, "quiet", False))
+    summary = write_scan(result, args.output or config.output_dir, plot=not args.no_plot)
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"N(m, g) on {len(result.masses)} masses x {len(result.couplings)} couplings in {result.seconds:.1f} s "
+          f"({result.executor}, {result.workers} worker(s)); contour level N = {summary['level']:g}")
+    for pair in summary["pairs"]:
+        reach = pair["mass_reach_GeV"]
+        print(f"  {pair['experiment']:>12} {pair['model']:<12} excluded at {pair['excluded_masses']} masses"
+              + (f", reach closes at m = {reach:.4g} GeV" if reach is not None else ""))
+    for note in summary["notes"]:
+        print(f"  note: {note}")
+    for path in summary["files"].values():
+        print(f"  wrote {path}")
+    return 0
+
+
 def _print_run_summary(s: dict) -> None:
     """The short report of a finished run: sigma, the expected counts, every path written."""
     rel = f" ({s['precision_reached']:.1%})" if s.get("precision_reached") is not None else ""
@@ -294,6 +328,26 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true",
                    help="print summary.json to stdout, and nothing else (default: a short text summary)")
     r.set_defaults(func=cmd_run)
+
+    sc = sub.add_parser("scan", help="sensitivity scan N(m, g), contours and plot from a scan card",
+                        description="Count the expected signal on the card's (scan_masses x scan_couplings) grid, "
+                        "one integration per mass reweighted in g, for each of scan_models and scan_experiments; "
+                        "write grid_*.csv/json, contour_*.csv/json, sensitivity.png/pdf and scan_summary.json.")
+    sc.add_argument("card", help="a run card with scan_masses and scan_couplings (see cards/*_scan.dat)")
+    sc.add_argument("--output", metavar="DIR", default=None, help="output directory (default: the card's output_dir)")
+    sc.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
+                    help="where mass points run: in this process, local worker processes, or Dask")
+    sc.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    sc.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (implies --executor dask)")
+    sc.add_argument("--dask-local", dest="dask_local", metavar="N", type=int, default=None,
+                    help="start a Dask LocalCluster of N worker processes (implies --executor dask)")
+    sc.add_argument("--cache-dir", dest="cache_dir", metavar="DIR", default=None,
+                    help="cache of mass points (default: $MUDUMP_CACHE or ~/.cache/mudump/scan)")
+    sc.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
+    sc.add_argument("--no-plot", dest="no_plot", action="store_true", help="write no PNG/PDF")
+    sc.add_argument("--json", action="store_true", help="print scan_summary.json to stdout, and nothing else")
+    sc.set_defaults(func=cmd_scan)
 
     c = sub.add_parser("card", help="write a documented run-card template to stdout",
                        description="Write a run card with every key, its meaning, unit and allowed values: "

@@ -19,6 +19,7 @@ References: G. P. Lepage, J. Comput. Phys. 27 (1978) 192; G. P. Lepage, J. Compu
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ import numpy as np
 import vegas
 
 BatchIntegrand = Callable[[np.ndarray], np.ndarray]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +74,25 @@ class IntegrationResult:
     rng: np.random.Generator = field(repr=False)
     adapted_map: Any = field(default=None, repr=False)
     """The adapted ``vegas.AdaptiveMap`` events are sampled from (default: the integrator's)."""
+    precision_requested: float = math.nan
+    """The relative precision asked of :func:`integrate` (NaN if unknown)."""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickle with the adapted map itself: ``vegas.Integrator`` pickles re-adapt the map from the
         training data of the last iterations, so a copy would sample from another map than the original."""
         return _restore_result, (self.mean, self.sdev, self.chi2_dof, self.q_value, self.n_eval, self.n_itn,
-                                 self.sampling_map, self.integrand, self.rng, self.integrator.alpha)
+                                 self.sampling_map, self.integrand, self.rng, self.integrator.alpha,
+                                 self.precision_requested)
 
     @property
     def sampling_map(self) -> Any:
         """The adapted map events are drawn from."""
         return self.adapted_map if self.adapted_map is not None else self.integrator.map
+
+    @property
+    def precision_met(self) -> bool:
+        """Whether sdev/|mean| reached the requested precision (True when none was recorded)."""
+        return not self.rel_error > self.precision_requested
 
     @property
     def rel_error(self) -> float:
@@ -90,9 +101,10 @@ class IntegrationResult:
 
 def _restore_result(mean: float, sdev: float, chi2_dof: float, q_value: float, n_eval: int, n_itn: int,
                     adapted_map: vegas.AdaptiveMap, integrand: Any, rng: np.random.Generator,
-                    alpha: float) -> IntegrationResult:
+                    alpha: float, precision_requested: float = math.nan) -> IntegrationResult:
     integ = vegas.Integrator(adapted_map, ran_array_generator=rng.random, alpha=alpha)  # re-grids its copy
-    return IntegrationResult(mean, sdev, chi2_dof, q_value, n_eval, n_itn, integ, integrand, rng, adapted_map)
+    return IntegrationResult(mean, sdev, chi2_dof, q_value, n_eval, n_itn, integ, integrand, rng, adapted_map,
+                             precision_requested)
 
 
 def _make_integrator(dim: int, rng: np.random.Generator, alpha: float) -> vegas.Integrator:
@@ -137,23 +149,46 @@ def integrate(
     rng = rng if rng is not None else np.random.default_rng(seed)
     batch = vegas.lbatchintegrand(integrand)
     integ = _make_integrator(dim, rng, settings.alpha)
-    integ(batch, nitn=settings.nitn_adapt, neval=settings.neval,  # adapt the grid, discard the result
-          analyzer=_Reporter(progress) if progress is not None else None)
+    target = settings.rel_precision
+    # 1. adapt the grid (results discarded). Iterations of n_adapt points: the number of iterations
+    #    shapes the grid far more than their size (validation/bench_scan.py), so a loose target adapts
+    #    on small iterations and a tight one (where the final iterations dominate the cost) on neval.
+    n_adapt = min(settings.neval, max(2000, int(2000 * 1e-3 / target)))
+    warm = integ(batch, nitn=settings.nitn_adapt, neval=n_adapt,
+                 analyzer=_Reporter(progress) if progress is not None else None)
     integ.set(analyzer=None)
-    n_eval = settings.nitn_adapt * settings.neval
+    n_eval = int(warm.sum_neval)
+    last = warm.itn_results[-1]
+    # relative variance per evaluation, from the last adaptation iteration (then from the average)
+    per_eval = (last.sdev / last.mean) ** 2 * n_adapt if last.mean != 0 else math.nan
+    # 2. iterate until sdev/mean <= target (and at least nitn_min iterations), sizing each iteration to
+    #    what is still missing, between min(neval, 1000) and max(neval, 10^6) evaluations
+    n_floor, n_cap = min(settings.neval, 1000), max(settings.neval, 1_000_000)
     avg = vegas.RAvg(weighted=True)
+    n_final = 0
     while True:
-        r = integ(batch, nitn=1, neval=settings.neval, adapt=avg.nitn < settings.nitn_max // 2)
-        n_eval += settings.neval
+        if math.isfinite(per_eval):
+            missing = 1.1 * per_eval / target**2 - n_final
+            n_itn = int(min(max(missing / max(settings.nitn_min - avg.nitn, 1), n_floor), n_cap))
+        else:
+            n_itn = settings.neval
+        r = integ(batch, nitn=1, neval=n_itn, adapt=avg.nitn < settings.nitn_max // 2)
+        n_eval += int(r.sum_neval)
+        n_final += int(r.sum_neval)
         if r.sdev > 0 or r.mean != 0:
             avg.add(r.itn_results[-1])
         mean, sdev, chi2, dof, q_value = _summary(avg)
+        if mean != 0:
+            per_eval = (sdev / mean) ** 2 * n_final
         if progress is not None:
             progress("integrate", avg.nitn, mean, sdev)
         enough = avg.nitn >= settings.nitn_min
-        if enough and (mean == 0.0 or sdev / abs(mean) <= settings.rel_precision):
+        if enough and (mean == 0.0 or sdev / abs(mean) <= target):
             break
         if avg.nitn >= settings.nitn_max:
+            logger.warning("VEGAS: relative precision %.3g requested but %.3g reached after %d iterations "
+                           "(%d evaluations); the result records precision_met = False",
+                           target, sdev / abs(mean), avg.nitn, n_eval)
             break
     return IntegrationResult(
         mean=mean,
@@ -165,6 +200,7 @@ def integrate(
         integrator=integ,
         integrand=integrand,
         rng=rng,
+        precision_requested=target,
     )
 
 
@@ -273,7 +309,8 @@ class EventSampler:
 
     A point is y ~ U[0,1]^d mapped to u = map(y) with Jacobian J(y); its weight f(u) J(y) has mean equal
     to the integral. Weighted events keep the points with f != 0 and carry
-    w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws), so
+    w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws; by
+    default 4 per event asked for, ``n_events``, between 2e4 and 2e5, or 2e5 when not given), so
     exactly N events are produced and their weights sum to the integral. Unweighted events are kept with
     probability f J / w_max (accept-reject). As in MadGraph, w_max is not the single largest pilot weight
     but the smallest value whose excess, sum(max(w - w_max, 0)) / sum(w) over the pilot, is at most
@@ -284,13 +321,16 @@ class EventSampler:
     References: F. James, Rep. Prog. Phys. 43 (1980) 1145 (accept-reject); Lepage (1978) (the map).
     """
 
-    def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int = 200_000,
+    def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int | None = None,
+                 n_events: int | None = None,
                  max_truncation: float = 1e-3):
         self.result = result
         self.rng = rng
         self.map = result.sampling_map
         self.dim = self.map.dim
         self.stats = SamplingStats()
+        if n_pilot is None:  # sized to the events needed: 4 per event, between 2e4 and 2e5 points
+            n_pilot = 200_000 if n_events is None else int(min(max(4 * n_events, 20_000), 200_000))
         _, w = self._draw(n_pilot)
         nz = w != 0
         self.stats.acceptance_nonzero = float(nz.mean())

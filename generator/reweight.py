@@ -35,7 +35,7 @@ CHUNK_EVENTS = 20_000
 def decay_records(plan: RunPlan, res: IntegrationResult, rng: np.random.Generator,
                   n_events: int) -> DecayRecord:
     """A weighted sample of ``n_events`` from the adapted map, reduced to what reweighting needs."""
-    sampler = EventSampler(res, rng)
+    sampler = EventSampler(res, rng, n_events=n_events)
     records: list[DecayRecord] = []
     for u, w in sampler.weighted(n_events, CHUNK_EVENTS):
         events_from_points(plan, u, w * plan.config.coupling**2, rng, Tally(), records=records)
@@ -64,12 +64,14 @@ def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, s
         p = decay_probability(rec.s_min, rec.s_max, length)
         w = rec.w_xsec * scale
         acc = np.ones(len(w))
-        if rec.daughters_p4 is not None:
-            dist = np.where(hit, sample_decay_distance(np.where(hit, rec.s_min, 0.0),
-                                                       np.where(hit, rec.s_max, 1.0), length, r), np.nan)
-            vertex = rec.vertex + dist[:, None] * rec.khat
-            vertex = np.where(np.isfinite(vertex), vertex, rec.vertex)
-            acc = daughter_acceptance(plan.experiment, vertex, rec.daughters_p4, rec.daughters_pdg)[0].astype(float)
+        if rec.daughters_p4 is not None:  # only events that can decay in the volume at this g (P > 0)
+            live = np.flatnonzero(hit & (p > 0))
+            acc = np.zeros(len(w))
+            if len(live):
+                dist = sample_decay_distance(rec.s_min[live], rec.s_max[live], length[live], r[live])
+                vertex = rec.vertex[live] + dist[:, None] * rec.khat[live]
+                acc[live] = daughter_acceptance(plan.experiment, vertex, rec.daughters_p4[live],
+                                                rec.daughters_pdg[live])[0]
         a = w * p * acc
         out["produced"].append(norm * w.sum())
         out["decayed"].append(norm * (w * p).sum())

@@ -91,7 +91,7 @@ def _sample(point: PointResult, rng: np.random.Generator, progress: Any = None
     if cfg.method != "exact":
         return None, None, None
     tally = Tally()
-    sampler = EventSampler(point.integration, rng)
+    sampler = EventSampler(point.integration, rng, n_events=cfg.nevents or COUNT_SAMPLE_EVENTS)
     if cfg.nevents == 0:
         return event_chunks(point, rng, tally, sampler, COUNT_SAMPLE_EVENTS, True), tally, sampler
     return event_chunks(point, rng, tally, sampler, cfg.nevents, cfg.weighted, progress), tally, sampler

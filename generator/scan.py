@@ -1,0 +1,592 @@
+r"""Sensitivity scans in the (m, g) plane: one integration per mass, reweighted to every coupling.
+
+The stages (DESIGN.md "stages of a run", rule 3 and rule 9)::
+
+    scan_points(config)          -> [ScanPoint(experiment, model, mass, config, seed, key), ...]
+    compute_point(point, g grid) -> PointOutcome(sample, counts)      pure; runs anywhere (pickled)
+        sample = integrate_point + decay_records at the reference coupling g0   (cached by key)
+        counts = counts_vs_coupling: N(g) = sum_i w_i (g/g0)^2 P_i(L_i (g0/g)^2) acc_i(vertex(g))
+    run_scan(points, executor)   -> ScanResult: N(m, g) per (experiment, model)
+
+**One integration per mass.** sigma scales as g^2 and the decay length as 1/g^2 at fixed model ratios, so a
+mass point is integrated and sampled once (``scan_events`` weighted events) and every coupling of the grid
+is a reweighting of the same events (:mod:`generator.reweight`: the decay point is redrawn per coupling
+with common random numbers and the daughter acceptance recomputed there).
+
+**Seeds.** The integration and sampling of a mass use a seed derived from the card's ``seed`` and the mass
+itself (``numpy.random.SeedSequence(seed, spawn_key=(mass in 1e-12 GeV,))``), never from its position in
+the grid or from the worker that runs it: the numbers are identical whatever the executor, the number of
+workers, the order in which points finish, and whether a mass is added to the grid later.
+
+**Cache.** Each mass sample is stored on disk (pickle, written to ``<name>.<pid>.part`` then renamed)
+under the SHA-256 of everything it depends on: the card as written by ``RunConfig.to_card`` at that mass
+and reference coupling (process, model, experiment or target, beam, precision, VEGAS settings, seed, ...),
+the number of events, the derived seed, the contents of a user's experiment TOML and flux file, the
+package version and a fingerprint of the source and data files of ``generator/`` and ``geometry/`` that
+can change a sample (the writers and the command line are left out). Any change of an input gives
+another key: the old entry is simply not used. The counts on a coupling grid are cached beside it under
+the sample key and the grid, so a rerun costs nothing and a finer coupling grid costs one reweighting.
+
+**Executors** share one seam (:class:`Executor`): ``serial`` (in-process), ``processes`` (the default,
+``concurrent.futures.ProcessPoolExecutor`` on all cores, forked after the kernels are loaded) and ``dask``
+(``distributed.Client`` to a running scheduler, ``tcp://host:8786``, or a ``LocalCluster`` of N worker
+processes). A worker that dies costs only its points: the process pool is rebuilt and the unfinished points
+resubmitted; Dask reschedules the tasks of a lost worker itself. Results reach the client, which alone
+writes the cache, so a partial result never sits under a final name.
+
+References: Chen, Pospelov, Zhong, PRD 95 115005 (2017), Fig. 5; Rella, Döbrich, Yu, Fig. 8 (the scans this
+reproduces); DESIGN.md rules 3 and 9.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .assemble import DecayRecord
+from .cards import RunConfig
+from .exceptions import CardError, UnphysicalRequest
+from .grids import parse_couplings, parse_masses, parse_names
+from .plan import RunPlan, plan
+from .reweight import counts_vs_coupling, decay_records
+from .run import integrate_point
+
+__all__ = ["EXECUTORS", "Executor", "MassSample", "ScanCache", "ScanPoint", "ScanResult", "compute_point",
+           "default_cache_dir", "make_executor", "mass_seed", "run_scan", "scan_config", "scan_points"]
+
+logger = logging.getLogger(__name__)
+
+#: Executor names of the seam.
+EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
+#: Times a point is resubmitted after its worker died, before the scan gives up.
+MAX_RETRIES = 3
+_COUNT_KEYS = ("produced", "decayed", "accepted", "accepted_error")
+
+
+# ---------------------------------------------------------------------------------------------------
+# the work list
+# ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScanPoint:
+    """One mass of one (experiment, model): the card at that mass and the reference coupling g0."""
+
+    experiment: str
+    model: str
+    mass: float
+    """GeV."""
+    config: RunConfig
+    """The card at this mass, model and experiment, coupling = g0, ``scan_events`` weighted events."""
+    seed: int
+    """Integration and sampling seed derived from the card's seed and the mass (:func:`mass_seed`)."""
+    key: str
+    """Cache key of the sample (SHA-256 hex)."""
+    problem: str | None = None
+    """Why this point has no events (e.g. a mass above the experiment's threshold), or None."""
+
+
+@dataclass
+class MassSample:
+    """What one mass point leaves for reweighting (cached on disk; plain, picklable data)."""
+
+    sigma_pb_unit: float
+    """sigma (or the depth/flux-averaged sigma of an experiment) at unit coupling, pb."""
+    sigma_error_pb_unit: float
+    chi2_dof: float
+    n_eval: int
+    precision_requested: float
+    precision_reached: float
+    g0: float
+    """Reference coupling of the stored weights and decay lengths."""
+    produced_weight: float
+    """Sum of w_xsec (pb, at g0) over all sampled events, also those whose line misses the volume."""
+    record: DecayRecord | None
+    """The sampled events whose boson line crosses the decay volume (the others never decay in it)."""
+    n_events: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def precision_met(self) -> bool:
+        return not self.precision_reached > self.precision_requested
+
+
+@dataclass
+class PointOutcome:
+    """A sample and its counts on the coupling grid (what a worker sends back)."""
+
+    sample: MassSample | None
+    counts: dict[str, np.ndarray]
+    seconds: float
+
+
+def mass_seed(card_seed: int, mass: float) -> int:
+    """Seed of a mass point from the card's seed and the mass alone (not its place in the grid).
+
+    >>> mass_seed(0, 0.1) == mass_seed(0, 0.1) != mass_seed(0, 0.2)
+    True
+    """
+    mass_key = round(float(mass) * 1e12)  # 1e-12 GeV steps
+    return int(np.random.SeedSequence(card_seed, spawn_key=(mass_key,)).generate_state(2, np.uint64)[0] >> 1)
+
+
+def _scan_lists(config: RunConfig) -> tuple[tuple[float, ...], tuple[float, ...], tuple[str, ...], tuple[str, ...]]:
+    masses = parse_masses(config.scan_masses) if config.scan_masses else (config.mass,)
+    if config.scan_couplings is None:
+        raise CardError(config.source_path, None, "scan_couplings", "a scan needs a coupling grid",
+                        "scan_couplings = lo:hi:n (log-spaced), e.g. 1e-6:1e-2:100")
+    couplings = parse_couplings(config.scan_couplings)
+    models = parse_names(config.scan_models) if config.scan_models else (config.model,)
+    experiments = parse_names(config.scan_experiments) if config.scan_experiments else (config.experiment,)
+    if any(e is None for e in experiments):
+        raise CardError(config.source_path, config.source_lines.get("target"), "experiment",
+                        "a scan counts events in an experiment, but the card gives only a target",
+                        "experiment = <name> (e.g. na64mu) or scan_experiments = a, b")
+    return masses, couplings, models, experiments  # type: ignore[return-value]
+
+
+def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
+    """The work list of a scan card: every (experiment, model, mass), and the coupling grid."""
+    masses, couplings, models, experiments = _scan_lists(config)
+    g0 = math.sqrt(couplings[0] * couplings[-1])
+    base = config.replace(scan_masses=None, scan_couplings=None, scan_models=None, scan_experiments=None,
+                          scan_background=0.0, scan_signal=None, nevents=config.scan_events, weighted=True,
+                          coupling=g0, decay=True)
+    points = []
+    for experiment in experiments:
+        for model in models:
+            for mass in masses:
+                seed = mass_seed(config.seed, mass)
+                try:
+                    cfg = base.replace(experiment=experiment, target=None, model=model, mass=mass)
+                except CardError as exc:  # e.g. a mass above the beam's kinematic limit
+                    cfg, problem = base.replace(experiment=experiment, target=None, model=model), str(exc)
+                else:
+                    problem = None
+                points.append(ScanPoint(experiment, model, mass, cfg, seed, sample_key(cfg, seed), problem))
+    return points, couplings
+
+
+# ---------------------------------------------------------------------------------------------------
+# one point (pure: runs in any process or on any Dask worker)
+# ---------------------------------------------------------------------------------------------------
+def _hit_only(rec: DecayRecord) -> DecayRecord:
+    keep = rec.s_max > rec.s_min
+
+    def pick(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a[keep]
+
+    return DecayRecord(rec.w_xsec[keep], rec.s_min[keep], rec.s_max[keep], rec.decay_length[keep],
+                       rec.vertex[keep], rec.khat[keep], pick(rec.daughters_p4), pick(rec.daughters_pdg),
+                       np.zeros((int(keep.sum()), 0)))
+
+
+def _sample(point: ScanPoint) -> tuple[MassSample, RunPlan]:
+    t0 = time.perf_counter()
+    cfg = point.config
+    run_plan = plan(cfg)
+    rng = np.random.default_rng(point.seed)
+    res = integrate_point(run_plan, rng)
+    rec = decay_records(run_plan, res.integration, rng, cfg.nevents)
+    i = res.integration
+    sample = MassSample(i.mean, i.sdev, i.chi2_dof, i.n_eval, cfg.precision, i.rel_error, cfg.coupling,
+                        float(rec.w_xsec.sum()), _hit_only(rec), cfg.nevents, time.perf_counter() - t0,
+                        list(run_plan.notes))
+    return sample, run_plan
+
+
+def _zero_counts(n: int) -> dict[str, np.ndarray]:
+    return {k: np.zeros(n) for k in _COUNT_KEYS}
+
+
+def compute_point(point: ScanPoint, couplings: Sequence[float], sample: MassSample | None = None) -> PointOutcome:
+    """Sample the point (unless ``sample`` is given) and count N(g) on ``couplings``.
+
+    A point the physics refuses (a mass above the experiment's threshold, no phase space after the cuts)
+    has no sample and zero counts; the reason is in ``ScanResult.notes``.
+    """
+    t0 = time.perf_counter()
+    g = np.asarray(couplings, dtype=float)
+    if point.problem is not None:
+        return PointOutcome(None, _zero_counts(len(g)), 0.0)
+    try:
+        if sample is None:
+            sample, run_plan = _sample(point)
+        else:
+            run_plan = plan(point.config)
+    except UnphysicalRequest:
+        return PointOutcome(None, _zero_counts(len(g)), time.perf_counter() - t0)
+    scale = (g / sample.g0) ** 2
+    produced = run_plan.counts_per_pb * sample.produced_weight * scale
+    if sample.record is None or len(sample.record.w_xsec) == 0:
+        counts = _zero_counts(len(g))
+    else:
+        rng = np.random.default_rng([point.seed, 1])  # the common random numbers of the decay points
+        counts = counts_vs_coupling(run_plan, sample.record, g, sample.sigma_pb_unit * sample.g0**2, rng)
+        counts = {k: np.asarray(counts[k], dtype=float) for k in _COUNT_KEYS}
+    counts["produced"] = produced
+    return PointOutcome(sample, counts, time.perf_counter() - t0)
+
+
+def _compute_task(point: ScanPoint, couplings: tuple[float, ...], sample: MassSample | None) -> PointOutcome:
+    return compute_point(point, couplings, sample)
+
+
+# ---------------------------------------------------------------------------------------------------
+# cache
+# ---------------------------------------------------------------------------------------------------
+#: Parts of the package that cannot change a sample (writers, command line, reports); all else counts.
+_NOT_IN_FINGERPRINT = ("generator/output/", "generator/cli.py", "generator/writing.py", "generator/rundir.py",
+                       "generator/progress.py", "generator/summary.py", "generator/sensitivity.py")
+_FINGERPRINT_SUFFIXES = (".py", ".toml", ".csv", ".txt", ".json", ".dat")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of the source and data files of ``generator/`` and ``geometry/`` that can change a sample."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(__version__.encode())
+    for pkg in ("generator", "geometry"):
+        for path in sorted((root / pkg).rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if (path.suffix in _FINGERPRINT_SUFFIXES and path.is_file() and "__pycache__" not in rel
+                    and not rel.startswith(_NOT_IN_FINGERPRINT)):
+                h.update(rel.encode())
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _user_files(config: RunConfig) -> list[str]:
+    """Hashes of the user's input files a sample depends on: an experiment TOML given by path, a flux file."""
+    base = Path(config.source_path).parent if Path(config.source_path).is_file() else Path.cwd()
+    out = []
+    names = [config.flux_file]
+    if config.experiment and (config.experiment.endswith(".toml") or "/" in config.experiment):
+        names.append(config.experiment)
+    for name in names:
+        if name is None:
+            continue
+        path = Path(name) if Path(name).is_absolute() else base / name
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        out.append(f"{name}:{digest}")
+    return out
+
+
+def sample_key(config: RunConfig, seed: int) -> str:
+    """Cache key of a mass sample: SHA-256 of the card at that point and of every other input."""
+    card = config.replace(output_dir="-").to_card(header="")
+    text = json.dumps({"card": card, "seed": seed, "files": _user_files(config), "code": code_fingerprint()},
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def counts_key(key: str, couplings: Sequence[float]) -> str:
+    return hashlib.sha256(key.encode() + np.asarray(couplings, dtype=float).tobytes()).hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``$MUDUMP_CACHE``, else ``$XDG_CACHE_HOME/mudump/scan``, else ``~/.cache/mudump/scan``."""
+    if os.environ.get("MUDUMP_CACHE"):
+        return Path(os.environ["MUDUMP_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mudump" / "scan"
+
+
+class ScanCache:
+    """Pickles under ``root/<key[:2]>/<key>.<kind>.pkl``, written atomically; ``root=None`` disables it."""
+
+    def __init__(self, root: str | os.PathLike[str] | None) -> None:
+        self.root = None if root is None else Path(root)
+
+    def _path(self, key: str, kind: str) -> Path:
+        assert self.root is not None
+        return self.root / key[:2] / f"{key}.{kind}.pkl"
+
+    def load(self, key: str, kind: str) -> Any:
+        if self.root is None:
+            return None
+        path = self._path(key, kind)
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            logger.warning("scan cache: ignoring unreadable %s (%s)", path, exc)
+            return None
+
+    def store(self, key: str, kind: str, value: Any) -> None:
+        if self.root is None:
+            return
+        path = self._path(key, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        try:
+            with part.open("wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(part, path)
+        finally:
+            part.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# executors: one seam
+# ---------------------------------------------------------------------------------------------------
+Task = tuple[ScanPoint, tuple[float, ...], "MassSample | None"]
+
+
+class Executor:
+    """Runs ``fn(*task)`` for every task and calls ``done(index, result)`` as each finishes."""
+
+    name = "serial"
+    workers = 1
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
+        for i, task in enumerate(tasks):
+            done(i, fn(*task))
+
+    def close(self) -> None:
+        """Release workers (nothing for the serial executor)."""
+
+
+class ProcessExecutor(Executor):
+    """Local worker processes (``concurrent.futures``), forked so they inherit the loaded kernels.
+
+    A worker that dies (``BrokenProcessPool``) breaks the pool: the pool is rebuilt and the points not
+    finished are resubmitted, at most :data:`MAX_RETRIES` times each.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        methods = multiprocessing.get_all_start_methods()
+        self._context = multiprocessing.get_context("fork" if "fork" in methods else None)
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
+        todo = set(range(len(tasks)))
+        tries = dict.fromkeys(todo, 0)
+        while todo:
+            pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=self._context)
+            try:
+                futures = {pool.submit(fn, *tasks[i]): i for i in sorted(todo)}
+                pending = set(futures)
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        i = futures[fut]
+                        try:
+                            result = fut.result()
+                        except BrokenProcessPool:
+                            tries[i] += 1
+                            if tries[i] > MAX_RETRIES:
+                                raise RuntimeError(f"scan point {i} lost its worker {tries[i]} times") from None
+                            continue
+                        todo.discard(i)
+                        done(i, result)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if todo:
+                logger.warning("scan: a worker process died; resubmitting %d unfinished point(s)", len(todo))
+
+
+class DaskExecutor(Executor):
+    """Dask ``distributed``: a running scheduler (``address = "tcp://host:8786"``) or a ``LocalCluster``.
+
+    Tasks are submitted with ``pure=False`` and ``retries``; the scheduler itself reruns the tasks of a
+    worker that is lost (up to ``distributed.scheduler.allowed-failures`` times).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if address is not None:
+            self.client = Client(address, timeout="30s")
+        else:
+            self._cluster = LocalCluster(n_workers=n_local or 2, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self.client = Client(self._cluster)
+        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, *task, pure=False, retries=MAX_RETRIES): i for i, task in enumerate(tasks)}
+        for fut in as_completed(list(futures)):
+            done(futures[fut], fut.result())
+            fut.release()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(kind: str = "processes", *, workers: int | None = None, scheduler: str | None = None,
+                  dask_local: int | None = None) -> Executor:
+    """The executor named ``kind`` (one of :data:`EXECUTORS`); a scheduler or ``dask_local`` means Dask."""
+    if scheduler is not None or dask_local is not None:
+        kind = "dask"
+    if kind == "serial":
+        return Executor()
+    if kind == "processes":
+        return ProcessExecutor(workers)
+    if kind == "dask":
+        return DaskExecutor(scheduler, dask_local)
+    raise ValueError(f"executor = {kind!r} but require one of {', '.join(EXECUTORS)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# the scan
+# ---------------------------------------------------------------------------------------------------
+@dataclass
+class ScanResult:
+    """N(m, g) for every (experiment, model) of a scan, with what each mass point cost and reached."""
+
+    config: RunConfig
+    masses: np.ndarray
+    couplings: np.ndarray
+    counts: dict[tuple[str, str], dict[str, np.ndarray]]
+    """(experiment, model) -> {"produced" | "decayed" | "accepted" | "accepted_error": array [mass, g]}."""
+    points: dict[tuple[str, str], list[dict[str, Any]]]
+    """(experiment, model) -> per mass: sigma at unit coupling, precision, chi2/dof, seconds, cache hit."""
+    notes: list[str]
+    executor: str
+    workers: int
+    seconds: float
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(self.counts)
+
+
+def _warm_up(points: Sequence[ScanPoint]) -> None:
+    """Load the numba kernels in this process before forking workers (they then inherit them)."""
+    for p in points:
+        if p.problem is None:
+            with contextlib.suppress(Exception):
+                run_plan = plan(p.config)
+                run_plan.integrand(np.full((4, run_plan.dim), 0.5))
+            return
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool, total: int, label: str) -> Iterator[Callable[[], None]]:
+    if not enabled or total == 0:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(file=sys.stderr), transient=False) as bar:
+        task = bar.add_task("mass points", total=total)
+        yield lambda: bar.advance(task)
+
+
+def run_scan(points: Sequence[ScanPoint], couplings: Sequence[float], config: RunConfig, *,
+             executor: Executor | None = None, cache: ScanCache | None = None, progress: bool = False) -> ScanResult:
+    """Count N(m, g) at every point; cached points are not recomputed (see the module docstring)."""
+    t0 = time.perf_counter()
+    executor = executor or Executor()
+    cache = cache or ScanCache(None)
+    g = tuple(float(v) for v in couplings)
+    outcomes: dict[int, PointOutcome] = {}
+    cached: set[int] = set()
+    sample_cached: set[int] = set()
+    tasks: list[Task] = []
+    task_index: list[int] = []
+    for i, p in enumerate(points):
+        hit = cache.load(counts_key(p.key, g), "counts")
+        if hit is not None:
+            outcomes[i] = hit
+            cached.add(i)
+            continue
+        tasks.append((p, g, cache.load(p.key, "sample")))
+        task_index.append(i)
+        if tasks[-1][2] is not None:
+            sample_cached.add(i)
+
+    def done(j: int, out: PointOutcome) -> None:
+        i = task_index[j]
+        outcomes[i] = out
+        if points[i].problem is None and out.sample is not None:
+            if tasks[j][2] is None:
+                cache.store(points[i].key, "sample", out.sample)
+            light = dataclasses.replace(out.sample, record=None)  # the numbers of the sample, not its events
+            cache.store(counts_key(points[i].key, g), "counts", PointOutcome(light, out.counts, out.seconds))
+        advance()
+
+    if isinstance(executor, ProcessExecutor) and tasks:
+        _warm_up([t[0] for t in tasks])
+    label = f"scan ({executor.name}, {executor.workers} worker{'s' if executor.workers > 1 else ''})"
+    with _progress_bar(progress, len(tasks), label) as advance:
+        executor.run(_compute_task, tasks, done)
+
+    masses = np.array(sorted({p.mass for p in points}))
+    counts: dict[tuple[str, str], dict[str, np.ndarray]] = {}
+    info: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    notes: list[str] = []
+    for i, p in enumerate(points):
+        pair = (p.experiment, p.model)
+        grid = counts.setdefault(pair, {k: np.zeros((len(masses), len(g))) for k in _COUNT_KEYS})
+        row = int(np.searchsorted(masses, p.mass))
+        out = outcomes[i]
+        for k in _COUNT_KEYS:
+            grid[k][row] = out.counts[k]
+        s = out.sample
+        entry: dict[str, Any] = {"mass_GeV": p.mass, "seed": p.seed, "cached": i in cached,
+                                 "sample_cached": i in cached or i in sample_cached, "seconds": out.seconds}
+        if s is not None:
+            entry.update(sigma_pb_at_unit_coupling=s.sigma_pb_unit, sigma_error_pb=s.sigma_error_pb_unit,
+                         chi2_dof=s.chi2_dof, n_eval=s.n_eval, precision_requested=s.precision_requested,
+                         precision_reached=s.precision_reached, precision_met=s.precision_met,
+                         reference_coupling=s.g0, events=s.n_events)
+            if not s.precision_met:
+                notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: precision {s.precision_requested:g} "
+                             f"asked, {s.precision_reached:.3g} reached")
+        elif p.problem is not None:
+            notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: not computed ({p.problem})")
+        elif not np.any(out.counts["produced"]):
+            notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: no phase space (zero counts)")
+        info.setdefault(pair, []).append(entry)
+    for entries in info.values():
+        entries.sort(key=lambda e: e["mass_GeV"])
+    return ScanResult(config, masses, np.array(g), counts, info, notes, executor.name, executor.workers,
+                      time.perf_counter() - t0)
+
+
+def scan_config(config: RunConfig, *, executor: str | Executor = "processes", workers: int | None = None,
+                scheduler: str | None = None, dask_local: int | None = None,
+                cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
+                progress: bool = False) -> ScanResult:
+    """Scan a card's (m, g) grid for each of its experiments and models (``mudump scan``)."""
+    points, couplings = scan_points(config)
+    cache = ScanCache((cache_dir if cache_dir is not None else default_cache_dir()) if use_cache else None)
+    ex = executor if isinstance(executor, Executor) else make_executor(executor, workers=workers,
+                                                                        scheduler=scheduler, dask_local=dask_local)
+    try:
+        return run_scan(points, couplings, config, executor=ex, cache=cache, progress=progress)
+    finally:
+        if not isinstance(executor, Executor):
+            ex.close()

@@ -1,0 +1,332 @@
+r"""Counts N(m, g) -> exclusion contours, the Delta a_mu band, and the files and plot of ``mudump scan``.
+
+**Count level.** A point (m, g) is excluded at 95 % CL when the expected signal reaches s_up: with no
+background s_up = 3 (Chen–Pospelov–Zhong Fig. 5 and Rella–Döbrich–Yu Fig. 8 "95 % CL" without
+background, Batell et al. Fig. 6 "N = 3"; the Poisson value is -ln 0.05 = 2.996). With an expected
+background b the classical Poisson upper limit for n = round(b) observed events is used::
+
+    sum_{k=0}^{n} Pois(k; s_up + b) = 1 - CL
+
+(:func:`signal_upper_limit`), unless the card fixes the level (``scan_signal``).
+
+**Contours.** At each mass the accepted count N(g) is followed along the log-spaced coupling grid; where it
+crosses the level, the crossing is interpolated linearly in (log g, log N). The first upward crossing is
+the *lower* boundary (production-limited: N ~ g^2 for a long-lived boson), the last downward crossing the
+*upper* one (lifetime-limited: the boson decays before the volume). A boundary at the edge of the grid is
+reported as NaN with ``lower_open``/``upper_open`` set, never invented. The mass where the reach closes
+is where max_g N(m, g) falls through the level, interpolated in (log m, log max N).
+
+**Delta a_mu band.** g such that Delta a_mu(m, g) = g^2 Delta a_mu(m, 1) (from the process's model,
+:mod:`generator.g_minus_2`) lies within 2 sigma of the measured discrepancy
+(:data:`DISCREPANCY`: (251 +- 59) x 1e-11, Fermilab + BNL 2021, as used by Rella–Döbrich–Yu, eq. 1).
+
+References: Chen, Pospelov, Zhong, PRD 95 115005 (2017), Fig. 5; Rella, Döbrich, Yu, Searching for
+Muonphilic Dark Sectors with Proton Beams, eq. 1 and Fig. 8; Batell et al., arXiv:2407.15942, Fig. 6.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import optimize, stats
+
+from ._version import __version__
+
+__all__ = ["DISCREPANCY", "Contour", "Discrepancy", "contour", "delta_a_mu_band", "plot_sensitivity",
+           "signal_upper_limit", "write_scan"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A measured Delta a_mu = a_mu(exp) - a_mu(SM) with its error and where it comes from."""
+
+    value: float
+    error: float
+    source: str
+
+
+#: The discrepancy of Rella–Döbrich–Yu eq. 1 (Fermilab + BNL 2021, 4.2 sigma), the band of their Fig. 8.
+DISCREPANCY = Discrepancy(251e-11, 59e-11, "Fermilab+BNL 2021 (Rella–Döbrich–Yu eq. 1)")
+
+
+def signal_upper_limit(background: float = 0.0, cl: float = 0.95) -> float:
+    """Expected signal excluded at ``cl`` with expected ``background`` (see the module docstring).
+
+    >>> signal_upper_limit(0.0)
+    3.0
+    >>> round(signal_upper_limit(1.0), 3)
+    3.744
+    """
+    if not background >= 0 or not 0 < cl < 1:
+        raise ValueError(f"background = {background}, cl = {cl} but require background >= 0 and 0 < cl < 1")
+    if background == 0:
+        return 3.0  # the papers' N = 3 (Poisson: -ln(1 - 0.95) = 2.996)
+    n_obs = round(background)
+
+    def f(s: float) -> float:
+        return float(stats.poisson.cdf(n_obs, s + background)) - (1 - cl)
+
+    return float(optimize.brentq(f, 0.0, 100.0 + 10.0 * background))
+
+
+@dataclass
+class Contour:
+    """Boundaries of N(m, g) >= level at every mass of the grid (NaN: not excluded or beyond the grid)."""
+
+    masses: np.ndarray
+    lower: np.ndarray
+    """Lower (production-limited) boundary g_low(m); NaN where nothing is excluded or it is off the grid."""
+    upper: np.ndarray
+    """Upper (lifetime-limited) boundary g_up(m)."""
+    lower_open: np.ndarray
+    """True where N >= level already at the smallest coupling of the grid (the boundary lies below it)."""
+    upper_open: np.ndarray
+    """True where N >= level still at the largest coupling (the boundary lies above it)."""
+    level: float
+    mass_reach: float
+    """Largest mass reached (interpolated where max_g N crosses the level); NaN if none."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{"mass_GeV": float(m), "g_lower": _num(lo), "g_upper": _num(up), "lower_open": bool(lo_o),
+                 "upper_open": bool(up_o)} for m, lo, up, lo_o, up_o in
+                zip(self.masses, self.lower, self.upper, self.lower_open, self.upper_open)]
+
+
+def _num(v: float) -> float | None:
+    return None if not math.isfinite(v) else float(v)
+
+
+def _crossing(g: np.ndarray, n: np.ndarray, i: int, level: float) -> float:
+    """log-log interpolation of N = level between grid points i and i + 1."""
+    tiny = 1e-300
+    x0, x1 = math.log(g[i]), math.log(g[i + 1])
+    y0, y1 = math.log(max(n[i], tiny)), math.log(max(n[i + 1], tiny))
+    t = (math.log(level) - y0) / (y1 - y0) if y1 != y0 else 0.5
+    return math.exp(x0 + t * (x1 - x0))
+
+
+def contour(masses: Sequence[float], couplings: Sequence[float], counts: np.ndarray, level: float = 3.0) -> Contour:
+    """Lower and upper boundaries of ``counts[mass, g] >= level`` (see the module docstring).
+
+    >>> g = np.geomspace(1e-6, 1e-2, 200)
+    >>> c = contour([0.1], g, (g / 1e-4)[None, :] ** 2 * np.exp(-((g / 1e-3) ** 2)), 3.0)
+    >>> round(float(c.lower[0]) / 1.75906e-4, 3), round(float(c.upper[0]) / 2.26815e-3, 3)  # Lambert W
+    (1.0, 1.0)
+    """
+    m = np.asarray(masses, dtype=float)
+    g = np.asarray(couplings, dtype=float)
+    n = np.asarray(counts, dtype=float)
+    if n.shape != (len(m), len(g)):
+        raise ValueError(f"counts shape {n.shape} but require (masses, couplings) = ({len(m)}, {len(g)})")
+    if not level > 0:
+        raise ValueError(f"level = {level} but require level > 0")
+    lower, upper = np.full(len(m), np.nan), np.full(len(m), np.nan)
+    lower_open, upper_open = np.zeros(len(m), bool), np.zeros(len(m), bool)
+    for k in range(len(m)):
+        above = n[k] >= level
+        if not above.any():
+            continue
+        first, last = int(np.argmax(above)), len(g) - 1 - int(np.argmax(above[::-1]))
+        if first == 0:
+            lower_open[k] = True
+        else:
+            lower[k] = _crossing(g, n[k], first - 1, level)
+        if last == len(g) - 1:
+            upper_open[k] = True
+        else:
+            upper[k] = _crossing(g, n[k], last, level)
+    return Contour(m, lower, upper, lower_open, upper_open, level, _mass_reach(m, n.max(axis=1), level))
+
+
+def _mass_reach(m: np.ndarray, n_max: np.ndarray, level: float) -> float:
+    above = n_max >= level
+    if not above.any():
+        return math.nan
+    last = len(m) - 1 - int(np.argmax(above[::-1]))
+    if last == len(m) - 1:
+        return float(m[-1])  # still excluded at the heaviest mass of the grid
+    return _crossing(m, n_max, last, level)
+
+
+def delta_a_mu_band(masses: Sequence[float], delta_a_unit: Sequence[float], discrepancy: Discrepancy = DISCREPANCY,
+                    n_sigma: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Couplings (g_low, g_high) putting g^2 Delta a_mu(m, 1) within n_sigma of the discrepancy (NaN if <= 0)."""
+    d = np.asarray(delta_a_unit, dtype=float)
+    lo_val = max(discrepancy.value - n_sigma * discrepancy.error, 0.0)
+    hi_val = discrepancy.value + n_sigma * discrepancy.error
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g_lo = np.where(d > 0, np.sqrt(lo_val / d), np.nan)
+        g_hi = np.where(d > 0, np.sqrt(hi_val / d), np.nan)
+    return g_lo, g_hi
+
+
+# ---------------------------------------------------------------------------------------------------
+# files and plot
+# ---------------------------------------------------------------------------------------------------
+def _slug(name: str) -> str:
+    stem = Path(name).stem if name.endswith(".toml") else name
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+
+
+def _grid_csv(masses: np.ndarray, couplings: np.ndarray, counts: dict[str, np.ndarray]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    keys = ("produced", "decayed", "accepted", "accepted_error")
+    w.writerow(["mass_GeV", "coupling", *keys])
+    for i, m in enumerate(masses):
+        for j, g in enumerate(couplings):
+            w.writerow([repr(float(m)), repr(float(g)), *(repr(float(counts[k][i, j])) for k in keys)])
+    return out.getvalue()
+
+
+def _contour_csv(c: Contour) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["mass_GeV", "g_lower", "g_upper", "lower_open", "upper_open"])
+    for r in c.rows():
+        w.writerow([repr(r["mass_GeV"]), "nan" if r["g_lower"] is None else repr(r["g_lower"]),
+                    "nan" if r["g_upper"] is None else repr(r["g_upper"]), int(r["lower_open"]),
+                    int(r["upper_open"])])
+    return out.getvalue()
+
+
+def _model_delta_a_unit(config: Any, model: str, masses: np.ndarray) -> np.ndarray:
+    from .registry import get_process
+
+    proc = get_process(config.process)
+    mdl = proc.make_model(model, 1.0, config.process_params())
+    return np.array([mdl.delta_a_mu(float(m)) for m in masses])
+
+
+def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], paths: Sequence[Path],
+                     discrepancy: Discrepancy = DISCREPANCY) -> None:
+    """One panel per model (log m vs log g), each experiment a closed line, and the 2 sigma Delta a_mu band
+    (style of Chen–Pospelov–Zhong Fig. 5 / Rella–Döbrich–Yu Fig. 8); saved to every path in ``paths``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import mplhep
+
+    models = list(dict.fromkeys(model for _, model in contours))
+    experiments = list(dict.fromkeys(exp for exp, _ in contours))
+    coupling_name = _coupling_label(result.config.process)
+    with plt.style.context(mplhep.style.ROOT):
+        fig, axes = plt.subplots(1, len(models), figsize=(8.5 * len(models), 7), squeeze=False)
+        m_fine = np.geomspace(result.masses.min(), result.masses.max(), 200)
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for ax, model in zip(axes[0], models):
+            lo, hi = delta_a_mu_band(m_fine, _model_delta_a_unit(result.config, model, m_fine), discrepancy)
+            if np.any(np.isfinite(hi)):
+                ax.fill_between(m_fine, lo, hi, color="tab:green", alpha=0.35, lw=0,
+                                label=rf"$\Delta a_\mu$ = ({discrepancy.value * 1e11:.0f} $\pm$ "
+                                rf"{discrepancy.error * 1e11:.0f})$\times10^{{-11}}$, $\pm2\sigma$" + "\n"
+                                + discrepancy.source)
+            for k, exp in enumerate(experiments):
+                c = contours.get((exp, model))
+                if c is None:
+                    continue
+                ok = np.isfinite(c.lower) | c.lower_open
+                if not ok.any():
+                    continue
+                g_lo = np.where(c.lower_open, result.couplings[0], c.lower)[ok]
+                g_up = np.where(c.upper_open, result.couplings[-1], c.upper)[ok]
+                ms = c.masses[ok]
+                xs = np.concatenate([ms, ms[::-1], ms[:1]])
+                ys = np.concatenate([g_lo, g_up[::-1], g_lo[:1]])
+                ax.plot(xs, ys, color=colors[k % len(colors)], lw=2.2, label=f"{exp} (N = {c.level:g})")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_xlim(result.masses.min(), result.masses.max())
+            ax.set_ylim(result.couplings[0], result.couplings[-1])
+            ax.set_xlabel(r"$m$ [GeV]")
+            ax.set_ylabel(coupling_name)
+            ax.set_title(f"{result.config.process}, {model}", fontsize=18)
+            ax.legend(fontsize=12, loc="lower right")
+        fig.text(0.99, 0.005, f"mudump {__version__}, 95 % CL expected reach", ha="right", va="bottom", fontsize=10)
+        fig.tight_layout()
+        for path in paths:
+            fig.savefig(path)
+        plt.close(fig)
+
+
+def _coupling_label(process: str) -> str:
+    from .registry import get_process
+
+    name = get_process(process).coupling_name
+    return {"g_mu": r"$g_\mu$", "g_mutau": r"$g_{\mu\tau}$"}.get(name, name)
+
+
+def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True) -> dict[str, Any]:
+    """Write the grids, contours, plot and ``scan_summary.json`` of a scan; return the summary.
+
+    Every file is first written under a ``.part`` folder inside ``output_dir`` and moved to its final
+    name only when all are written, so a failed or interrupted scan leaves no file under a final name.
+    """
+    cfg = result.config
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = out / f".scan-{os.getpid()}.part"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    level = cfg.scan_signal if cfg.scan_signal is not None else signal_upper_limit(cfg.scan_background)
+    files: dict[str, str] = {}
+    contours: dict[tuple[str, str], Contour] = {}
+    summary_pairs = []
+    try:
+        for (exp, model), counts in result.counts.items():
+            tag = f"{_slug(exp)}_{_slug(model)}"
+            c = contour(result.masses, result.couplings, counts["accepted"], level)
+            contours[(exp, model)] = c
+            grid_json = {"experiment": exp, "model": model, "process": cfg.process, "masses_GeV": result.masses.tolist(),
+                         "couplings": result.couplings.tolist(),
+                         **{k: v.tolist() for k, v in counts.items()}, "points": result.points[(exp, model)]}
+            contour_json = {"experiment": exp, "model": model, "process": cfg.process, "level": level,
+                            "background": cfg.scan_background, "mass_reach_GeV": _num(c.mass_reach),
+                            "rows": c.rows()}
+            for name, text in ((f"grid_{tag}.csv", _grid_csv(result.masses, result.couplings, counts)),
+                               (f"grid_{tag}.json", json.dumps(grid_json, indent=1)),
+                               (f"contour_{tag}.csv", _contour_csv(c)),
+                               (f"contour_{tag}.json", json.dumps(contour_json, indent=1))):
+                (staging / name).write_text(text)
+                files[name] = str(out / name)
+            summary_pairs.append({"experiment": exp, "model": model, "mass_reach_GeV": _num(c.mass_reach),
+                                  "excluded_masses": int(np.sum(np.isfinite(c.lower) | c.lower_open))})
+        notes = list(result.notes)
+        if plot:
+            try:
+                plot_sensitivity(result, contours, [staging / "sensitivity.png", staging / "sensitivity.pdf"])
+                files["sensitivity.png"] = str(out / "sensitivity.png")
+                files["sensitivity.pdf"] = str(out / "sensitivity.pdf")
+            except ImportError as exc:
+                notes.append(f"no plot: {exc} (install mudump[plots])")
+                logger.warning("mudump scan: no plot (%s); install mudump[plots]", exc)
+        summary = {
+            "mudump_version": __version__, "card": cfg.source_path, "process": cfg.process,
+            "masses_GeV": result.masses.tolist(), "couplings": result.couplings.tolist(),
+            "level": level, "background": cfg.scan_background, "events_per_mass": cfg.scan_events,
+            "precision": cfg.precision, "seed": cfg.seed, "executor": result.executor,
+            "workers": result.workers, "seconds": result.seconds, "pairs": summary_pairs,
+            "discrepancy": asdict(DISCREPANCY), "notes": notes, "files": files,
+        }
+        (staging / "scan_summary.json").write_text(json.dumps(summary, indent=1))
+        files["scan_summary.json"] = str(out / "scan_summary.json")
+        for name in files:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
