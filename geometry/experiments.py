@@ -28,18 +28,18 @@ File layout (every table has a ``source`` string naming where each of its number
     [efficiency]          signal; tau_branching (*)
     [background]          events; per_exposure
 
-ALP-mode keys (*), recorded but not applied
--------------------------------------------
+ALP-mode keys (*), applied by the lfv_alp process only
+------------------------------------------------------
 ``cuts.production.max_outgoing_lepton_energy``, ``cuts.daughters.min_tau_flight`` and
 ``efficiency.tau_branching`` (:data:`LFV_KEYS`) belong to the LFV ALP process mu N -> tau N a of [004]
-Sec. III.C, which is not implemented yet. Shipped files set them (``na64mu``, ``fasernu2``,
+Sec. III.C (``generator/processes/lfv_alp.py``, its ``event_acceptance`` hook). Shipped files set them (``na64mu``, ``fasernu2``,
 ``mucoll_thin``: they carry the published ALP-mode numbers with their sources), so the loader does not
 refuse them: it validates them like any other key and records them, by dotted key, in
 :attr:`Experiment.lfv_keys`, and **only** there. They are deliberately not fields of
 :class:`ProductionCuts`, :class:`DaughterCuts` or :class:`Efficiency`, and no function of
 :mod:`geometry.acceptance` reads them, so no run can look as if it applied an 80 GeV lepton cut, a tau
 flight cut or a tau branching fraction to the scalar process (to which they do not belong). The lfv_alp
-process, when it lands, reads ``experiment.lfv_keys`` (and may then promote them to typed fields).
+process reads ``experiment.lfv_keys`` and applies them to its events.
 
 Loading by path
 ---------------
@@ -116,8 +116,8 @@ PLANE_KINDS: tuple[str, ...] = ("tracker", "calorimeter")
 PLANE_PARTICLES: tuple[str, ...] = ("charged", "photon")
 #: Allowed ``cuts.daughters.signature`` values (see :class:`DaughterCuts`).
 SIGNATURES: tuple[str, ...] = ("missing_energy", "displaced_vertex", "prompt")
-#: Dotted keys of the LFV ALP process (not implemented): validated, kept in ``Experiment.lfv_keys``, never
-#: applied (module docstring, "ALP-mode keys").
+#: Dotted keys of the LFV ALP process (applied by it only): validated, kept in ``Experiment.lfv_keys``, never
+#: applied here (the lfv_alp process applies them; module docstring, "ALP-mode keys").
 LFV_KEYS: tuple[str, ...] = (
     "cuts.production.max_outgoing_lepton_energy",  # GeV, outgoing lepton E below (NA64 ALP mode: 80)
     "cuts.daughters.min_tau_flight",  # m, tau decay length above the vertex resolution d
@@ -396,8 +396,8 @@ class Experiment:
     """Numbers or choices that are assumed, from memory, or otherwise to be checked."""
     lfv_keys: dict[str, float] = field(default_factory=dict, hash=False)
     """Keys of the LFV ALP process (:data:`LFV_KEYS`) set in the file, by dotted key, e.g.
-    ``{"efficiency.tau_branching": 0.1739}``. Validated, **not applied**: the lfv_alp process is not
-    implemented (module docstring). Part of equality, not of the hash."""
+    ``{"efficiency.tau_branching": 0.1739}``. Validated here, applied only by the lfv_alp process
+    (module docstring). Part of equality, not of the hash."""
     path: str | None = field(default=None, compare=False)
     """The file the experiment was read from (not part of equality)."""
 
