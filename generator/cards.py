@@ -477,6 +477,30 @@ class RunConfig:
         metadata=_meta("str", "a non-empty path", "output folder", section="output"),
     )
     """Folder the output files are written to."""
+    event_norm: str = field(
+        default="average",
+        metadata=_meta(
+            "choice", "average or sum", "event weights: mean = sigma (Les Houches) | sum = sigma",
+            section="output", choices=("average", "sum"),
+        ),
+    )
+    """Normalisation of the event weights in every file, MadGraph's ``event_norm``: ``average`` (default,
+    the Les Houches accord's) -- the mean of the cross-section weights (LHE XWGTUP) is sigma; ``sum`` --
+    their sum is sigma."""
+    lhe_gzip: bool = field(
+        default=False,
+        metadata=_meta("bool", "True or False", "write events.lhe.gz (gzip, as MadGraph does)", section="output"),
+    )
+    """If True the LHE file is ``events.lhe.gz`` (gzip) instead of ``events.lhe``."""
+    fairship_min_decay_prob: float = field(
+        default=0.0,
+        metadata=_meta(
+            "float", "a number with 0 <= p <= 1", "FairShip tree: drop events with decay probability below this",
+            section="output",
+        ),
+    )
+    """FairShip tree only: events with ``p_decay`` below this are not written; the dropped weight is
+    reported in ``summary.json`` (``output.fairship``). 0 keeps every event."""
 
     # --- provenance (not compared) -----------------------------------------------------------------
     source_path: str = field(default="<python>", compare=False)

@@ -140,6 +140,14 @@ class RunInfo:
     """Number of events in the file (-1 / 0 if unknown when the header is written)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Model parameters (model name, mass in GeV, couplings, ...), all JSON-serialisable."""
+    event_norm: str = "average"
+    """Weight normalisation of the files (MadGraph's ``event_norm``): ``"average"`` -- the mean of the
+    cross-section weights over the file is sigma (Les Houches); ``"sum"`` -- their sum is sigma. The
+    schema's ``w_xsec`` always sums to sigma; writers scale by ``n_events`` for ``"average"``."""
+    boson: Mapping[str, Any] = field(default_factory=dict)
+    """The new boson for the files' particle tables (LHE ``<slha>``): ``pdg``, ``name``, ``mass_GeV``,
+    ``width_GeV``, ``decays`` = [[BR, [pdg1, pdg2], channel name], ...], ``charge3``, ``spin_states``
+    (2S+1), ``colour``, ``self_conjugate``; empty if not given."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight_names", tuple(self.weight_names))
@@ -150,6 +158,8 @@ class RunInfo:
             raise ValueError(f"target Z = {self.target_z}, A = {self.target_a} but require 1 <= Z <= A")
         if self.nucleus_mass <= 0:
             raise ValueError(f"nucleus_mass = {self.nucleus_mass} GeV but require > 0")
+        if self.event_norm not in ("average", "sum"):
+            raise ValueError(f"event_norm = {self.event_norm!r} but require 'average' or 'sum'")
         unknown = [w for w in self.weight_names if w not in WEIGHT_FIELDS]
         if unknown:
             raise ValueError(f"unknown weight names {unknown}; allowed: {list(WEIGHT_FIELDS)}")
@@ -163,6 +173,7 @@ class RunInfo:
         """Plain dict (JSON-serialisable if ``extra`` is), with ``nucleus_pdg`` added."""
         d = asdict(self)
         d["extra"] = dict(self.extra)
+        d["boson"] = dict(self.boson)
         d["weight_names"] = list(self.weight_names)
         d["channel_names"] = list(self.channel_names)
         d["nucleus_pdg"] = self.nucleus_pdg

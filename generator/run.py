@@ -31,7 +31,7 @@ from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
 from .rundir import RunDirectory, prepare
 from .summary import run_info, summary
-from .writing import OUTPUT_SUFFIX, write_run
+from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
 
 __all__ = ["OUTPUT_SUFFIX", "PointResult", "generate", "integrate_point", "run_card", "run_config",
            "yields_vs_coupling"]
@@ -187,7 +187,8 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
                            seconds, card_text if card_text is not None else config.to_card())
 
         return write_run(out_dir, config.output_formats, stream or (),
-                         lambda: run_info(run_plan, point.integration, config.weighted), make_summary)
+                         lambda: run_info(run_plan, point.integration, config.weighted), make_summary,
+                         names=output_names(config), options=writer_options(config))
 
 
 def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,

@@ -42,7 +42,37 @@ def run_info(plan: RunPlan, res: IntegrationResult, weighted: bool) -> RunInfo:
                "width_GeV": plan.width_GeV, "experiment": cfg.experiment or "none", "method": cfg.method,
                "form_factor": cfg.form_factor, "w_xsec_normalisation": plan.sigma_meaning,
                "cuts": "; ".join(plan.cuts) or "none"},
+        event_norm=getattr(cfg, "event_norm", "average"), boson=_boson(plan),
     )  # fmt: skip
+
+
+def _boson(plan: RunPlan) -> dict[str, Any]:
+    """The new boson for the files' particle tables (SLHA MASS, DECAY, QNUMBERS), from the plan.
+
+    Every mudump boson is a neutral, colourless spin-0 particle that is its own antiparticle
+    (:mod:`generator.decays` decays spin-0 parents only)."""
+    return {
+        "pdg": int(plan.process.boson_pdg), "name": f"X ({plan.process.name})", "mass_GeV": float(plan.config.mass),
+        "width_GeV": float(plan.width_GeV),
+        "decays": [[float(b), [int(p) for p in c.pdg], c.name] for c, b in zip(plan.channels, plan.branching) if b > 0],
+        "charge3": 0, "spin_states": 1, "colour": 1, "self_conjugate": True,
+    }  # fmt: skip
+
+
+def _partial_unweighting(sampling: Any, g2: float) -> dict[str, Any] | None:
+    """What partial unweighting did (events above w_max keep weight w/w_max, :mod:`generator.integrate`);
+    weights at the card's coupling (the sampler's are at unit coupling, times g^2)."""
+    if sampling is None or not getattr(sampling, "unit_weight", 0.0):
+        return None
+    unit = sampling.unit_weight * g2
+    return {
+        "fraction_of_events_above_max": sampling.fraction_over_max,
+        "fraction_of_sigma_above_max": sampling.excess_fraction,
+        "unit_weight_pb": unit,
+        "weight_range_pb": [unit, unit * sampling.max_weight_ratio],
+        "max_weight_ratio": sampling.max_weight_ratio,
+        "note": "w_xsec in pb, summing to sigma (the files scale it by N for event_norm = average)",
+    }
 
 
 def _expected_events(plan: RunPlan, res: IntegrationResult, tally: Tally | None) -> dict[str, Any]:
@@ -108,6 +138,7 @@ def summary(plan: RunPlan, res: IntegrationResult, tally: Tally | None, sampling
         "weighted": cfg.weighted,
         "unweighting_efficiency": getattr(sampling, "unweighting_efficiency", None),
         "fraction_over_max_weight": getattr(sampling, "fraction_over_max", None),
+        "partial_unweighting": _partial_unweighting(sampling, g2) if not cfg.weighted else None,
         "sum_w_xsec_pb": tally.sum_w if tally is not None else None,
         "sum_weight_pb": tally.sum_weight if tally is not None else None,
         "width_GeV": plan.width_GeV,

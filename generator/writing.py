@@ -1,8 +1,17 @@
-"""Stage 5 of a run: event chunks -> files, all formats staged and moved together (DESIGN.md rule 8).
+"""Stage 5 of a run: event chunks -> files, all formats written concurrently and moved together (DESIGN.md rule 8).
 
-Every format is written into a staging folder inside the output directory first and all are renamed
-to their final names only when all succeeded, so a failed or killed run never leaves a file that looks
-complete. The writers themselves (:mod:`generator.output`) read the event schema only.
+Every requested format has its own writer thread, fed the same event chunks (read-only awkward
+arrays, shared, never copied or spooled) through a small bounded queue while the main thread keeps
+generating: the LHE and HepMC3 formatters are compiled and release the GIL, zlib and file writes
+release it too, so generation and writing share both cores, and memory stays flat (at most
+``QUEUE_CHUNKS`` chunks wait per writer).
+
+Each writer streams into ``<final name>.part`` in the output folder itself -- no spool and no hidden
+folder -- and leaves it there when done. Only when *every* writer finished are the ``.part`` files
+renamed to their final names, together with ``summary.json``; if any writer fails, or the run is
+interrupted, the others are stopped, every ``.part`` file of the run is removed and the error is
+raised. A killed run can leave ``*.part`` files only (removed by the next run, :mod:`generator.rundir`),
+never a file with a final name that looks complete.
 """
 
 from __future__ import annotations
@@ -10,9 +19,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pickle
-import shutil
-import tempfile
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,12 +29,34 @@ import awkward as ak
 
 from .events import RunInfo
 from .output import fairship, hepmc, lhe, root
+from .output._atomic import PART_SUFFIX
 
-__all__ = ["OUTPUT_SUFFIX", "write_run"]
+__all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_run", "writer_options"]
 
 OUTPUT_SUFFIX = {"lhe": "events.lhe", "root": "events.root", "hepmc": "events.hepmc3", "fairship": "events_fairship.root"}
+#: Chunks waiting per writer at most (each ~20 000 events, a few MB).
+QUEUE_CHUNKS = 2
 _WRITERS: dict[str, tuple[Any, str]] = {"lhe": (lhe, "write_lhe"), "root": (root, "write_root"),
                                         "hepmc": (hepmc, "write_hepmc"), "fairship": (fairship, "write_fairship")}
+_END = object()
+_ABORT = object()
+
+
+class _Aborted(Exception):
+    """Raised inside a writer whose run was stopped (another writer failed, or an interrupt)."""
+
+
+def output_names(config: Any) -> dict[str, str]:
+    """File name of each format for a run configuration (``lhe_gzip`` -> ``events.lhe.gz``)."""
+    names = dict(OUTPUT_SUFFIX)
+    if getattr(config, "lhe_gzip", False):
+        names["lhe"] = "events.lhe.gz"
+    return names
+
+
+def writer_options(config: Any) -> dict[str, dict[str, Any]]:
+    """Keyword arguments of each format's writer from a run configuration."""
+    return {"fairship": {"min_decay_prob": float(getattr(config, "fairship_min_decay_prob", 0.0))}}
 
 
 def _writer(fmt: str) -> Callable[..., Path]:
@@ -34,15 +64,9 @@ def _writer(fmt: str) -> Callable[..., Path]:
     return getattr(module, name)  # looked up per run (tests substitute a failing writer)
 
 
-def _spooled(spool: Path, n_chunks: int) -> Iterator[ak.Array]:
-    for i in range(n_chunks):
-        with open(spool / f"{i:06d}.pkl", "rb") as f:
-            yield pickle.load(f)
-
-
 def write_json_atomic(path: Path, obj: Any) -> None:
     """Write ``obj`` as JSON to ``path`` through ``path.part`` and a rename."""
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(path.name + PART_SUFFIX)
     try:
         tmp.write_text(json.dumps(obj, indent=1, default=str) + "\n")
         os.replace(tmp, path)
@@ -52,31 +76,126 @@ def write_json_atomic(path: Path, obj: Any) -> None:
         raise
 
 
-def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array], info: Callable[[], RunInfo],
-              make_summary: Callable[[dict[str, str]], dict[str, Any]]) -> dict[str, Any]:
-    """Spool ``chunks``, write every format and ``summary.json``, then move all to their final names.
+class _WriterThread:
+    """One format's writer in a thread, fed chunks through a bounded queue."""
 
-    ``info()`` is called after all chunks are drawn (the header needs the totals); ``make_summary(files)``
-    gets the final file paths. Returns the summary.
+    def __init__(self, fmt: str, final: Path, header: RunInfo, options: dict[str, Any]) -> None:
+        self.fmt = fmt
+        self.final = final
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self.error: BaseException | None = None
+        self.stats: dict[str, Any] = {}
+        self._writer = _writer(fmt)
+        self._args = (final, header)
+        self._options = options
+        self.thread = threading.Thread(target=self._run, name=f"mudump-write-{fmt}", daemon=True)
+        self.thread.start()
+
+    def _chunks(self) -> Iterator[ak.Array]:
+        while True:
+            item = self.queue.get()
+            if item is _END:
+                return
+            if item is _ABORT:
+                raise _Aborted(f"{self.fmt} writer stopped")
+            yield item
+
+    def _run(self) -> None:
+        try:
+            self._writer(*self._args, self._chunks(), rename=False, stats=self.stats, **self._options)
+        except BaseException as exc:  # reported to the main thread, which re-raises it
+            self.error = exc
+            self._drain()
+
+    def _drain(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+
+    def put(self, item: Any) -> bool:
+        """Queue ``item``; False if the writer has failed (it takes no more)."""
+        while self.error is None:
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                if not self.thread.is_alive():
+                    break
+        return False
+
+    def stop(self) -> None:
+        """Make the writer give up (its ``.part`` file is removed by the writer) and wait for it."""
+        if self.thread.is_alive():
+            self._drain()
+            with contextlib.suppress(queue.Full):
+                self.queue.put_nowait(_ABORT)
+            self.thread.join()
+
+    @property
+    def part(self) -> Path:
+        return self.final.with_name(self.final.name + PART_SUFFIX)
+
+
+def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array], info: Callable[[], RunInfo],
+              make_summary: Callable[[dict[str, str]], dict[str, Any]], *, names: dict[str, str] | None = None,
+              options: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Write every format of ``chunks`` concurrently and ``summary.json``; move all to their final names.
+
+    ``info()`` gives the files' header (called once, before the first chunk is written);
+    ``make_summary(files)`` gets the final file paths once every writer finished, and the summary gets
+    ``output``: per format what the writer reported (events written, LHE IDWTUP and XMAXUP, FairShip
+    events and weight dropped). ``names`` maps a format to its file name (default
+    :data:`OUTPUT_SUFFIX`), ``options`` to extra keyword arguments of its writer. Nothing is written
+    for a run without events. Returns the summary.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    spool = Path(tempfile.mkdtemp(prefix=".mudump-spool-", dir=out_dir))
+    names = {**OUTPUT_SUFFIX, **(names or {})}
+    options = options or {}
+    stream = iter(chunks)
+    first = next(stream, None)
+    writers: list[_WriterThread] = []
     try:
-        n_chunks = 0
-        for chunk in chunks:
-            with open(spool / f"{n_chunks:06d}.pkl", "wb") as f:
-                pickle.dump(chunk, f, protocol=pickle.HIGHEST_PROTOCOL)
-            n_chunks += 1
-        header = info()
-        staged = {fmt: _writer(fmt)(spool / OUTPUT_SUFFIX[fmt], header, _spooled(spool, n_chunks))
-                  for fmt in (formats if n_chunks else ())}
-        files = {fmt: str(out_dir / OUTPUT_SUFFIX[fmt]) for fmt in staged}
+        if first is not None:
+            header = info()
+            writers = [_WriterThread(fmt, out_dir / names[fmt], header, options.get(fmt, {})) for fmt in formats]
+            _feed(writers, first, stream)
+        files = {w.fmt: str(w.final) for w in writers}
         files["summary"] = str(out_dir / "summary.json")
         result = make_summary(files)
-        write_json_atomic(spool / "summary.json", result)
-        for fmt, path in staged.items():
-            os.replace(path, files[fmt])
-        os.replace(spool / "summary.json", out_dir / "summary.json")
-    finally:
-        shutil.rmtree(spool, ignore_errors=True)
+        if writers:
+            result["output"] = {w.fmt: {"file": w.final.name, **w.stats} for w in writers}
+        summary_part = out_dir / ("summary.json" + PART_SUFFIX)
+        summary_part.write_text(json.dumps(result, indent=1, default=str) + "\n")
+        for w in writers:
+            os.replace(w.part, w.final)
+        os.replace(summary_part, out_dir / "summary.json")
+    except BaseException:
+        for w in writers:
+            w.stop()
+        for path in [*(w.part for w in writers), out_dir / ("summary.json" + PART_SUFFIX)]:
+            path.unlink(missing_ok=True)
+        raise
     return result
+
+
+def _feed(writers: list[_WriterThread], first: ak.Array, stream: Iterator[ak.Array]) -> None:
+    """Hand every chunk to every writer, then the end mark; wait for them; raise the first failure."""
+    chunk: ak.Array | None = first
+    while chunk is not None:
+        for w in writers:
+            if not w.put(chunk):
+                _raise_failure(w)
+        chunk = next(stream, None)
+    for w in writers:
+        if not w.put(_END):
+            _raise_failure(w)
+    for w in writers:
+        w.thread.join()
+        if w.error is not None:
+            _raise_failure(w)
+
+
+def _raise_failure(w: _WriterThread) -> None:
+    if w.error is not None:
+        raise w.error
+    raise RuntimeError(f"the {w.fmt} writer stopped before taking all events")

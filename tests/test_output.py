@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -125,14 +127,16 @@ def test_lhe_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
     np.testing.assert_array_equal(
         ak.to_numpy(ak.flatten(arr.particles.status)), ak.to_numpy(ak.flatten(events.particles.status))
     )
+    # event_norm = average (the default): cross-section weights times N, probabilities as they are
     for w in ("w_xsec", "p_decay", "acceptance", "weight"):
-        np.testing.assert_allclose(ak.to_numpy(arr.weights[w]), ak.to_numpy(events.weights[w]), rtol=1e-15)
-    np.testing.assert_allclose(
-        ak.to_numpy(arr.eventinfo.weight), ak.to_numpy(events.weights.weight), rtol=1e-15
-    )
+        scale = N_EVENTS if w in ("w_xsec", "weight") else 1
+        np.testing.assert_array_equal(ak.to_numpy(arr.weights[w]), ak.to_numpy(events.weights[w]) * scale)
+    xwgtup = ak.to_numpy(arr.eventinfo.weight)
+    np.testing.assert_array_equal(xwgtup, ak.to_numpy(events.weights.w_xsec) * N_EVENTS)  # production weight
+    assert init.procInfo[0].unitWeight == xwgtup.max()  # XMAXUP
     # VTIMUP: the boson's sampled proper decay distance c*t in mm (0 if undecayed), others 0
     lifetime = arr.particles.lifetime
-    np.testing.assert_allclose(ak.to_numpy(lifetime[:, 4]), ak.to_numpy(events.proper_ctau_m) * 1e3, rtol=1e-8)
+    np.testing.assert_array_equal(ak.to_numpy(lifetime[:, 4]), ak.to_numpy(events.proper_ctau_m) * 1e3)
     assert ak.all(lifetime[:, 4][ak.to_numpy(events.channel) < 0] == 0)
     assert ak.all(lifetime[:, :4] == 0)
     # daughters' invariant mass survives the text round trip
@@ -144,17 +148,57 @@ def test_lhe_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
     np.testing.assert_allclose(m, M_S, rtol=1e-8)
 
 
-def test_lhe_unweighted_strategy(tmp_path: Path, events: ak.Array) -> None:
+@pytest.mark.parametrize("name", ["u.lhe", "u.lhe.gz"])
+def test_lhe_unweighted_strategy(tmp_path: Path, events: ak.Array, name: str) -> None:
+    """IDWTUP = 3 when every XWGTUP is the same, 4 as soon as one differs (a partially unweighted
+    event above w_max); XMAXUP is the largest XWGTUP. Both are filled in after the last event."""
     import pylhe
 
-    path = write_lhe(tmp_path / "u.lhe", _run_info(weighted=False), _chunks(events))
-    lhef = pylhe.LHEFile.fromfile(path)
+    equal = ak.with_field(events, ak.full_like(events.weights.w_xsec, 2e-3), ["weights", "w_xsec"])
+    stats: dict = {}
+    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(equal), stats=stats))
     lhef.events.close()  # pylhe keeps the file open until its event generator ends
     assert lhef.init.initInfo.weightingStrategy == 3
+    assert lhef.init.procInfo[0].unitWeight == 2e-3 * N_EVENTS
+    assert stats == {"n_events": N_EVENTS, "idwtup": 3, "xmaxup": 2e-3 * N_EVENTS}
+
+    over = ak.with_field(equal, ak.where(ak.local_index(equal.channel) == 7, 5e-3, 2e-3), ["weights", "w_xsec"])
+    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(over)))
+    events_read = list(lhef.events)
+    assert lhef.init.initInfo.weightingStrategy == 4
+    assert lhef.init.procInfo[0].unitWeight == 5e-3 * N_EVENTS
+    assert [e.eventinfo.weight for e in events_read[6:9]] == [2e-3 * N_EVENTS, 5e-3 * N_EVENTS, 2e-3 * N_EVENTS]
+
+
+def test_lhe_event_norm_sum(tmp_path: Path, events: ak.Array) -> None:
+    import pylhe
+
+    info = dataclasses.replace(_run_info(), event_norm="sum")
+    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "s.lhe", info, _chunks(events))).events)
+    np.testing.assert_array_equal(ak.to_numpy(arr.eventinfo.weight), ak.to_numpy(events.weights.w_xsec))
+    np.testing.assert_array_equal(ak.to_numpy(arr.weights["weight"]), ak.to_numpy(events.weights.weight))
+
+
+def test_lhe_slha_block(tmp_path: Path, events: ak.Array) -> None:
+    """The new boson is declared in a MadGraph-style <slha> block: mass, width, decays, quantum numbers."""
+    import pylhe
+
+    boson = {"pdg": constants.PDG_DARK_SCALAR, "name": "S", "mass_GeV": M_S, "width_GeV": 2.5e-14,
+             "decays": [[0.7, [11, -11], "ee"], [0.3, [13, -13], "mumu"]]}
+    info = dataclasses.replace(_run_info(), boson=boson)
+    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / "x.lhe", info, _chunks(events)))
+    lhef.events.close()
+    (slha,) = [e for e in lhef.header.extra_elements if e.tag == "slha"]
+    lines = [ln.split("#")[0].split() for ln in slha.text.splitlines()]
+    assert ["9000006", f"{M_S:.16e}"] in lines
+    assert ["DECAY", "9000006", f"{2.5e-14:.16e}"] in lines
+    assert [f"{0.7:.16e}", "2", "11", "-11"] in lines
+    assert ["BLOCK", "QNUMBERS", "9000006"] in lines
+    assert ["2", "1"] in lines  # 2S+1 = 1: spin 0
 
 
 def test_lhe_refuses_negative_weights(tmp_path: Path, events: ak.Array) -> None:
-    neg = ak.with_field(events, -events.weights.weight, ["weights", "weight"])
+    neg = ak.with_field(events, -events.weights.w_xsec, ["weights", "w_xsec"])
     with pytest.raises(ValueError, match="requires weights >= 0"):
         write_lhe(tmp_path / "neg.lhe", _run_info(), [neg])
     assert list(tmp_path.iterdir()) == []
@@ -173,10 +217,23 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
         arr = tree.arrays()
         for field in ("pdgid", "status", "mother1", "mother2", "E", "px", "py", "pz", "m"):
             assert ak.all(arr[field] == events.particles[field])
-        for field in ("prod_x", "decay_z", "channel", "ctau_m", "proper_ctau_m", "E_beam"):
+        for field in ("channel", "E_beam"):
             np.testing.assert_array_equal(ak.to_numpy(arr[field]), ak.to_numpy(events[field]))
-        for w in ("w_xsec", "p_decay", "acceptance", "weight"):
-            np.testing.assert_array_equal(ak.to_numpy(arr[w]), ak.to_numpy(events.weights[w]))
+        for field, branch in (("prod_x", "prod_x"), ("decay_z", "decay_z"), ("ctau_m", "ctau_mm"),
+                              ("proper_ctau_m", "proper_ctau_mm")):  # lengths in mm
+            np.testing.assert_array_equal(ak.to_numpy(arr[branch]), ak.to_numpy(events[field]) * 1e3)
+        for w in ("w_xsec", "p_decay", "acceptance", "weight"):  # event_norm = average
+            scale = N_EVENTS if w in ("w_xsec", "weight") else 1
+            np.testing.assert_array_equal(ak.to_numpy(arr[w]), ak.to_numpy(events.weights[w]) * scale)
+        assert tree["prod_z"].title == "prod_z/D [mm] production vertex z (beam axis)"
+        assert tree["E"].title.startswith("E[nparticles]/D [GeV]")
+        assert tree["mother1"].title.endswith("0-based index of the first mother in this event, -1 = none")
+        assert "mean over the file is sigma" in tree["weight"].title
+        units = json.loads(str(f["units_json"]))
+        assert units["units"]["decay_x"] == "mm"
+        assert units["units"]["px"] == "GeV"
+        assert units["units"]["w_xsec"] == "pb"
+        assert set(units["units"]) == set(tree.keys())
         np.testing.assert_array_equal(ak.to_numpy(arr.nparticles), ak.to_numpy(ak.num(events.particles)))
         run = f["run_info"].arrays(library="np")
         assert run["sigma_pb"][0] == 0.123
@@ -184,6 +241,8 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
         assert run["seed"][0] == 1234
         assert run["nucleus_pdg"][0] == NUCLEUS
         assert '"m_S": 0.4' in str(f["run_info_json"])
+        assert run["weight_scale"][0] == N_EVENTS
+        assert not run["event_norm_sum"][0]
 
 
 def test_fairship_round_trip(tmp_path: Path, events: ak.Array) -> None:
@@ -207,7 +266,29 @@ def test_fairship_round_trip(tmp_path: Path, events: ak.Array) -> None:
     np.testing.assert_array_equal(a["pdg_prod2"][decayed], ak.to_numpy(dec_events.particles.pdgid[:, 6]))
     np.testing.assert_array_equal(a["px_prod1"][decayed], ak.to_numpy(dec_events.particles.px[:, 5]))
     assert np.all(a["ndau"] == 2.0)
-    np.testing.assert_array_equal(w["weight"], ak.to_numpy(events.weights.weight))
+    np.testing.assert_array_equal(w["weight"], ak.to_numpy(events.weights.weight) * N_EVENTS)
+
+
+def test_fairship_drops_improbable_decays(tmp_path: Path, events: ak.Array) -> None:
+    import uproot
+
+    stats: dict = {}
+    path = write_fairship(tmp_path / "llp.root", _run_info(), _chunks(events), min_decay_prob=0.5, stats=stats)
+    p = ak.to_numpy(events.weights.p_decay)
+    keep = p >= 0.5
+    with uproot.open(path) as f:
+        a = f["LLP_tree"].arrays(library="np")
+        w = f["mudump_weights"].arrays(library="np")
+    np.testing.assert_array_equal(a["decay_prob"], p[keep])
+    np.testing.assert_array_equal(w["weight"], ak.to_numpy(events.weights.weight)[keep] * N_EVENTS)
+    weight = ak.to_numpy(events.weights.weight)
+    w_decay = ak.to_numpy(events.weights.w_xsec) * p
+    assert stats["n_events"] == keep.sum()
+    assert stats["dropped_events"] == (~keep).sum() > 0
+    assert stats["dropped_weight_pb"] == pytest.approx(weight[~keep].sum(), rel=1e-12)
+    assert stats["dropped_w_decay_fraction"] == pytest.approx(w_decay[~keep].sum() / w_decay.sum(), rel=1e-12)
+    with pytest.raises(ValueError, match="min_decay_prob = 2"):
+        write_fairship(tmp_path / "x.root", _run_info(), _chunks(events), min_decay_prob=2)
 
 
 # ---- HepMC3 ----------------------------------------------------------------------------------------
@@ -228,7 +309,8 @@ def test_hepmc_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
         assert evt.length_unit == pyhepmc.Units.MM
         assert evt.run_info.weight_names == ["w_xsec", "p_decay", "acceptance", "weight"]
         assert evt.weight("p_decay") == float(events.weights.p_decay[i])
-        assert evt.weight("weight") == float(events.weights.weight[i])
+        assert evt.weight("weight") == float(events.weights.weight[i]) * N_EVENTS  # event_norm = average
+        assert str(evt.run_info.attributes["event_norm"]) == "average"
         assert evt.cross_section.xsec() == pytest.approx(0.123, rel=1e-8)
         assert len(evt.particles) == (7 if channel[i] >= 0 else 5)
         for v in evt.vertices:  # four-momentum conservation at every vertex

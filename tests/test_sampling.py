@@ -5,7 +5,8 @@
   (an unweighted sample of another mass) showing that the test can fail.
 * The weights of weighted events sum to sigma within the errors.
 * ``truncated_maximum`` returns the smallest w_max whose excess is within the allowed fraction.
-* Unweighted events all carry w_xsec = sigma / N.
+* Unweighted events carry the unit weight sigma/N (1 - f), those above w_max w/w_max times it
+  (partial unweighting), which removes the bias of capping where w_max is exceeded.
 """
 
 from __future__ import annotations
@@ -67,22 +68,25 @@ def _edges(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _chi2_shapes(
-    edges: np.ndarray, w_values: np.ndarray, w: np.ndarray, u_values: np.ndarray
+    edges: np.ndarray, w_values: np.ndarray, w: np.ndarray, u_values: np.ndarray, u_w: np.ndarray | None = None
 ) -> tuple[float, int, float, float]:
-    """chi^2 of normalised shapes: weighted (sum-of-w^2 errors) vs unweighted (Poisson errors).
+    """chi^2 of normalised shapes: weighted (sum-of-w^2 errors) vs unweighted (Poisson errors; with
+    ``u_w`` the unweighted sample's own weights, sum-of-w^2 errors).
 
     Returns (chi2, ndf, p-value, fraction of unweighted events inside the binning).
     """
     hw, _ = np.histogram(w_values, bins=edges, weights=w)
     hw2, _ = np.histogram(w_values, bins=edges, weights=w * w)
-    hu, _ = np.histogram(u_values, bins=edges)
+    uw = np.ones(len(u_values)) if u_w is None else u_w
+    hu, _ = np.histogram(u_values, bins=edges, weights=uw)
+    hu2, _ = np.histogram(u_values, bins=edges, weights=uw * uw)
     sw, su = hw.sum(), hu.sum()
     pw, pu = hw / sw, hu / su
-    var = hw2 / sw**2 + hu / su**2
+    var = hw2 / sw**2 + hu2 / su**2
     assert np.all(var > 0), "empty bin: widen the sample or reduce the number of bins"
     chi2 = float(np.sum((pw - pu) ** 2 / var))
     ndf = len(hw) - 1
-    return chi2, ndf, float(chi2_dist.sf(chi2, ndf)), float(su / len(u_values))
+    return chi2, ndf, float(chi2_dist.sf(chi2, ndf)), float(su / uw.sum())
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +125,9 @@ def test_sample_sizes(samples_m01):
 @pytest.mark.parametrize("observable", ["x", "cos_theta"])
 def test_unweighted_reproduce_weighted_distribution(samples_m01, observable):
     obs_w, w = samples_m01["weighted"]
-    obs_u, _ = samples_m01["unweighted"]
+    obs_u, w_u = samples_m01["unweighted"]
     edges = _edges(obs_w[observable], w)
-    chi2, ndf, p, coverage = _chi2_shapes(edges, obs_w[observable], w, obs_u[observable])
+    chi2, ndf, p, coverage = _chi2_shapes(edges, obs_w[observable], w, obs_u[observable], w_u)
     weighted_coverage = (
         np.sum(w[(obs_w[observable] >= edges[0]) & (obs_w[observable] <= edges[-1])]) / w.sum()
     )
@@ -224,18 +228,51 @@ def test_truncated_maximum_no_truncation_is_max():
 # unweighted events carry sigma / N
 # ------------------------------------------------------------------------------------------------
 def test_unweighted_events_carry_sigma_over_n():
+    """Partially unweighted events: the unit weight sigma/N (1 - f) for all but the few above w_max,
+    which keep w/w_max times it; the summary reports both and the weights sum to sigma."""
     n = 3000
     cfg = parse_card_text(_card(0.1, seed=3, nevents=n), path="<unweighted>")
     events, summary = generate(cfg)
     assert len(events) == n
     w = np.asarray(events.weights.w_xsec)
-    assert np.all(w == w[0])
-    assert w[0] == pytest.approx(summary["sigma_pb"] / n, rel=1e-12)
-    assert w.sum() == pytest.approx(summary["sigma_pb"], rel=1e-9)
+    pu = summary["partial_unweighting"]
+    unit = pu["unit_weight_pb"]
+    assert unit == pytest.approx(summary["sigma_pb"] / n * (1 - pu["fraction_of_sigma_above_max"]), rel=1e-12)
+    assert np.all(w >= unit * (1 - 1e-12))
+    above = w > unit * (1 + 1e-12)
+    assert np.count_nonzero(above) == round(pu["fraction_of_events_above_max"] * n)
+    assert np.all(w[~above] == w[~above][0])
+    assert w.max() == pytest.approx(pu["weight_range_pb"][1], rel=1e-12)
+    assert w.sum() == pytest.approx(summary["sigma_pb"], rel=0.01)
     assert summary["weighted"] is False
 
 
-def test_unweighted_sampler_weights_are_sigma_over_n(samples_m01):
-    res = samples_m01["res"]
+def test_unweighted_sampler_weights(samples_m01):
+    res, sampler = samples_m01["res"], samples_m01["sampler"]
     _, w_u = samples_m01["unweighted"]
-    assert np.all(w_u == res.mean / N_SAMPLE)
+    stats = sampler.stats
+    assert stats.unit_weight == pytest.approx(res.mean / N_SAMPLE * (1 - stats.excess_fraction), rel=1e-12)
+    ratio = w_u / stats.unit_weight
+    assert np.all(ratio >= 1 - 1e-12)
+    assert np.count_nonzero(ratio > 1 + 1e-12) == stats.n_over_max
+    assert ratio.max() == pytest.approx(stats.max_weight_ratio, rel=1e-12)
+
+
+def test_partial_unweighting_is_unbiased_where_the_cap_bites():
+    """With a deliberately low w_max (20 % of sigma above it), events capped at the unit weight
+    under-fill the bins where the weights exceed w_max (the bias of issue 12); keeping w/w_max
+    (MadGraph's partial unweighting) fills them: the chi^2 against the weighted sample passes for the
+    partially unweighted events and fails for the capped ones (the same events, weights set to 1)."""
+    setup, res, _ = _integration(0.1, seed=21)
+    sampler = EventSampler(res, np.random.default_rng(22), max_truncation=0.2)
+    u_w, w = _collect(sampler.weighted(N_SAMPLE, 10_000))
+    u_u, w_u = _collect(sampler.unweighted(N_SAMPLE, res.mean, 10_000))
+    assert sampler.stats.excess_fraction > 0.1
+    assert sampler.stats.n_over_max > 100
+    assert w_u.sum() == pytest.approx(res.mean, rel=0.02)
+    obs_w, obs_u = _observables(setup, u_w)["cos_theta"], _observables(setup, u_u)["cos_theta"]
+    edges = _edges(obs_w, w)
+    _, _, p_partial, _ = _chi2_shapes(edges, obs_w, w, obs_u, w_u)
+    chi2, ndf, p_capped, _ = _chi2_shapes(edges, obs_w, w, obs_u)
+    assert p_partial > 1e-3
+    assert p_capped < 1e-3, f"capped weights pass too (chi2/ndf = {chi2:.1f}/{ndf}): the test sees no bias"

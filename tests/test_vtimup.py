@@ -38,7 +38,7 @@ def _root_flight_mm(path: Path, tree: str = "events") -> tuple[np.ndarray, np.nd
     with uproot.open(path) as f:
         a = f[tree].arrays(["prod_x", "prod_y", "prod_z", "decay_x", "decay_y", "decay_z", "channel"],
                            library="np")
-    d = np.sqrt(sum((a[f"decay_{c}"] - a[f"prod_{c}"]) ** 2 for c in "xyz")) * 1e3
+    d = np.sqrt(sum((a[f"decay_{c}"] - a[f"prod_{c}"]) ** 2 for c in "xyz"))  # the ROOT file is in mm
     return d, a["channel"]
 
 

@@ -1,59 +1,147 @@
-"""Benchmark of event generation on the NA64-mu card (issue #5). Prints figures, asserts nothing.
+"""Benchmark of event output on the NA64-mu card (issue 12). Prints figures, asserts nothing.
 
-For weighted and unweighted runs of cards/na64mu_scalar.dat (all formats: LHE, ROOT, HepMC3): events/s
-of the generation step (sampling + kinematics + decays + decay-in-volume weights), of the writing step,
-the unweighting efficiency, and the peak resident memory of the whole run for 10^4 and 10^5 events
-(flat memory: the ratio should stay near 1). Each run is a fresh subprocess so the memory figure is its own.
+1. Per-format writer rates, events/s on one core: the NA64-mu card's events (unweighted, all decayed
+   in the detector's acceptance bookkeeping) are generated once in memory, then each writer
+   (LHE, LHE.gz, HepMC3, ROOT, FairShip tree) writes them alone, in this process's main thread.
+   ``--before GIT_REV`` also times the writers of that revision (loaded from ``git show``) on the
+   same events, for the before/after table.
+2. The end-to-end wall time of a ``mudump run`` of the card with ``--events`` events (default 10^6)
+   and all formats, in a fresh subprocess (integration, generation and the concurrent writers), with
+   its peak resident memory. Goal of issue 12: <= 30 s for 10^6 events on a 2-core machine (214 s
+   before).
 
-Run:  python validation/bench_events.py [--big]   (--big adds 10^6 events)
+Run:  python validation/bench_events.py [--events N] [--writer-events N] [--before GIT_REV]
+Figures depend on the machine's load: other processes on the same cores slow every number.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
 import tempfile
+import time
+import types
 from pathlib import Path
 
-CARD = Path(__file__).resolve().parents[1] / "cards" / "na64mu_scalar.dat"
+REPO = Path(__file__).resolve().parents[1]
+CARD = REPO / "cards" / "na64mu_scalar.dat"
+FORMATS = {"lhe": "events.lhe", "lhe.gz": "events.lhe.gz", "hepmc": "events.hepmc3", "root": "events.root",
+           "fairship": "events_fairship.root"}
 
 _CHILD = """
-import json, resource, sys
+import json, resource, sys, time
+t0 = time.perf_counter()
 from generator.run import run_card
 s = run_card(sys.argv[1], progress=False, output_dir=sys.argv[2], nevents=int(sys.argv[3]),
-             weighted=sys.argv[4] == "1", output_formats="lhe, root, hepmc")
+             output_formats="lhe, root, hepmc, fairship")
+wall = time.perf_counter() - t0
 s["peak_rss_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({k: s[k] for k in ("n_events", "timing_s", "unweighting_efficiency",
-                                     "fraction_over_max_weight", "peak_rss_MB", "sigma_pb")}))
+print(json.dumps({"wall_s": wall, **{k: s[k] for k in ("n_events", "timing_s", "peak_rss_MB", "sigma_pb",
+                                                    "partial_unweighting")}}))
 """
 
 
-def run(n: int, weighted: bool) -> dict:
-    with tempfile.TemporaryDirectory() as out:
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(CARD), out, str(n), "1" if weighted else "0"],
-                              capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def _events(n: int) -> tuple[list, object]:
+    """``n`` NA64-mu events in chunks of the run's size, and the files' RunInfo."""
+    from generator.cards import load_card
+    from generator.plan import plan
+    from generator.reweight import CHUNK_EVENTS
+    from generator.run import generate, integrate_point
+    from generator.summary import run_info
+
+    import numpy as np
+
+    cfg = load_card(CARD, nevents=n)
+    t = time.perf_counter()
+    events, _ = generate(cfg)
+    dt = time.perf_counter() - t
+    run_plan = plan(cfg)
+    point = integrate_point(run_plan, np.random.default_rng(cfg.seed))
+    header = run_info(run_plan, point.integration, cfg.weighted)
+    print(f"generated {n} events in memory in {dt:.1f} s (integration included)")
+    return [events[i : i + CHUNK_EVENTS] for i in range(0, n, CHUNK_EVENTS)], header
+
+
+def _writers(module_prefix: str = "generator.output") -> dict[str, object]:
+    from importlib import import_module
+
+    lhe, hepmc = import_module(f"{module_prefix}.lhe"), import_module(f"{module_prefix}.hepmc")
+    root, fairship = import_module(f"{module_prefix}.root"), import_module(f"{module_prefix}.fairship")
+    return {"lhe": lhe.write_lhe, "lhe.gz": lhe.write_lhe, "hepmc": hepmc.write_hepmc, "root": root.write_root,
+            "fairship": fairship.write_fairship}
+
+
+def _old_writers(rev: str) -> dict[str, object]:
+    """The writers of git revision ``rev``, imported under ``mudump_before.*``."""
+    pkg = types.ModuleType("mudump_before")
+    pkg.__path__ = []  # type: ignore[attr-defined]
+    sys.modules["mudump_before"] = pkg
+    tmp = Path(tempfile.mkdtemp(prefix="mudump-before-"))
+    for name in ("_atomic", "root", "lhe", "hepmc", "fairship"):
+        src = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:generator/output/{name}.py"],
+                             capture_output=True, text=True, check=True).stdout
+        src = src.replace("generator.output.", "mudump_before.")
+        path = tmp / f"{name}.py"
+        path.write_text(src)
+        spec = importlib.util.spec_from_file_location(f"mudump_before.{name}", path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[f"mudump_before.{name}"] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return _writers("mudump_before")
+
+
+def _rates(writers: dict[str, object], chunks: list, header: object, label: str) -> dict[str, float]:
+    n = sum(len(c) for c in chunks)
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        writers["lhe"](Path(d) / "warm.lhe", header, chunks[:1])  # compiled kernels: load from cache
+        writers["hepmc"](Path(d) / "warm.hepmc3", header, chunks[:1])
+        for fmt, fn in writers.items():
+            path = Path(d) / FORMATS[fmt]
+            t = time.perf_counter()
+            fn(path, header, iter(chunks))
+            dt = time.perf_counter() - t
+            out[fmt] = n / dt
+            print(f"{label:>8} {fmt:>9} {n:9d} events {dt:7.2f} s {n / dt:10.0f} events/s "
+                  f"{path.stat().st_size / n:8.0f} bytes/event")
+    return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--big", action="store_true")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=1_000_000, help="events of the end-to-end run (0: skip)")
+    ap.add_argument("--writer-events", type=int, default=100_000, help="events for the per-format rates")
+    ap.add_argument("--before", metavar="GIT_REV", help="also time the writers of this git revision")
     args = ap.parse_args()
-    sizes = [10_000, 100_000] + ([1_000_000] if args.big else [])
-    print(f"{'mode':>10} {'events':>8} {'gen ev/s':>10} {'write ev/s':>10} {'unw. eff':>8} {'over max':>8} "
-          f"{'peak RSS/MB':>11}")
-    for weighted in (True, False):
-        rss = []
-        for n in sizes:
-            r = run(n, weighted)
-            t = r["timing_s"]
-            rss.append(r["peak_rss_MB"])
-            print(f"{'weighted' if weighted else 'unweighted':>10} {n:8d} {n / t['events']:10.0f} "
-                  f"{n / t['writing']:10.0f} {r['unweighting_efficiency']:8.3f} "
-                  f"{r['fraction_over_max_weight']:8.1e} {r['peak_rss_MB']:11.0f}")
-        print(f"{'':>10} peak-memory ratio {sizes[-1]:.0e} / {sizes[0]:.0e} events: {rss[-1] / rss[0]:.2f}")
+
+    chunks, header = _events(args.writer_events)
+    after = _rates(_writers(), chunks, header, "after")
+    if args.before:
+        n_old = max(args.writer_events // 5, 1)
+        old_chunks = [c for c in chunks][: max(1, n_old // len(chunks[0]))]
+        before = _rates(_old_writers(args.before), old_chunks, header, "before")
+        print("\nformat      before ev/s   after ev/s   speed-up")
+        for fmt in after:
+            print(f"{fmt:>9} {before[fmt]:12.0f} {after[fmt]:12.0f} {after[fmt] / before[fmt]:9.1f}x")
+
+    if args.events:
+        with tempfile.TemporaryDirectory() as out:
+            proc = subprocess.run([sys.executable, "-c", _CHILD, str(CARD), out, str(args.events)],
+                                  capture_output=True, text=True, check=True, cwd=REPO)
+            sizes = {p.name: p.stat().st_size for p in Path(out).iterdir()}
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        t = r["timing_s"]
+        print(f"\nend to end: {r['n_events']} events, formats lhe, root, hepmc, fairship: {r['wall_s']:.1f} s wall "
+              f"(integration {t['integration']:.1f} s, events and writing {t['events_and_writing']:.1f} s), "
+              f"peak RSS {r['peak_rss_MB']:.0f} MB, files {sum(sizes.values()) / 1e9:.2f} GB")
+        pu = r.get("partial_unweighting") or {}
+        if pu:
+            print(f"partial unweighting: {pu['fraction_of_events_above_max']:.2%} of events above w_max "
+                  f"({pu['fraction_of_sigma_above_max']:.2%} of sigma), weights {pu['weight_range_pb'][0]:.4g}"
+                  f" .. {pu['weight_range_pb'][1]:.4g} pb")
 
 
 if __name__ == "__main__":

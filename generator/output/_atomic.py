@@ -35,13 +35,16 @@ def suffix_of(path: str | os.PathLike[str], suffixes: tuple[str, ...]) -> str | 
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike[str], *, rename: bool = True) -> Iterator[Path]:
     """Yield the temporary path ``<path>.part``; move it to ``path`` on success, delete it on failure.
 
     Parameters
     ----------
     path : str or os.PathLike
         Final file name. Its folder must exist.
+    rename : bool, optional
+        If False, leave the complete ``<path>.part`` in place on success: the caller renames it (a run
+        renames all its files together once every writer finished, :mod:`generator.writing`).
 
     Yields
     ------
@@ -67,7 +70,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     part.unlink(missing_ok=True)  # stale leftover of a killed run
     try:
         yield part
-        os.replace(part, final)
+        if rename:
+            os.replace(part, final)
     except BaseException:
         part.unlink(missing_ok=True)
         raise

@@ -38,10 +38,20 @@ Uncertainty (flagged): this follows FairShip ``master`` as read in ``EvtCalcGene
 an ``Events`` tree with vector daughter branches (``LLP_px``, ..., ``vtx_x``, ``d_px``, ...); it is not
 written here. Check against the FairShip version in use before a production.
 
+Vertices stay in **metres** here, unlike the mm of the ROOT and HepMC3 files: FairShip's reader
+multiplies them by 100 itself (m -> cm), so this file follows EventCalc's convention, not mudump's.
+
+Dropping improbable decays: with ``min_decay_prob = p`` > 0, events whose ``decay_prob`` (the
+probability to decay inside the decay volume) is below ``p`` are not written -- FairShip would track
+them at a weight of, e.g., 1e-39. What was dropped is reported through ``stats`` (events and the
+dropped sum of ``w_xsec * p_decay`` and of ``weight``, in pb in the schema's normalisation, and as a
+fraction of the run's total) and lands in ``summary.json``.
+
 The other mudump weights cannot go into ``LLP_tree`` (extra branches would shift the positional
 indices), so they are in a parallel TTree ``mudump_weights`` with the same number of entries
-(``w_xsec``, ``p_decay``, ``acceptance``, ``weight``, ``channel``, ``E_beam``), plus the TObjString
-``run_info_json``.
+(``w_xsec``, ``p_decay``, ``acceptance``, ``weight``, ``channel``, ``E_beam``; ``w_xsec`` and ``weight``
+in the run's ``event_norm``, scaled by the run's N even when events are dropped, see
+:mod:`generator.output._weights`), plus the TObjString ``run_info_json``.
 
 References
 ----------
@@ -57,6 +67,7 @@ import os
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import awkward as ak
 import numpy as np
@@ -64,6 +75,7 @@ import uproot
 
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path
+from generator.output._weights import scaled_weights, norm_factor
 from generator.output.root import _frozen_uproot_clock, _uuid_for
 
 __all__ = ["LLP_BRANCHES", "write_fairship"]
@@ -89,7 +101,8 @@ NO_DAUGHTER = -999.0
 _WEIGHT_TREE = ("w_xsec", "p_decay", "acceptance", "weight")
 
 
-def _llp_arrays(chunk: ak.Array, z_target_m: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _llp_arrays(chunk: ak.Array, z_target_m: float, factor: float = 1.0
+                ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     n = len(chunk)
     particles = chunk.particles
     decayed = ak.to_numpy(chunk.channel) >= 0
@@ -117,7 +130,7 @@ def _llp_arrays(chunk: ak.Array, z_target_m: float) -> tuple[dict[str, np.ndarra
             out[f"{var}{i}"] = np.where(decayed, values, NO_DAUGHTER if field == "pdgid" else 0.0)
     out["ndau"] = np.full(n, 2.0)
     llp = {k: np.ascontiguousarray(out[k], dtype=np.float64) for k in LLP_BRANCHES}
-    weights = {w: ak.to_numpy(chunk.weights[w]) for w in _WEIGHT_TREE}
+    weights = scaled_weights(chunk, _WEIGHT_TREE, factor)
     weights["channel"] = ak.to_numpy(chunk.channel).astype(np.int32)
     weights["E_beam"] = ak.to_numpy(chunk.E_beam)
     return llp, weights
@@ -130,6 +143,9 @@ def write_fairship(
     *,
     z_target_m: float = 0.0,
     reproducible: bool = True,
+    min_decay_prob: float = 0.0,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
 ) -> Path:
     """Stream event chunks into a FairShip ``EvtCalcGenerator`` input file (``LLP_tree``), atomically.
 
@@ -145,6 +161,14 @@ def write_fairship(
         z of the target in mudump's frame, in m; ``vz = decay_z - z_target_m``.
     reproducible : bool, optional
         Fixed UUID and timestamps (see :mod:`generator.output.root`).
+    min_decay_prob : float, optional
+        Drop events with ``p_decay < min_decay_prob`` (default 0: keep all).
+    rename : bool, optional
+        If False, leave the finished ``<path>.part`` for the caller to rename.
+    stats : dict, optional
+        Filled with ``n_events`` (written), ``dropped_events``, ``dropped_w_decay_pb`` and
+        ``dropped_weight_pb`` (sums of ``w_xsec * p_decay`` and ``weight`` over dropped events, pb, the
+        schema's normalisation), ``dropped_w_decay_fraction`` and ``dropped_weight_fraction``.
 
     Returns
     -------
@@ -153,11 +177,16 @@ def write_fairship(
 
     Example: ``write_fairship("llp.root", run_info, batches, z_target_m=0.0)``
     """
+    if not 0.0 <= min_decay_prob <= 1.0:
+        raise ValueError(f"min_decay_prob = {min_decay_prob} but require 0 <= min_decay_prob <= 1")
     final = Path(path)
+    factor = norm_factor(run_info)
+    kept = dropped = 0
+    sums = np.zeros(4)  # dropped w*p_decay, dropped weight, total w*p_decay, total weight
     uuid_fn = (lambda: _uuid_for(run_info)) if reproducible else uuid.uuid1
     clock = _frozen_uproot_clock() if reproducible else contextlib.nullcontext()
     with (
-        atomic_path(final) as part,
+        atomic_path(final, rename=rename) as part,
         open(part, "wb+") as raw,
         clock,
         uproot.recreate(raw, uuid_function=uuid_fn) as f,
@@ -178,8 +207,25 @@ def write_fairship(
         for chunk in chunks:
             if len(chunk) == 0:
                 continue
-            llp, weights = _llp_arrays(chunk, float(z_target_m))
+            p_decay = ak.to_numpy(chunk.weights.p_decay)
+            w_decay = ak.to_numpy(chunk.weights.w_xsec) * p_decay
+            weight = ak.to_numpy(chunk.weights.weight)
+            keep = p_decay >= min_decay_prob
+            sums += (w_decay[~keep].sum(), weight[~keep].sum(), w_decay.sum(), weight.sum())
+            n_keep = int(np.count_nonzero(keep))
+            dropped += len(chunk) - n_keep
+            kept += n_keep
+            if n_keep == 0:
+                continue
+            llp, weights = _llp_arrays(chunk if n_keep == len(chunk) else chunk[keep], float(z_target_m), factor)
             llp_tree.extend(llp)
             w_tree.extend(weights)
         f["run_info_json"] = run_info.to_json()
+    if stats is not None:
+        stats.update(
+            n_events=kept, min_decay_prob=min_decay_prob, dropped_events=dropped,
+            dropped_w_decay_pb=float(sums[0]), dropped_weight_pb=float(sums[1]),
+            dropped_w_decay_fraction=float(sums[0] / sums[2]) if sums[2] > 0 else 0.0,
+            dropped_weight_fraction=float(sums[1] / sums[3]) if sums[3] > 0 else 0.0,
+        )  # fmt: skip
     return final

@@ -1,59 +1,88 @@
-"""HepMC3 ASCII writer (``pyhepmc``), streamed and atomic.
+"""HepMC3 ASCII writer: whole chunks formatted at once in compiled code, streamed and atomic.
 
-Each event becomes a HepMC3 ``GenEvent`` in units **GeV and mm**::
+Each event is a HepMC3 event in units **GeV and mm** (HepMC's and Geant4's)::
 
-    production vertex V1 at (prod_x, prod_y, prod_z) * 1000 mm, t = 0
-        in : incoming lepton (status 4, beam), target nucleus (status 4, beam)
-        out: outgoing lepton (1), recoil nucleus (1), new boson (2 if decayed, else 1)
-    decay vertex V2 at (decay_x, decay_y, decay_z) * 1000 mm, t = c*t_lab     (only if decayed)
-        in : new boson;  out: its two daughters (status 1)
+    E <event number> <vertices> <particles>
+    U GEV MM
+    W w_xsec p_decay acceptance weight              (RunInfo.weight_names, in the file's event_norm)
+    A 0 E_beam | GenCrossSection | channel | ctau_mm | proper_ctau_mm
+    P 1 0 <lepton> ... 4          P 2 0 <nucleus> ... 4                  (incoming: status 4, beam)
+    V -1 0 [1,2] @ prod_x prod_y prod_z 0            (mm)
+    P 3 -1 ... 1   P 4 -1 ... 1   P 5 -1 <boson> ... 2 (1 if undecayed)
+    V -2 0 [5] @ decay_x decay_y decay_z c*t_lab     (only if decayed)
+    P 6 -2 ... 1   P 7 -2 ... 1
 
-``c*t_lab = |x_decay - x_prod| * E / |p|`` of the boson (mm) is the only derived number in the
-writer: it puts the decay vertex on the boson's light cone so that time-aware simulations see a
-consistent vertex. Every particle stores its schema mass as HepMC's "generated mass".
+Vertices are built generically from the event's particle list: every distinct mother pair
+(``mother1``, ``mother2``; a range when ``mother2 > mother1``, as in LHE) is one vertex, written before
+its first daughter. The vertex fed by the incoming lepton sits at the production point (t = 0), the
+vertex of the new boson (schema slot 4) at its decay point with ``t = c*t_lab = |x_decay - x_prod|
+E/|p|`` in mm (the only derived number here: it puts the decay on the boson's light cone for
+time-aware simulations); any other vertex (e.g. a tau decay appended to the list) has no position.
+Every vertex is written explicitly. Particle ``m`` is HepMC's generated mass.
 
-Run information (``GenRunInfo``, written once in the file header): the tool ``mudump`` with its
-version, the weight names ``RunInfo.weight_names`` (``w_xsec``, ``p_decay``, ``acceptance``,
-``weight``) and run attributes ``mudump_run_info`` (the RunInfo as JSON), ``process``,
-``channel_names``. Per event: the weights in that order, a ``GenCrossSection`` (sigma +- error in pb,
-accepted = attempted = ``RunInfo.n_events``), and attributes ``channel`` (int, -1 = undecayed),
-``ctau_mm`` (mean proper decay length in mm), ``proper_ctau_mm`` (this event's proper decay distance
-c*t in mm, 0 if undecayed; = |V2 - V1| m/|p|) and ``E_beam`` (GeV), the last three as 17-digit strings
-because HepMC3's ``DoubleAttribute`` prints only 6 significant digits (readers get them back as
-``UnparsedAttribute``; ``float(str(a))`` or ``a.astype(float)`` converts). The cross-section
-attribute is printed by HepMC3 with 9 significant digits; the exact value is in ``mudump_run_info``. The event number is the running
-index from 0 over all chunks.
+Weights follow ``RunInfo.event_norm`` (see :mod:`generator.output._weights`: ``average`` -- the mean
+of ``w_xsec`` and ``weight`` over the file is sigma; ``sum`` -- their sum is), announced by the run
+attribute ``event_norm``. Run information (written once, by pyhepmc, so its escaping is HepMC3's own):
+the tool ``mudump`` with its version, the weight names, and run attributes ``mudump_run_info`` (the
+RunInfo as JSON), ``process``, ``channel_names``, ``event_norm``, ``units``. Per event: a
+``GenCrossSection`` (sigma +- error in pb, accepted = attempted = ``RunInfo.n_events``) and attributes
+``channel`` (int, -1 = undecayed), ``ctau_mm`` (mean proper decay length, mm), ``proper_ctau_mm``
+(this event's c*t, 0 if undecayed) and ``E_beam`` (GeV), the doubles as ``%.16e`` strings (readers
+get ``UnparsedAttribute``; ``float(str(a))`` converts). Every real number is written with 17
+significant digits (:mod:`generator.output._text`), so a read-back gives the doubles exactly.
 
-The HepMC3 ASCII header carries no date or host, so the same events give byte-identical files;
-``.gz`` output is gzip-compressed with ``mtime = 0`` and no embedded name for the same reason.
+Why not pyhepmc objects per event: building one ``GenEvent`` per event in Python (even one reused
+event filled by ``GenEvent.from_hepevt``) tops out near 4.6e4 events/s on this machine; the text
+format is simple and documented, so the events are formatted here and pyhepmc reads them back in
+the tests (``tests/test_formats_agree.py``). Geant4's ``G4HepMC3`` reader (examples/extended/eventgenerator/HepMC)
+and Rivet take this file as it is: ASCII v3, GeV and mm, status 1 = final state, 4 = beam.
+
+The header carries no date or host; ``.gz`` has ``mtime = 0`` and no embedded name, so the same events
+give byte-identical files.
 
 References
 ----------
 A. Buckley et al., "The HepMC3 event record library for Monte Carlo event generators",
-Comput. Phys. Commun. 260 (2021) 107310, arXiv:1912.08005.
+Comput. Phys. Commun. 260 (2021) 107310, arXiv:1912.08005 (the ASCII v3 format, section 3).
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import awkward as ak
+import numba as nb
 import numpy as np
 import pyhepmc
 
-from generator.events import PARTICLE_FIELDS, RunInfo
+from generator.events import RunInfo
 from generator.output._atomic import atomic_path, suffix_of
+from generator.output._text import as_bytes, put_bytes, put_e16, put_int
+from generator.output._weights import norm_factor, scaled_weights
 
 __all__ = ["BEAM_STATUS", "write_hepmc"]
 
 #: HepMC3 status of the incoming (beam) particles.
 BEAM_STATUS = 4
 _M_TO_MM = 1e3
+_FOOTER = b"HepMC::Asciiv3-END_EVENT_LISTING\n\n"
+
+_E = as_bytes("E ")
+_UW = as_bytes("U GEV MM\nW")
+_A_EBEAM = as_bytes("A 0 E_beam ")
+_A_CHANNEL = as_bytes("A 0 channel ")
+_A_CTAU = as_bytes("A 0 ctau_mm ")
+_A_PROPER = as_bytes("A 0 proper_ctau_mm ")
+_P = as_bytes("P ")
+_V = as_bytes("V ")
+_AT = as_bytes(" @ ")
+_STATUS0 = as_bytes(" 0 [")
 
 
 def _run_info(run_info: RunInfo) -> pyhepmc.GenRunInfo:
@@ -63,113 +92,215 @@ def _run_info(run_info: RunInfo) -> pyhepmc.GenRunInfo:
     ri.attributes["mudump_run_info"] = run_info.to_json()
     ri.attributes["process"] = run_info.process
     ri.attributes["channel_names"] = json.dumps(list(run_info.channel_names))
+    ri.attributes["event_norm"] = run_info.event_norm
+    ri.attributes["units"] = "momenta, energies, masses GeV; vertices mm; cross section pb; weights pb (w_xsec, weight)"
     return ri
 
 
-def _write_chunks(out: Any, run_info: RunInfo, chunks: Iterable[ak.Array]) -> None:
-    gri = _run_info(run_info)
-    with pyhepmc.open(out, "w") as f:
-        event_number = 0
-        for chunk in chunks:
-            event_number = _write_chunk(f, gri, run_info, chunk, event_number)
+def _header(run_info: RunInfo) -> bytes:
+    """The file header as pyhepmc writes it (version, weight names, tool, run attributes)."""
+    buf = io.BytesIO()
+    with pyhepmc.open(buf, "w") as f:
+        f.write(pyhepmc.GenEvent(_run_info(run_info), pyhepmc.Units.GEV, pyhepmc.Units.MM))
+    text = buf.getvalue()
+    return text[: text.index(b"\nE 0 ") + 1]
 
 
-def _write_chunk(
-    f: Any, gri: pyhepmc.GenRunInfo, run_info: RunInfo, chunk: ak.Array, event_number: int
-) -> int:
+@nb.njit(cache=True, nogil=True)
+def _format_events(
+    first_number, offsets, pdg, status, mother1, mother2, px, py, pz, e, m,
+    prod, dec, t_dec, wgts, e_beam, channel, ctau_mm, proper_mm, xsec_line, buf,
+):  # fmt: skip
+    """Write the HepMC3 ASCII text of a chunk of events into ``buf``; return the number of bytes."""
+    n_max = 0
+    for i in range(offsets.shape[0] - 1):
+        n_max = max(n_max, offsets[i + 1] - offsets[i])
+    vtx = np.empty(n_max, dtype=np.int64)  # production vertex (1-based) of each particle, 0 = none
+    v_m1 = np.empty(n_max, dtype=np.int64)
+    v_m2 = np.empty(n_max, dtype=np.int64)
+    pos = 0
+    for i in range(offsets.shape[0] - 1):
+        lo, hi = offsets[i], offsets[i + 1]
+        nv = 0
+        for a in range(hi - lo):
+            m1, m2 = mother1[lo + a], mother2[lo + a]
+            vtx[a] = 0
+            if m1 < 0:
+                continue
+            for v in range(nv):
+                if v_m1[v] == m1 and v_m2[v] == m2:
+                    vtx[a] = v + 1
+                    break
+            if vtx[a] == 0:
+                v_m1[nv], v_m2[nv] = m1, m2
+                nv += 1
+                vtx[a] = nv
+        pos = put_bytes(buf, pos, _E)
+        pos = put_int(buf, pos, first_number + i)
+        buf[pos] = 32
+        pos = put_int(buf, pos + 1, nv)
+        buf[pos] = 32
+        pos = put_int(buf, pos + 1, hi - lo)
+        buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, _UW)
+        for k in range(wgts.shape[1]):
+            buf[pos] = 32
+            pos = put_e16(buf, pos + 1, wgts[i, k], False)
+        buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, _A_EBEAM)
+        pos = put_e16(buf, pos, e_beam[i], False)
+        buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, xsec_line)
+        pos = put_bytes(buf, pos, _A_CHANNEL)
+        pos = put_int(buf, pos, channel[i])
+        buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, _A_CTAU)
+        pos = put_e16(buf, pos, ctau_mm[i], False)
+        buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, _A_PROPER)
+        pos = put_e16(buf, pos, proper_mm[i], False)
+        buf[pos] = 10
+        pos += 1
+        written = 0
+        for a in range(hi - lo):
+            j = lo + a
+            v = vtx[a]
+            if v > written:  # first daughter of vertex v: write the vertex
+                written = v
+                m1, m2 = v_m1[v - 1], v_m2[v - 1]
+                last = m2 if m2 > m1 else m1
+                pos = put_bytes(buf, pos, _V)
+                pos = put_int(buf, pos, -v)
+                pos = put_bytes(buf, pos, _STATUS0)
+                for b in range(m1, last + 1):
+                    if b > m1:
+                        buf[pos] = 44  # ','
+                        pos += 1
+                    pos = put_int(buf, pos, b + 1)
+                buf[pos] = 93  # ']'
+                pos += 1
+                if m1 == 0:  # fed by the incoming lepton: the production point
+                    pos = put_bytes(buf, pos, _AT)
+                    for c in range(3):
+                        pos = put_e16(buf, pos, prod[i, c], False)
+                        buf[pos] = 32
+                        pos += 1
+                    pos = put_e16(buf, pos, 0.0, False)
+                elif m1 == 4 and last == 4:  # the new boson: its decay point
+                    pos = put_bytes(buf, pos, _AT)
+                    for c in range(3):
+                        pos = put_e16(buf, pos, dec[i, c], False)
+                        buf[pos] = 32
+                        pos += 1
+                    pos = put_e16(buf, pos, t_dec[i], False)
+                buf[pos] = 10
+                pos += 1
+            pos = put_bytes(buf, pos, _P)
+            pos = put_int(buf, pos, a + 1)
+            buf[pos] = 32
+            pos = put_int(buf, pos + 1, -v)
+            buf[pos] = 32
+            pos = put_int(buf, pos + 1, pdg[j])
+            for x in (px[j], py[j], pz[j], e[j], m[j]):
+                buf[pos] = 32
+                pos = put_e16(buf, pos + 1, x, False)
+            buf[pos] = 32
+            pos = put_int(buf, pos + 1, 4 if status[j] == -1 else status[j])
+            buf[pos] = 10
+            pos += 1
+    return pos
+
+
+def _flat(particles: ak.Array, name: str, dtype: Any) -> np.ndarray:
+    return np.ascontiguousarray(ak.to_numpy(ak.flatten(particles[name], axis=1)), dtype=dtype)
+
+
+def _xyz_mm(chunk: ak.Array, prefix: str) -> np.ndarray:
+    return np.ascontiguousarray(np.column_stack([ak.to_numpy(chunk[f"{prefix}_{a}"]) for a in "xyz"]) * _M_TO_MM)
+
+
+def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number: int,
+                xsec_line: np.ndarray) -> np.ndarray:
     n = len(chunk)
     if n == 0:
-        return event_number
-    counts = ak.to_numpy(ak.num(chunk.particles, axis=1))
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    flat = {f_: ak.to_numpy(ak.flatten(chunk.particles[f_])).tolist() for f_ in PARTICLE_FIELDS}
-    prod = (np.column_stack([ak.to_numpy(chunk[f"prod_{a}"]) for a in "xyz"]) * _M_TO_MM).tolist()
-    dec = (np.column_stack([ak.to_numpy(chunk[f"decay_{a}"]) for a in "xyz"]) * _M_TO_MM).tolist()
-    weights = np.column_stack([ak.to_numpy(chunk.weights[w]) for w in run_info.weight_names]).tolist()
-    channel = ak.to_numpy(chunk.channel).tolist()
-    ctau_mm = (ak.to_numpy(chunk.ctau_m) * _M_TO_MM).tolist()
-    proper_ctau_mm = (ak.to_numpy(chunk.proper_ctau_m) * _M_TO_MM).tolist()
-    e_beam = ak.to_numpy(chunk.E_beam).tolist()
-    n_acc = int(run_info.n_events) if run_info.n_events > 0 else -1
-
-    for i in range(n):
-        lo, hi = int(offsets[i]), int(offsets[i + 1])
-        evt = pyhepmc.GenEvent(gri, pyhepmc.Units.GEV, pyhepmc.Units.MM)
-        evt.event_number = event_number
-        parts = []
-        for j in range(lo, hi):
-            status = flat["status"][j]
-            p = pyhepmc.GenParticle(
-                pyhepmc.FourVector(flat["px"][j], flat["py"][j], flat["pz"][j], flat["E"][j]),
-                flat["pdgid"][j],
-                BEAM_STATUS if status == -1 else status,
-            )
-            p.generated_mass = flat["m"][j]
-            parts.append(p)
-        v1 = pyhepmc.GenVertex(pyhepmc.FourVector(*prod[i], 0.0))
-        v1.add_particle_in(parts[0])
-        v1.add_particle_in(parts[1])
-        for p in parts[2:5]:
-            v1.add_particle_out(p)
-        evt.add_vertex(v1)
-        if hi - lo == 7:
-            boson = parts[4]
-            dx = [dec[i][a] - prod[i][a] for a in range(3)]
-            p_abs = float(
-                np.sqrt(flat["px"][lo + 4] ** 2 + flat["py"][lo + 4] ** 2 + flat["pz"][lo + 4] ** 2)
-            )
-            length = float(np.sqrt(dx[0] ** 2 + dx[1] ** 2 + dx[2] ** 2))
-            ct = length * flat["E"][lo + 4] / p_abs if p_abs > 0 else 0.0
-            v2 = pyhepmc.GenVertex(pyhepmc.FourVector(*dec[i], ct))
-            v2.add_particle_in(boson)
-            v2.add_particle_out(parts[5])
-            v2.add_particle_out(parts[6])
-            evt.add_vertex(v2)
-        evt.weights = weights[i]
-        cs = pyhepmc.GenCrossSection()
-        cs.set_cross_section(float(run_info.sigma_pb), float(run_info.error_pb), n_acc, n_acc)
-        evt.cross_section = cs
-        evt.attributes["channel"] = int(channel[i])
-        # doubles as strings: HepMC3's DoubleAttribute prints only 6 significant digits
-        evt.attributes["ctau_mm"] = f"{ctau_mm[i]:.17g}"
-        evt.attributes["proper_ctau_mm"] = f"{proper_ctau_mm[i]:.17g}"
-        evt.attributes["E_beam"] = f"{e_beam[i]:.17g}"
-        f.write(evt)
-        event_number += 1
-    return event_number
+        return np.zeros(0, dtype=np.uint8)
+    particles = chunk.particles
+    counts = ak.to_numpy(ak.num(particles, axis=1)).astype(np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    px, py, pz, e = (_flat(particles, f, np.float64) for f in ("px", "py", "pz", "E"))
+    prod, dec = _xyz_mm(chunk, "prod"), _xyz_mm(chunk, "decay")
+    b = offsets[:-1] + 4  # the new boson (schema slot 4)
+    p_abs = np.sqrt(px[b] ** 2 + py[b] ** 2 + pz[b] ** 2)
+    length = np.sqrt(np.sum((dec - prod) ** 2, axis=1))
+    t_dec = np.divide(length * e[b], p_abs, out=np.zeros(n), where=p_abs > 0)
+    named = scaled_weights(chunk, tuple(run_info.weight_names), factor)
+    wgts = np.ascontiguousarray(np.column_stack([named[w] for w in run_info.weight_names]))
+    buf = np.empty(n * (400 + 26 * wgts.shape[1] + len(xsec_line)) + len(px) * 220, dtype=np.uint8)
+    size = _format_events(
+        first_number, offsets, _flat(particles, "pdgid", np.int64), _flat(particles, "status", np.int64),
+        _flat(particles, "mother1", np.int64), _flat(particles, "mother2", np.int64), px, py, pz, e,
+        _flat(particles, "m", np.float64), prod, dec, t_dec, wgts, ak.to_numpy(chunk.E_beam).astype(np.float64),
+        ak.to_numpy(chunk.channel).astype(np.int64), ak.to_numpy(chunk.ctau_m) * _M_TO_MM,
+        ak.to_numpy(chunk.proper_ctau_m) * _M_TO_MM, xsec_line, buf,
+    )  # fmt: skip
+    return buf[:size]
 
 
-def write_hepmc(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[ak.Array]) -> Path:
+def write_hepmc(
+    path: str | os.PathLike[str],
+    run_info: RunInfo,
+    chunks: Iterable[ak.Array],
+    *,
+    compresslevel: int = 1,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
+) -> Path:
     """Stream event chunks into a HepMC3 ASCII file (gzip if the name ends in ``.gz``), atomically.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Output file, e.g. ``events.hepmc`` or ``events.hepmc3.gz``. Written as ``<path>.part`` and
+        Output file, e.g. ``events.hepmc3`` or ``events.hepmc3.gz``. Written as ``<path>.part`` and
         renamed when complete.
     run_info : RunInfo
-        Run-level information (weight names, cross section, ...).
+        Run-level information (weight names, cross section, ``event_norm``, ...).
     chunks : iterable of ak.Array
         Event batches in the :mod:`generator.events` schema; consumed lazily, one at a time.
+    compresslevel : int, optional
+        zlib level for ``.gz`` output.
+    rename : bool, optional
+        If False, leave the finished ``<path>.part`` for the caller to rename.
+    stats : dict, optional
+        Filled with ``n_events``.
 
     Returns
     -------
     pathlib.Path
         The final path.
 
-    Raises
-    ------
-    OSError
-        If pyhepmc reports a failed write.
-
-    Example: ``write_hepmc("events.hepmc", run_info, batches)``
+    Example: ``write_hepmc("events.hepmc3", run_info, batches)``
     """
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None
-    with atomic_path(final) as part, open(part, "wb") as raw:
+    factor = norm_factor(run_info)
+    n_acc = int(run_info.n_events) if run_info.n_events > 0 else -1
+    xsec_line = as_bytes(
+        f"A 0 GenCrossSection {float(run_info.sigma_pb):.16e} {float(run_info.error_pb):.16e} {n_acc} {n_acc}\n"
+    )
+    number = 0
+    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+        out: BinaryIO = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
+            if gz else raw
+        )  # fmt: skip
+        out.write(_header(run_info))
+        for chunk in chunks:
+            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line))
+            number += len(chunk)
+        out.write(_FOOTER)
         if gz:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zf:
-                _write_chunks(zf, run_info, chunks)
-        else:
-            _write_chunks(raw, run_info, chunks)
+            out.close()
+    if stats is not None:
+        stats.update(n_events=number)
     return final

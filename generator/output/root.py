@@ -3,18 +3,36 @@
 The file holds::
 
     TTree "events"      one entry per event
-        nparticles                           int32    number of particles (5, or 7 if decayed)
-        pdgid, status, mother1, mother2      int32[]  jagged, counted by nparticles (mothers 0-based, -1 = none)
+        nparticles                           int32    number of particles of the event (5, 7, ... )
+        pdgid, status, mother1, mother2      int32[]  jagged, counted by nparticles
         E, px, py, pz, m                     double[] GeV, lab frame, beam along +z
-        prod_x, prod_y, prod_z               double   production vertex, m
-        decay_x, decay_y, decay_z            double   decay vertex, m (= production if undecayed)
+        prod_x, prod_y, prod_z               double   production vertex, mm
+        decay_x, decay_y, decay_z            double   decay vertex, mm (= production if undecayed)
         channel                              int32    index into run_info channel_names, -1 undecayed
-        ctau_m, E_beam                       double   mean proper c*tau (m), lepton energy at production (GeV)
-        proper_ctau_m                        double   this event's proper decay distance c*t (m), 0 undecayed
-        w_xsec, p_decay, acceptance, weight  double   named weights (pb, 1, 1, pb)
+        ctau_mm                              double   mean proper decay length c*tau, mm
+        proper_ctau_mm                       double   this event's proper decay distance c*t, mm (0 undecayed)
+        E_beam                               double   lepton energy at the production point, GeV
+        w_xsec, p_decay, acceptance, weight  double   named weights (pb, 1, 1, pb), see "Weights"
     TTree "run_info"    one entry: sigma_pb, error_pb, weighted, seed (-1 = none), beam_pdg,
-                        beam_energy, target_z, target_a, nucleus_mass, nucleus_pdg, n_events
-    TObjString "run_info_json"   the complete RunInfo (model parameters, channel and weight names) as JSON
+                        beam_energy, target_z, target_a, nucleus_mass, nucleus_pdg, n_events,
+                        event_norm_sum (0: average, 1: sum), weight_scale (N or 1, see "Weights")
+    TObjString "run_info_json"   the complete RunInfo (model, boson, channel and weight names) as JSON
+    TObjString "units_json"      {branch: unit} for every branch of "events", and the conventions below
+
+**Units** are GeV and **mm** (HepMC3's and Geant4's; the schema's metres times 1000), cross sections
+and the cross-section weights pb. Every branch title is ROOT's leaf list followed by the unit and a
+description, e.g. ``prod_x/D [mm] production vertex x``, and ``units_json`` repeats the units for
+programs.
+
+**Index conventions** (in ``units_json`` too): particle ``i`` of an event is entry ``i`` of its jagged
+arrays, 0-based; ``mother1``/``mother2`` are 0-based indices into the same event's particles, -1 = none
+(unlike LHE's 1-based MOTHUP with 0 = none; ROOT and numpy index from 0). Particle 4 is the new boson,
+particles 0 and 1 the incoming lepton and nucleus (status -1), see :mod:`generator.events`.
+
+**Weights** follow ``RunInfo.event_norm`` (:mod:`generator.output._weights`): with ``average`` (the
+default) ``w_xsec`` and ``weight`` are the schema's times N = ``run_info.n_events``, so their *mean*
+over the file is sigma (as XWGTUP in the LHE file); with ``sum`` their *sum* is sigma.
+``weight_scale`` in ``run_info`` is that factor.
 
 Chunks are buffered up to ``basket_events`` events (default 20 000, i.e. >= 100 kB per double branch,
 uproot's advice for efficient baskets) and written with ``WritableTree.extend``: memory stays bounded
@@ -23,8 +41,9 @@ whatever the number of events.
 Reproducibility: ROOT files store a UUID and creation/modification times. With ``reproducible=True``
 (default) the UUID is derived from the RunInfo and the clock uproot reads is frozen at
 1995-01-01 00:00:00 (ROOT's ``TDatime`` epoch) while the file is written, so the same events give
-byte-identical files. This swaps the ``datetime`` name inside uproot's writing modules for the
-duration of the call: do not write ROOT files from two threads at once. The file is written through
+byte-identical files. This swaps the ``datetime`` name inside uproot's writing modules while any
+reproducible ROOT writer runs (reference-counted, so the ROOT and FairShip writers of a run can run in
+two threads; a non-reproducible file written meanwhile also gets the frozen clock). The file is written through
 a file object (the ``.part`` file), so the name stored inside the TFile is uproot's placeholder
 ``dynamic.root`` rather than the output path; ROOT does not use it to open the file.
 
@@ -39,7 +58,9 @@ from __future__ import annotations
 import contextlib
 import datetime as _datetime
 import hashlib
+import json
 import os
+import threading
 import types
 import uuid
 from collections.abc import Iterable, Iterator
@@ -52,10 +73,71 @@ import uproot
 
 from generator.events import EVENT_FIELDS, PARTICLE_FIELDS, WEIGHT_FIELDS, RunInfo
 from generator.output._atomic import atomic_path
+from generator.output._weights import norm_factor, scaled_weights
 
 __all__ = ["write_root"]
 
 _FLAT_FIELDS = [f for f in EVENT_FIELDS if f not in ("particles", "weights")]
+_M_TO_MM = 1e3
+#: Schema fields in metres -> branch name in mm.
+_LENGTHS = {
+    "prod_x": "prod_x", "prod_y": "prod_y", "prod_z": "prod_z",
+    "decay_x": "decay_x", "decay_y": "decay_y", "decay_z": "decay_z",
+    "ctau_m": "ctau_mm", "proper_ctau_m": "proper_ctau_mm",
+}  # fmt: skip
+_UNITS = {"E": "GeV", "px": "GeV", "py": "GeV", "pz": "GeV", "m": "GeV", "pdgid": "", "status": "",
+          "mother1": "index", "mother2": "index", "channel": "index", "E_beam": "GeV", "w_xsec": "pb",
+          "weight": "pb", "p_decay": "1", "acceptance": "1", "nparticles": "count"}
+_DESCRIPTIONS = {
+    "prod_x": "production vertex x", "prod_y": "production vertex y", "prod_z": "production vertex z (beam axis)",
+    "decay_x": "boson decay vertex x (= prod_x if undecayed)", "decay_y": "boson decay vertex y (= prod_y if undecayed)",
+    "decay_z": "boson decay vertex z (= prod_z if undecayed)", "ctau_mm": "mean proper decay length c*tau of the boson",
+    "proper_ctau_mm": "this event's proper decay distance c*t of the boson, 0 if undecayed",
+    "mother1": "0-based index of the first mother in this event, -1 = none",
+    "mother2": "0-based index of the second mother in this event, -1 = none",
+    "nparticles": "number of particles of the event",
+}  # fmt: skip
+_CONVENTIONS = {
+    "particle index": "0-based position in the event's jagged arrays; mother1/mother2 index it, -1 = none",
+    "slots": "0 incoming lepton, 1 target nucleus, 2 outgoing lepton, 3 recoil nucleus, 4 new boson, 5.. its decay",
+    "status": "Les Houches: -1 incoming, 1 final state, 2 decayed",
+    "frame": "lab frame, beam along +z",
+}  # fmt: skip
+
+
+def _branch_name(field: str) -> str:
+    return _LENGTHS.get(field, field)
+
+
+def _unit(branch: str) -> str:
+    if branch in _LENGTHS.values():
+        return "mm"
+    return _UNITS.get(branch, "")
+
+
+def _title(branch: str, leaf: str, event_norm: str) -> str:
+    desc = _DESCRIPTIONS.get(branch)
+    if desc is None:
+        schema = {**{k: v for k, (_, v) in EVENT_FIELDS.items()}, **{k: v for k, (_, v) in PARTICLE_FIELDS.items()},
+                  **{k: v for k, (_, v) in WEIGHT_FIELDS.items()}}
+        desc = schema.get(branch, "")
+    if branch in ("w_xsec", "weight"):
+        desc += f"; event_norm = {event_norm}: the {'mean' if event_norm == 'average' else 'sum'} over the file is sigma"
+    unit = _unit(branch)
+    return f"{leaf} [{unit}] {desc}" if unit else f"{leaf} {desc}"
+
+
+def _set_titles(f: Any, tree: Any, event_norm: str) -> None:
+    """Give every branch of a fresh ``tree`` its unit and description (uproot writes leaf lists only).
+
+    Uses uproot's writing internals (``_branch_data``, ``_relocate``; uproot 5): the titles are set
+    before any basket and the tree's metadata rewritten once.
+    """
+    cascading = tree._cascading
+    for datum in cascading._branch_data:
+        if "fName" in datum:
+            datum["fTitle"] = _title(datum["fName"], datum["fTitle"], event_norm)
+    cascading._relocate(f.file, f.file.sink)
 #: Frozen clock for reproducible files: ROOT's TDatime epoch.
 _EPOCH = _datetime.datetime(1995, 1, 1, 0, 0, 0)
 
@@ -66,32 +148,48 @@ class _FrozenDatetime(_datetime.datetime):
         return _EPOCH
 
 
+_CLOCK_LOCK = threading.Lock()
+_clock_users = 0
+_clock_saved: list[Any] = []
+
+
 @contextlib.contextmanager
 def _frozen_uproot_clock() -> Iterator[None]:
-    """Make ``datetime.datetime.now()`` inside uproot's writing modules return the epoch."""
+    """Make ``datetime.datetime.now()`` inside uproot's writing modules return the epoch.
+
+    Reference-counted under a lock, so the ROOT and FairShip writers of one run may hold it from two
+    threads at once: the first one in installs the frozen clock, the last one out restores uproot's.
+    """
+    global _clock_users
     import uproot.writing._cascade
     import uproot.writing._cascadetree
     import uproot.writing.writable
 
-    shim = types.SimpleNamespace(datetime=_FrozenDatetime)
     modules = [uproot.writing._cascade, uproot.writing._cascadetree, uproot.writing.writable]
-    saved = [m.datetime for m in modules]
+    with _CLOCK_LOCK:
+        if _clock_users == 0:
+            _clock_saved[:] = [m.datetime for m in modules]
+            shim = types.SimpleNamespace(datetime=_FrozenDatetime)
+            for m in modules:
+                m.datetime = shim  # type: ignore[attr-defined]
+        _clock_users += 1
     try:
-        for m in modules:
-            m.datetime = shim  # type: ignore[attr-defined]
         yield
     finally:
-        for m, orig in zip(modules, saved):
-            m.datetime = orig  # type: ignore[attr-defined]
+        with _CLOCK_LOCK:
+            _clock_users -= 1
+            if _clock_users == 0:
+                for m, orig in zip(modules, _clock_saved):
+                    m.datetime = orig  # type: ignore[attr-defined]
 
 
-def _chunk_arrays(chunk: ak.Array, weight_names: tuple[str, ...]) -> dict[str, Any]:
+def _chunk_arrays(chunk: ak.Array, weight_names: tuple[str, ...], factor: float) -> dict[str, Any]:
     particles = ak.zip({f: chunk.particles[f] for f in PARTICLE_FIELDS})
     out: dict[str, Any] = {"particles": particles}
     for f in _FLAT_FIELDS:
-        out[f] = ak.to_numpy(chunk[f])
-    for w in weight_names:
-        out[w] = ak.to_numpy(chunk.weights[w])
+        a = ak.to_numpy(chunk[f])
+        out[_branch_name(f)] = a * _M_TO_MM if f in _LENGTHS else a
+    out.update(scaled_weights(chunk, weight_names, factor))
     return out
 
 
@@ -114,7 +212,7 @@ def _branch_types(weight_names: tuple[str, ...]) -> dict[str, Any]:
     )
     types_: dict[str, Any] = {"particles": ak.types.ListType(record)}
     for f in _FLAT_FIELDS:
-        types_[f] = np.dtype(EVENT_FIELDS[f][0])
+        types_[_branch_name(f)] = np.dtype(EVENT_FIELDS[f][0])
     for w in weight_names:
         types_[w] = np.dtype(WEIGHT_FIELDS[w][0])
     return types_
@@ -133,7 +231,15 @@ def _run_info_tree(run_info: RunInfo) -> dict[str, np.ndarray]:
         "nucleus_mass": np.array([run_info.nucleus_mass], dtype=np.float64),
         "nucleus_pdg": np.array([run_info.nucleus_pdg], dtype=np.int64),
         "n_events": np.array([run_info.n_events], dtype=np.int64),
+        "event_norm_sum": np.array([run_info.event_norm == "sum"], dtype=np.bool_),
+        "weight_scale": np.array([norm_factor(run_info)], dtype=np.float64),
     }
+
+
+def units_record(weight_names: tuple[str, ...]) -> dict[str, Any]:
+    """``{branch: unit}`` of the "events" tree and the index conventions (stored as ``units_json``)."""
+    branches = ["nparticles", *PARTICLE_FIELDS, *(_branch_name(f) for f in _FLAT_FIELDS), *weight_names]
+    return {"units": {b: _unit(b) or "1" for b in branches}, "conventions": _CONVENTIONS}
 
 
 def _uuid_for(run_info: RunInfo) -> uuid.UUID:
@@ -147,6 +253,8 @@ def write_root(
     *,
     basket_events: int = 20_000,
     reproducible: bool = True,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
 ) -> Path:
     """Stream event chunks into a ROOT file with uproot, atomically.
 
@@ -162,6 +270,10 @@ def write_root(
         Buffer chunks up to this many events before each ``extend`` (one basket per branch).
     reproducible : bool, optional
         Fixed UUID and timestamps so identical input gives identical bytes (see module docstring).
+    rename : bool, optional
+        If False, leave the finished ``<path>.part`` for the caller to rename.
+    stats : dict, optional
+        Filled with ``n_events``.
 
     Returns
     -------
@@ -176,8 +288,10 @@ def write_root(
     weight_names = tuple(run_info.weight_names)
     uuid_fn = (lambda: _uuid_for(run_info)) if reproducible else uuid.uuid1
     clock = _frozen_uproot_clock() if reproducible else contextlib.nullcontext()
+    factor = norm_factor(run_info)
+    n_written = 0
     with (
-        atomic_path(final) as part,
+        atomic_path(final, rename=rename) as part,
         open(part, "wb+") as raw,
         clock,
         uproot.recreate(raw, uuid_function=uuid_fn) as f,
@@ -189,13 +303,15 @@ def write_root(
             field_name=lambda outer, inner: inner,
             title="mudump events",
         )
+        _set_titles(f, tree, run_info.event_norm)
         buffer: list[dict[str, Any]] = []
         buffered = 0
         for chunk in chunks:
             if len(chunk) == 0:
                 continue
-            buffer.append(_chunk_arrays(chunk, weight_names))
+            buffer.append(_chunk_arrays(chunk, weight_names, factor))
             buffered += len(chunk)
+            n_written += len(chunk)
             if buffered >= basket_events:
                 tree.extend(_concat(buffer))
                 buffer, buffered = [], 0
@@ -204,4 +320,7 @@ def write_root(
         f.mktree("run_info", {k: v.dtype for k, v in _run_info_tree(run_info).items()}, title="mudump run")
         f["run_info"].extend(_run_info_tree(run_info))
         f["run_info_json"] = run_info.to_json()
+        f["units_json"] = json.dumps(units_record(weight_names), sort_keys=True)
+    if stats is not None:
+        stats.update(n_events=n_written)
     return final
