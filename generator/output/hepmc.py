@@ -34,8 +34,11 @@ significant digits (:mod:`generator.output._text`), so a read-back gives the dou
 Why not pyhepmc objects per event: building one ``GenEvent`` per event in Python (even one reused
 event filled by ``GenEvent.from_hepevt``) tops out near 4.6e4 events/s on this machine; the text
 format is simple and documented, so the events are formatted here and pyhepmc reads them back in
-the tests (``tests/test_formats_agree.py``). Geant4's ``G4HepMC3`` reader (examples/extended/eventgenerator/HepMC)
-and Rivet take this file as it is: ASCII v3, GeV and mm, status 1 = final state, 4 = beam.
+the tests (``tests/test_formats_agree.py``). The file follows the convention HepMC3's own
+``WriterAscii``/``ReaderAscii`` define (arXiv:1912.08005): ASCII v3, units on every event's ``U`` line
+(GeV and mm: mm is Geant4's length unit, so a Geant4 primary-generator interface needs no length
+conversion), status 1 = final state, 2 = decayed, 4 = beam, one ``GenCrossSection`` per event (what
+Rivet normalises with).
 
 The header carries no date or host; ``.gz`` has ``mtime = 0`` and no embedded name, so the same events
 give byte-identical files.
