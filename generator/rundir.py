@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import re
@@ -257,9 +258,15 @@ def _remove(paths: Iterable[Path]) -> list[str]:
 
 
 def _earlier_run(folder: Path) -> list[Path]:
-    """The files of a finished run in ``folder`` (its summary and event files)."""
-    names = [SUMMARY_NAME, *FILE_NAMES.values()]
-    return [folder / n for n in names if (folder / n).exists()]
+    """The files of a finished run in ``folder``: its ``summary.json``, the files it lists (inside
+    ``folder``) and the event files by their names (also gzipped, ``events.lhe.gz``)."""
+    names = [SUMMARY_NAME, *FILE_NAMES.values(), *(f"{n}.gz" for n in FILE_NAMES.values())]
+    found = [folder / n for n in names if (folder / n).is_file()]
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        listed = json.loads((folder / SUMMARY_NAME).read_text()).get("files", {}).values()
+        found += [folder / Path(f).name for f in listed
+                  if Path(f).parent.resolve() == folder.resolve() and (folder / Path(f).name).is_file()]
+    return sorted(set(found), key=lambda p: (p.name != SUMMARY_NAME, p.name))
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:
