@@ -21,6 +21,7 @@ import json
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -101,11 +102,13 @@ class _WriterThread:
             yield item
 
     def _run(self) -> None:
+        cpu = time.thread_time()
         try:
             self._writer(*self._args, self._chunks(), rename=False, stats=self.stats, **self._options)
         except BaseException as exc:  # reported to the main thread, which re-raises it
             self.error = exc
             self._drain()
+        self.stats["cpu_s"] = time.thread_time() - cpu
 
     def _drain(self) -> None:
         with contextlib.suppress(queue.Empty):
@@ -144,7 +147,7 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array],
     ``info()`` gives the files' header (called once, before the first chunk is written);
     ``make_summary(files)`` gets the final file paths once every writer finished, and the summary gets
     ``output``: per format what the writer reported (events written, LHE IDWTUP and XMAXUP, FairShip
-    events and weight dropped). ``names`` maps a format to its file name (default
+    events and weight dropped) and the CPU time of its thread. ``names`` maps a format to its file name (default
     :data:`OUTPUT_SUFFIX`), ``options`` to extra keyword arguments of its writer. Nothing is written
     for a run without events. Returns the summary.
     """

@@ -76,7 +76,7 @@ import uproot
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path
 from generator.output._weights import scaled_weights, norm_factor
-from generator.output.root import _frozen_uproot_clock, _uuid_for
+from generator.output.root import _frozen_uproot_clock, _uuid_for, compression
 
 __all__ = ["LLP_BRANCHES", "write_fairship"]
 
@@ -189,7 +189,7 @@ def write_fairship(
         atomic_path(final, rename=rename) as part,
         open(part, "wb+") as raw,
         clock,
-        uproot.recreate(raw, uuid_function=uuid_fn) as f,
+        uproot.recreate(raw, uuid_function=uuid_fn, compression=compression()) as f,
     ):
         llp_tree = f.mktree("LLP_tree", dict.fromkeys(LLP_BRANCHES, np.float64), title="LLP_tree")
         w_tree = f.mktree(
