@@ -29,7 +29,7 @@ from .integrate import EventSampler, IntegrationResult, VegasSettings, integrate
 from .plan import RunPlan, check_coupling, plan
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
-from .rundir import RunDirectory, prepare
+from .rundir import RunDirectory, check_nevents, prepare
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
 
@@ -146,6 +146,7 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     """
     reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
     check_coupling(config)
+    check_nevents(config)  # an absurd nevents is refused with the size and time, before the plan
     rng = np.random.default_rng(config.seed)
     run_plan = plan(config)  # refusals before any work or any file
     with prepare(config, overwrite=overwrite) as run_dir:

@@ -53,7 +53,7 @@ from typing import Any
 from .exceptions import CardError, OutputError, RunInterrupted, RunLocked
 
 __all__ = ["BYTES_PER_EVENT", "LOCK_NAME", "MAX_NEVENTS", "SECONDS_PER_EVENT", "Estimate", "RunDirectory",
-           "estimate", "prepare"]
+           "check_nevents", "estimate", "prepare"]
 
 logger = logging.getLogger(__name__)
 
