@@ -46,6 +46,21 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
     return value
 
 
+def _coupling(g: float) -> float:
+    """--coupling >= 0; a warning about the coupling for 0 (nothing happens) and g^2/4pi > 1."""
+    import logging
+
+    _positive("coupling", g, allow_zero=True)
+    if g == 0:
+        logging.getLogger("mudump").warning("--coupling = 0: the boson is neither produced (sigma ~ g^2) nor "
+                                            "decays (width ~ g^2)")
+    elif g * g / (4 * math.pi) > 1:
+        logging.getLogger("mudump").warning(
+            "--coupling = %g: g^2/4pi = %.3g > 1 is not perturbative; the tree-level sigma and widths do not "
+            "apply (require g <= sqrt(4 pi) = %.4g)", g, g * g / (4 * math.pi), math.sqrt(4 * math.pi))
+    return g
+
+
 def _process_and_model(args: argparse.Namespace):
     from .registry import get_process
 
@@ -80,7 +95,7 @@ def cmd_xsec(args: argparse.Namespace) -> int:
     from .xsec import Target, cross_section
 
     _positive("mass", args.mass)
-    _positive("coupling", args.coupling, allow_zero=True)
+    _coupling(args.coupling)
     _positive("energy", args.energy)
     proc, _, model = _process_and_model(args)  # sigma depends on the coupling only, not the model
     if args.method not in proc.methods:
@@ -130,7 +145,7 @@ def cmd_xsec(args: argparse.Namespace) -> int:
 
 def cmd_width(args: argparse.Namespace) -> int:
     _positive("mass", args.mass)
-    _positive("coupling", args.coupling, allow_zero=True)
+    _coupling(args.coupling)
     _positive("energy", args.energy)
     if args.energy <= args.mass:
         raise UserError(f"--energy = {args.energy} GeV but require energy > mass = {args.mass} GeV")

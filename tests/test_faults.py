@@ -554,6 +554,18 @@ def test_coupling_refusals(tmp_path):
             assert needle in line, line
 
 
+def test_xsec_and_width_warn_about_the_coupling():
+    zero = mudump("width", "--mass", "0.1", "--coupling", "0", "--json")
+    assert zero.returncode == 0, zero.stderr
+    assert json.loads(zero.stdout)["width_GeV"] == 0
+    assert "--coupling = 0: the boson is neither produced" in zero.stderr
+    big = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "5", "--method", "iww", "--json")
+    assert big.returncode == 0, big.stderr
+    assert "g^2/4pi = 1.99 > 1 is not perturbative" in big.stderr
+    fine = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", "--method", "iww", "--json")
+    assert fine.stderr == ""
+
+
 def test_api_not_a_number():
     base = {"target": "Pb", "energy": 160.0, "mass": 0.1, "coupling": 5e-4, "method": "iww"}
     for key, value in (("energy", "160"), ("mass", [0.1]), ("coupling", "5e-4"), ("precision", "1%")):
