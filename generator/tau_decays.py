@@ -198,4 +198,4 @@ def append_tau_decays(events: ak.Array, rng: np.random.Generator) -> tuple[ak.Ar
     merged = ak.concatenate([old, new], axis=1)
     out = ak.zip({**{f: events[f] for f in ak.fields(events) if f != "particles"}, "particles": merged},
                  depth_limit=1)
-    return out[[f for f in ak.fields(events)]], td
+    return out[list(ak.fields(events))], td

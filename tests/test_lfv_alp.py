@@ -41,7 +41,8 @@ def test_registered_spec():
     assert proc is LFV_ALP
     assert (proc.m_in, proc.m_out, proc.lepton_out_pdg, proc.boson_pdg) == (M_MU, M_TAU, PDG_TAU, PDG_ALP)
     assert proc.methods == ("exact", "ww", "iww")
-    assert proc.default_form_factor == "lfv" and set(proc.form_factors) == {"lfv", "tsai", "lfv_coherent", "lfv_incoherent"}
+    assert proc.default_form_factor == "lfv"
+    assert set(proc.form_factors) == {"lfv", "tsai", "lfv_coherent", "lfv_incoherent"}
     assert proc.card_fields == ("theta", "m_chi", "g_chi")
     assert vertex({"theta": math.pi / 2}) == pytest.approx((1.0, 0.0), abs=1e-15)
     assert vertex({"theta": 0.0}) == (0.0, -1.0)  # mu- -> tau-: tau~ (sin - cos g5) mu (docs/physics.md section 1)
@@ -107,7 +108,8 @@ def test_theta_dependence_is_small_and_sigma_positive():
     """sigma(theta = 0) vs sigma(pi/2) differ by a few % only (chirality flip ~ m_mu m_tau; docs/physics.md 5.4)."""
     s0 = cross_section(process="lfv_alp", target="Pb", energy=160.0, mass=2.0, theta=0.0, precision=0.003)
     s1 = cross_section(process="lfv_alp", target="Pb", energy=160.0, mass=2.0, theta=math.pi / 2, precision=0.003)
-    assert s0.sigma_pb > 0 and s1.sigma_pb > 0
+    assert s0.sigma_pb > 0
+    assert s1.sigma_pb > 0
     assert abs(s0.sigma_pb / s1.sigma_pb - 1) < 0.05
 
 
@@ -121,7 +123,8 @@ def test_stable_from_threshold_to_5_tev(energy):
     ff = "tsai" if energy == "threshold" else "lfv"
     cs = cross_section(process="lfv_alp", target="Pb", energy=e, mass=2.0, theta=0.785, precision=0.01,
                        form_factor=ff)
-    assert cs.sigma_pb > 0 and math.isfinite(cs.sigma_pb)
+    assert cs.sigma_pb > 0
+    assert math.isfinite(cs.sigma_pb)
     assert cs.error_pb < 0.02 * cs.sigma_pb
     assert cs.chi2_dof < 5
 

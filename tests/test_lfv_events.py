@@ -38,7 +38,8 @@ def test_visible_thin_target_selection():
     cfg = load_card(CARDS / "mucoll_thin_lfv_alp.dat", **QUICK)
     events, _summary = generate(cfg)
     parts = events.particles
-    assert np.all(ak.to_numpy(parts.pdgid[:, 0]) == 13) and np.all(ak.to_numpy(parts.pdgid[:, 2]) == 15)
+    assert np.all(ak.to_numpy(parts.pdgid[:, 0]) == 13)
+    assert np.all(ak.to_numpy(parts.pdgid[:, 2]) == 15)
     d1 = ak.to_numpy(parts.pdgid[:, 5])
     assert set(np.unique(d1)) == {13, -13}
     flip = d1 == -13  # the a-daughter muon is a mu+ (beam mu-)
@@ -64,5 +65,6 @@ def test_invisible_na64_selection():
     chichi = chan == 1
     assert chichi.mean() > 0.8
     ok = chichi & (e_tau < 80.0)
-    assert np.allclose(acc[ok], 0.1739) and np.all(acc[~ok] == 0)
+    assert np.allclose(acc[ok], 0.1739)
+    assert np.all(acc[~ok] == 0)
     assert math.isclose(float(ak.to_numpy(events.weights.p_decay).min()), 1.0)

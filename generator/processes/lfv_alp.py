@@ -102,8 +102,8 @@ def validate(config: Any) -> tuple[str, str, str] | None:
     model = make_model(config.model, 1.0, config.process_params())
     m_chi = model.dark_fermion_mass(config.mass)
     if config.model == "visible" and config.decay and config.mass <= M_MU + M_TAU:
-        return ("mass", f"mass = {config.mass} GeV: a -> mu tau is closed (m_a <= m_mu + m_tau = "
-                f"{M_MU + M_TAU:.6g} GeV)", f"mass > {M_MU + M_TAU:.6g} GeV, or decay = False")
+        return ("mass", (f"mass = {config.mass} GeV: a -> mu tau is closed (m_a <= m_mu + m_tau = "
+                f"{M_MU + M_TAU:.6g} GeV)"), f"mass > {M_MU + M_TAU:.6g} GeV, or decay = False")
     if config.model == "invisible" and not 2.0 * m_chi < config.mass:
         return ("m_chi", f"m_chi = {m_chi:.6g} GeV: a -> chi chi~ is closed (2 m_chi >= mass = {config.mass} GeV)",
                 f"m_chi < mass/2 = {config.mass / 2:.6g} GeV (none = mass/3)")
