@@ -171,7 +171,7 @@ def tau_lengths(quick: bool) -> None:
 
     print("\n== 4. tau decay length L = gamma beta c tau ([004] Fig. 5), C/Lambda = 1/TeV, theta = pi/4, lfv ==")
     print(f"  {'E [GeV]':>8} {'m_a':>5} {'tau':>10} {'median L [mm]':>13} {'P(L>2mm)':>9} {'P(L>2cm)':>9}")
-    bins = np.linspace(-3, 3, 61)  # log10(L / m)
+    bins = np.linspace(-6, 0, 61)  # log10(L / m): 1 um to 1 m
     hists = {}
     for energy in (160.0, 1500.0, 5000.0):
         for m_a in (2.0, 10.0):
@@ -208,7 +208,7 @@ def tau_lengths(quick: bool) -> None:
             for m_a, style in ((2.0, "-"), (10.0, "--")):
                 ax.plot(10 ** centres * 1e3, hists[(energy, m_a, label)], style, color=colour,
                         label=f"E = {energy:g} GeV, m_a = {m_a:g} GeV")
-        ax.axvspan(1e-3, 2.0, color="grey", alpha=0.2)
+        ax.axvspan(1e-3, 2.0, color="grey", alpha=0.2)  # d = 2 mm (emulsion / interleaved tracking)
         ax.axvspan(2.0, 20.0, color="green", alpha=0.1)
         ax.set(xscale="log", yscale="log", xlabel="L_tau = gamma beta c tau [mm]", title=f"tau from {label}")
     axes[0].set_ylabel("d sigma / d log10 L [pb]")
