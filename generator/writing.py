@@ -105,7 +105,7 @@ class _WriterThread:
         cpu = time.thread_time()
         try:
             self._writer(*self._args, self._chunks(), rename=False, stats=self.stats, **self._options)
-        except BaseException as exc:  # reported to the main thread, which re-raises it
+        except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which re-raises it
             self.error = exc
             self._drain()
         self.stats["cpu_s"] = time.thread_time() - cpu

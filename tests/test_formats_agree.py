@@ -22,8 +22,8 @@ import pyhepmc
 import pylhe
 import pytest
 import uproot
-
 from _cards import small_card
+
 from generator.cards import parse_card_text
 from generator.run import run_config
 
@@ -158,7 +158,7 @@ def test_unweighted_lhe_gives_sigma_by_the_accord(tmp_path, gzip):
     pu = summary["partial_unweighting"]
     assert idwtup == (3 if pu["max_weight_ratio"] == 1.0 else 4), how
     assert summary["output"]["lhe"]["idwtup"] == idwtup
-    lhef, arr = _lhe(out / name)
+    _, arr = _lhe(out / name)
     xwgt = ak.to_numpy(arr.eventinfo.weight)
     assert np.min(xwgt) == pytest.approx(pu["unit_weight_pb"] * N, rel=1e-12)
     assert np.max(xwgt) == pytest.approx(pu["weight_range_pb"][1] * N, rel=1e-12)

@@ -49,13 +49,13 @@ print(json.dumps({"wall_s": wall, "cpu_s": use.ru_utime + use.ru_stime, **{k: s[
 
 def _events(n: int) -> tuple[list, object]:
     """``n`` NA64-mu events in chunks of the run's size, and the files' RunInfo."""
+    import numpy as np
+
     from generator.cards import load_card
     from generator.plan import plan
     from generator.reweight import CHUNK_EVENTS
     from generator.run import generate, integrate_point
     from generator.summary import run_info
-
-    import numpy as np
 
     cfg = load_card(CARD, nevents=n)
     t = time.perf_counter()
@@ -124,7 +124,7 @@ def main() -> None:
     after = _rates(_writers(), chunks, header, "after")
     if args.before:
         n_old = max(args.writer_events // 5, 1)
-        old_chunks = [c for c in chunks][: max(1, n_old // len(chunks[0]))]
+        old_chunks = chunks[: max(1, n_old // len(chunks[0]))]
         before = _rates(_old_writers(args.before), old_chunks, header, "before")
         print("\nevents/s per core (CPU time)\nformat      before ev/s   after ev/s   speed-up")
         for fmt in after:

@@ -149,14 +149,14 @@ def put_int_width(buf: np.ndarray, pos: int, value: int, width: int) -> int:
 @nb.njit(cache=True, nogil=True)
 def put_e16(buf: np.ndarray, pos: int, x: float, space_sign: bool) -> int:
     """Write ``format(x, ".16e")`` (``" .16e"`` if ``space_sign``); return the new position."""
-    if np.signbit(x) and x == x:  # Python prints a NaN without its sign
+    if np.signbit(x) and not math.isnan(x):  # Python prints a NaN without its sign
         buf[pos] = 45  # '-'
         pos += 1
     elif space_sign:
         buf[pos] = 32
         pos += 1
     ax = abs(x)
-    if ax != ax:
+    if math.isnan(ax):
         buf[pos], buf[pos + 1], buf[pos + 2] = 110, 97, 110  # nan
         return pos + 3
     if ax == np.inf:

@@ -75,7 +75,7 @@ import uproot
 
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path
-from generator.output._weights import scaled_weights, norm_factor
+from generator.output._weights import norm_factor, scaled_weights
 from generator.output.root import _frozen_uproot_clock, _uuid_for, compression
 
 __all__ = ["LLP_BRANCHES", "write_fairship"]

@@ -171,7 +171,7 @@ def _format_events(
             if v > written:  # first daughter of vertex v: write the vertex
                 written = v
                 m1, m2 = v_m1[v - 1], v_m2[v - 1]
-                last = m2 if m2 > m1 else m1
+                last = max(m1, m2)
                 pos = put_bytes(buf, pos, _V)
                 pos = put_int(buf, pos, -v)
                 pos = put_bytes(buf, pos, _STATUS0)

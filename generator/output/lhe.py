@@ -124,8 +124,8 @@ def _param_value(value: Any) -> str:
 def _mudump_block(run_info: RunInfo) -> str:
     kind = "weighted" if run_info.weighted else "unweighted"
     lines = [
-        f"# mudump {run_info.generator_version} run information; events are {kind}; "
-        f"event_norm = {run_info.event_norm} ({_norm_words(run_info.event_norm)})",
+        (f"# mudump {run_info.generator_version} run information; events are {kind}; "
+         f"event_norm = {run_info.event_norm} ({_norm_words(run_info.event_norm)})"),
         "Block TARGET",
         f" 1 {run_info.target_z} # Z",
         f" 2 {run_info.target_a} # A",
@@ -385,8 +385,7 @@ def write_lhe(
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
             if gz else raw
         )  # fmt: skip
-        for chunk in chunks:
-            body.write(_chunk_text(chunk, run_info, factor, tags, seen))
+        body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
         body.write(b"</LesHouchesEvents>\n")
         if gz:
             body.close()
