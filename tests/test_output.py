@@ -401,3 +401,51 @@ def test_streaming_consumes_lazily(tmp_path: Path, events: ak.Array, kind: str) 
     path = writer(tmp_path / name, _run_info(), endless(), **kwargs)
     assert path.exists()
     assert len(refs) == 30
+
+
+def _with_tau_like_decay(events: ak.Array) -> ak.Array:
+    """Append two particles to every decayed event, children of particle 5 (as a tau decay would be)."""
+    decayed = ak.to_numpy(events.channel) >= 0
+    n = len(events)
+    extra = ak.zip({
+        "pdgid": np.tile(np.array([16, -211], dtype=np.int32), (n, 1)),
+        "status": np.tile(np.array([1, 1], dtype=np.int32), (n, 1)),
+        "mother1": np.full((n, 2), 5, dtype=np.int32), "mother2": np.full((n, 2), -1, dtype=np.int32),
+        "E": np.tile([1.5, 2.5], (n, 1)), "px": np.tile([0.1, -0.1], (n, 1)), "py": np.tile([0.2, -0.2], (n, 1)),
+        "pz": np.tile([1.4, 2.4], (n, 1)), "m": np.tile([0.0, 0.13957039], (n, 1)),
+    })  # fmt: skip
+    extra = ak.Array([row if d else [] for row, d in zip(extra.to_list(), decayed)], with_name=None)
+    particles = ak.concatenate([events.particles, extra], axis=1)
+    return ak.with_field(events, particles, "particles")
+
+
+def test_writers_take_longer_particle_lists(tmp_path: Path, events: ak.Array) -> None:
+    """The writers are generic over the jagged particle list: appended decay products (mothers
+    pointing at particle 5) come through LHE, ROOT and HepMC3 with their mothers."""
+    import pyhepmc
+    import pylhe
+    import uproot
+
+    ev = _with_tau_like_decay(events[:40])
+    counts = ak.to_numpy(ak.num(ev.particles))
+    assert set(counts) == {5, 9}
+    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "e.lhe", _run_info(), [ev])).events)
+    np.testing.assert_array_equal(ak.to_numpy(ak.num(arr.particles)), counts)
+    np.testing.assert_array_equal(_flat_np(arr.particles.mother1), _flat_np(ev.particles.mother1) + 1)
+    with uproot.open(write_root(tmp_path / "e.root", _run_info(), [ev])) as f:
+        np.testing.assert_array_equal(ak.to_numpy(f["events"]["nparticles"].array()), counts)
+        np.testing.assert_array_equal(_flat_np(f["events"]["pdgid"].array()), _flat_np(ev.particles.pdgid))
+    with pyhepmc.open(write_hepmc(tmp_path / "e.hepmc3", _run_info(), [ev])) as f:
+        read = list(f)
+    for evt, n, z in zip(read, counts, ak.to_numpy(ev.decay_z)):
+        assert len(evt.particles) == n
+        if n == 9:
+            assert len(evt.vertices) == 3
+            tau_vertex = evt.particles[7].production_vertex
+            assert [p.id for p in tau_vertex.particles_in] == [6]
+            assert [p.id for p in tau_vertex.particles_out] == [8, 9]
+            assert evt.particles[4].end_vertex.position.z == z * 1e3  # the boson's decay point stays
+
+
+def _flat_np(a: ak.Array) -> np.ndarray:
+    return ak.to_numpy(ak.flatten(a))
