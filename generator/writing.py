@@ -161,7 +161,11 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array],
         if first is not None:
             header = info()
             writers = [_WriterThread(fmt, out_dir / names[fmt], header, options.get(fmt, {})) for fmt in formats]
-            _feed(writers, first, stream)
+            if writers:
+                _feed(writers, first, stream)
+            else:  # no file asked for: the events are still drawn (the summary tallies them)
+                for _ in stream:
+                    pass
         files = {w.fmt: str(w.final) for w in writers}
         files["summary"] = str(out_dir / "summary.json")
         result = make_summary(files)
