@@ -78,6 +78,10 @@ class DecayRecord:
     daughters_p4: np.ndarray | None
     daughters_pdg: np.ndarray | None
     boson_p4: np.ndarray
+    acceptance: np.ndarray | None = None
+    """The process's own event acceptance (``Process.event_acceptance``, prompt decays: independent of g)."""
+    channel: np.ndarray | None = None
+    """Decay channel index per event (-1 undecayed), for the branching-ratio change with g."""
 
 
 def _lab_momenta(plan: RunPlan, u: np.ndarray, energy: np.ndarray, direction: np.ndarray,
@@ -150,7 +154,8 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
             tally.rejections[name] = tally.rejections.get(name, 0.0) + float(np.sum((w * p_decay)[reason == r]))
     weight = w * p_decay * accept
     if records is not None:
-        records.append(DecayRecord(w, s_min, s_max, decay_len, vertex, khat, d_p4, d_pdg, k))
+        own = accept if plan.experiment is not None and proc.event_acceptance is not None else None
+        records.append(DecayRecord(w, s_min, s_max, decay_len, vertex, khat, d_p4, d_pdg, k, own, channel))
     tally.add(w, p_decay, weight)
     events = build_events(
         p_in, nuc_in, p_out, nuc_out, k,

@@ -46,7 +46,19 @@ def decay_records(plan: RunPlan, res: IntegrationResult, rng: np.random.Generato
 
     return DecayRecord(cat("w_xsec"), cat("s_min"), cat("s_max"), cat("decay_length"), cat("vertex"),
                        cat("khat"), cat("daughters_p4") if daughters else None,
-                       cat("daughters_pdg") if daughters else None, cat("boson_p4"))
+                       cat("daughters_pdg") if daughters else None, cat("boson_p4"),
+                       cat("acceptance") if records[0].acceptance is not None else None, cat("channel"))
+
+
+def _branching_change(plan: RunPlan, g: float) -> np.ndarray:
+    """BR_c(g)/BR_c(g0) per decay channel c (and 1 for undecayed, index -1): 1 when the model keeps its
+    ratios (the scalar), not for the LFV ALP, whose g_chi stays fixed while g_mutau moves."""
+    model = plan.model.with_coupling(g)
+    br = model.branching_ratios(plan.config.mass)
+    new = np.array([br[c.name] for c in plan.channels])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(plan.branching > 0, new / np.where(plan.branching > 0, plan.branching, 1.0), 0.0)
+    return np.append(ratio, 1.0)
 
 
 def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, sigma_pb_g0: float,
@@ -64,7 +76,13 @@ def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, s
         p = decay_probability(rec.s_min, rec.s_max, length)
         w = rec.w_xsec * scale
         acc = np.ones(len(w))
-        if rec.daughters_p4 is not None:  # only events that can decay in the volume at this g (P > 0)
+        if rec.channel is not None and rec.daughters_p4 is not None:  # BR_c(g)/BR_c(g0), 1 at fixed ratios
+            change = _branching_change(plan, g)
+            if not np.allclose(change, 1.0, rtol=1e-12, atol=0.0):
+                w = w * change[rec.channel]
+        if rec.acceptance is not None:  # the process's own selection (prompt decays: independent of g)
+            acc = rec.acceptance
+        elif rec.daughters_p4 is not None:  # only events that can decay in the volume at this g (P > 0)
             live = np.flatnonzero(hit & (p > 0))
             acc = np.zeros(len(w))
             if len(live):

@@ -68,3 +68,17 @@ def test_invisible_na64_selection():
     assert np.allclose(acc[ok], 0.1739)
     assert np.all(acc[~ok] == 0)
     assert math.isclose(float(ak.to_numpy(events.weights.p_decay).min()), 1.0)
+
+
+@pytest.mark.parametrize(("card", "g1"), [("na64mu_lfv_alp.dat", 0.6), ("mucoll_thin_lfv_alp.dat", 1e-3)])
+def test_yields_vs_coupling_matches_a_run_at_that_coupling(card, g1):
+    """N(g) from one sample at the card's g (the process's own selection, BR_chichi(g) moving with g_mutau at
+    fixed g_chi) equals a run at g."""
+    from generator.run import yields_vs_coupling
+
+    cfg = load_card(CARDS / card, precision=0.02, nitn_adapt=4, neval=6000)
+    n = yields_vs_coupling(cfg, np.array([g1]), n_events=6000)
+    direct = generate(cfg.replace(coupling=g1, nevents=6000, weighted=True, seed=11))[1]["expected_events"]
+    err = np.hypot(n["accepted_error"][0], direct["accepted_error"])
+    assert direct["accepted"] > 0
+    assert abs(n["accepted"][0] - direct["accepted"]) < 4 * err + 0.03 * direct["accepted"]
