@@ -168,7 +168,7 @@ def slha_block(run_info: RunInfo) -> str:
     >>> ri = RunInfo(process="p", beam_pdg=13, beam_energy=10.0, target_z=1, target_a=1, nucleus_mass=0.938,
     ...              sigma_pb=1.0, error_pb=0.1, weighted=False, boson={"pdg": 9000006, "mass_GeV": 0.1,
     ...              "width_GeV": 1e-12, "decays": [[1.0, [11, -11], "ee"]], "name": "S"})
-    >>> print(slha_block(ri).splitlines()[2])
+    >>> print(slha_block(ri).splitlines()[3])
        9000006  1.0000000000000001e-01  # S
     """
     b = run_info.boson
