@@ -148,7 +148,7 @@ def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, f
     return _E2 * _E2 * g2_scaled(q2, z, a, ff_kind, ff_scales) / (q2 * q2) * 0.5 * lsq
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)  # the run's writer threads work meanwhile (generator/writing.py)
 def dsigma_batch(u, energy, par):
     """d sigma [pb] per unit-cube volume at g = 1 for a batch of points ``u[n, >=4]``.
 
@@ -175,7 +175,7 @@ def dsigma_batch(u, energy, par):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def kinematics_batch(u, energy, par):
     """Lab four-vectors for a batch: returns arrays p_in, P_in, p_out, P_out, k (each [n, 4]) and the
     variables (x, theta_k, Q^2) with the azimuth of k = 0 (rotate afterwards)."""
