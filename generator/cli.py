@@ -231,7 +231,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     for pair in summary["pairs"]:
         reach = pair["mass_reach_GeV"]
         print(f"  {pair['experiment']:>12} {pair['model']:<12} excluded at {pair['excluded_masses']} masses"
-              + (f", reach closes at m = {reach:.4g} GeV" if reach is not None else ""))
+              + ("" if reach is None else f", still excluded at the grid's heaviest mass {reach:.4g} GeV"
+                 if pair["mass_reach_beyond_grid"] else f", reach closes at m = {reach:.4g} GeV"))
     for note in summary["notes"]:
         print(f"  note: {note}")
     for path in summary["files"].values():

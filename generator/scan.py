@@ -189,14 +189,17 @@ def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
 # one point (pure: runs in any process or on any Dask worker)
 # ---------------------------------------------------------------------------------------------------
 def _hit_only(rec: DecayRecord) -> DecayRecord:
+    """The events whose boson line crosses the decay volume (every per-event field, whatever the record
+    holds); the boson momenta are not needed for reweighting and are dropped."""
     keep = rec.s_max > rec.s_min
-
-    def pick(a: np.ndarray | None) -> np.ndarray | None:
-        return None if a is None else a[keep]
-
-    return DecayRecord(rec.w_xsec[keep], rec.s_min[keep], rec.s_max[keep], rec.decay_length[keep],
-                       rec.vertex[keep], rec.khat[keep], pick(rec.daughters_p4), pick(rec.daughters_pdg),
-                       np.zeros((int(keep.sum()), 0)))
+    n = len(keep)
+    fields = {}
+    for f in dataclasses.fields(rec):
+        value = getattr(rec, f.name)
+        per_event = isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n
+        fields[f.name] = value[keep] if per_event else value
+    fields["boson_p4"] = np.zeros((int(keep.sum()), 0))
+    return DecayRecord(**fields)
 
 
 def _sample(point: ScanPoint) -> tuple[MassSample, RunPlan]:

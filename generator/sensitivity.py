@@ -98,6 +98,8 @@ class Contour:
     level: float
     mass_reach: float
     """Largest mass reached (interpolated where max_g N crosses the level); NaN if none."""
+    mass_reach_open: bool = False
+    """True when the heaviest mass of the grid is still excluded (the reach lies beyond the grid)."""
 
     def rows(self) -> list[dict[str, Any]]:
         return [{"mass_GeV": float(m), "g_lower": _num(lo), "g_upper": _num(up), "lower_open": bool(lo_o),
@@ -148,7 +150,9 @@ def contour(masses: Sequence[float], couplings: Sequence[float], counts: np.ndar
             upper_open[k] = True
         else:
             upper[k] = _crossing(g, n[k], last, level)
-    return Contour(m, lower, upper, lower_open, upper_open, level, _mass_reach(m, n.max(axis=1), level))
+    n_max = n.max(axis=1)
+    return Contour(m, lower, upper, lower_open, upper_open, level, _mass_reach(m, n_max, level),
+                   bool(n_max[-1] >= level))
 
 
 def _mass_reach(m: np.ndarray, n_max: np.ndarray, level: float) -> float:
@@ -297,6 +301,7 @@ def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = 
                          **{k: v.tolist() for k, v in counts.items()}, "points": result.points[(exp, model)]}
             contour_json = {"experiment": exp, "model": model, "process": cfg.process, "level": level,
                             "background": cfg.scan_background, "mass_reach_GeV": _num(c.mass_reach),
+                            "mass_reach_beyond_grid": c.mass_reach_open,
                             "rows": c.rows()}
             for name, text in ((f"grid_{tag}.csv", _grid_csv(result.masses, result.couplings, counts)),
                                (f"grid_{tag}.json", json.dumps(grid_json, indent=1)),
@@ -305,6 +310,7 @@ def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = 
                 (staging / name).write_text(text)
                 files[name] = str(out / name)
             summary_pairs.append({"experiment": exp, "model": model, "mass_reach_GeV": _num(c.mass_reach),
+                                  "mass_reach_beyond_grid": c.mass_reach_open,
                                   "excluded_masses": int(np.sum(np.isfinite(c.lower) | c.lower_open))})
         notes = list(result.notes)
         if plot:
