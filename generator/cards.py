@@ -343,16 +343,17 @@ class RunConfig:
     WW with the exact t_min(x, theta); ``"iww"``, Chen–Pospelov–Zhong eqs. 12–13). The approximations
     give sigma(E) only, not a final state: they give sigma and the expected counts with ``nevents = 0``;
     a card asking them for events is refused."""
-    form_factor: str = field(
-        default="tsai",
+    form_factor: str | None = field(
+        default=None,
         metadata=_meta(
-            "choice",
-            "a form factor of the process (scalar: tsai, tsai_unsquared, lfv)",
-            "nuclear/atomic form factor",
+            "choice?",
+            "a form factor of the process (scalar: tsai, tsai_unsquared, lfv), or none for the process's default",
+            "nuclear/atomic form factor; none = the process's default (scalar: tsai)",
             section="generation",
         ),
     )
-    """Form factor: ``"tsai"`` (Tsai's G2), ``"tsai_unsquared"``, or ``"lfv"`` (arXiv:2407.15942)."""
+    """Form factor: one of the process's (``"tsai"``, Tsai's G2; ``"tsai_unsquared"``; ``"lfv"``,
+    arXiv:2407.15942); None (default) resolves to the process's default (``Process.form_factors[0]``)."""
     decay: bool = field(
         default=True,
         metadata=_meta("bool", "True or False", "decay the new boson", section="generation"),
@@ -529,6 +530,8 @@ class RunConfig:
             raise self._error("process", f"process = {self.process!r} is not registered"
                               f"{did_you_mean(self.process, PROCESSES)}", f"one of {', '.join(PROCESSES)}")
         proc = PROCESSES[self.process]
+        if self.form_factor is None:
+            object.__setattr__(self, "form_factor", proc.default_form_factor)
         for key, allowed in (("model", proc.models), ("method", proc.methods),
                              ("form_factor", proc.form_factors)):
             value = getattr(self, key)

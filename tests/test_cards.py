@@ -347,3 +347,12 @@ def test_exceptions_pickle() -> None:
     )
     assert str(pickle.loads(pickle.dumps(unphys))) == str(unphys)
     assert str(unphys) == "mass = 200.0: above the kinematic limit; require mass < 159.9 GeV"
+
+
+def test_form_factor_defaults_to_the_process_default() -> None:
+    """No form_factor on a card means the process's own default (it used to be tsai for every process)."""
+    for name, proc in PROCESSES.items():
+        cfg = template_config().replace(process=name, model=proc.models[0], mass=2.5, decay=False, form_factor=None)
+        assert cfg.form_factor == proc.default_form_factor
+    assert PROCESSES["lfv_alp"].default_form_factor == "lfv"
+    assert template_config().form_factor == "tsai"
