@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors; not
     from .models import ScalarModel
     from .results import CrossSection
     from .run import generate, run_card, run_config, yields_vs_coupling
+    from .scan import scan_config
     from .xsec import Target, cross_section
 
 # Public name -> the submodule that defines it. The submodules are imported on first attribute access
@@ -41,6 +42,7 @@ _LAZY = {
     "load_card": ".cards",
     "run_card": ".run",
     "run_config": ".run",
+    "scan_config": ".scan",
     "yields_vs_coupling": ".run",
 }
 
@@ -55,6 +57,7 @@ __all__ = [
     "load_card",
     "run_card",
     "run_config",
+    "scan_config",
     "yields_vs_coupling",
 ]
 

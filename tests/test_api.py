@@ -32,6 +32,7 @@ EXPECTED_ALL = [
     "load_card",
     "run_card",
     "run_config",
+    "scan_config",
     "yields_vs_coupling",
 ]
 
