@@ -172,6 +172,8 @@ def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
                           coupling=g0, decay=True)
     points = []
     for experiment in experiments:
+        with contextlib.suppress(UnphysicalRequest):  # a bad experiment is a card error now, not on a worker later
+            plan(base.replace(experiment=experiment, target=None, mass=masses[0]))
         for model in models:
             for mass in masses:
                 seed = mass_seed(config.seed, mass)

@@ -335,6 +335,21 @@ def test_a_failed_write_leaves_no_final_file(tmp_path, monkeypatch):
     assert list((tmp_path / "out2").iterdir()) == []
 
 
+def test_mudump_scan_refuses_a_card_without_a_grid_or_a_bad_experiment(tmp_path):
+    card = tmp_path / "no_grid.dat"
+    card.write_text((ROOT / "cards" / "fnal_mu_scalar.dat").read_text())
+    bad = tmp_path / "bad_exp.dat"
+    bad.write_text(_fnal_card(tmp_path).read_text().replace("leptophilic, muonphilic = scan_models",
+                                                            "na64mu, nosuch = scan_experiments"))
+    for path, message in ((card, "scan_couplings"), (bad, "nosuch")):
+        proc = subprocess.run([sys.executable, "-m", "generator.cli", "scan", str(path), "--no-cache", "-q",
+                               "--output", str(tmp_path / "o")], capture_output=True, text=True, check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert message in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_scan_card_keys_are_validated(tmp_path):
     base = "scalar = process\nleptophilic = model\nfnal_mu = experiment\n0.1 = mass\n1e-4 = coupling\n"
     for line, match in (("0.2:0.01:5 = scan_masses", "lo < hi"), ("1e-6:1e-2 = scan_couplings", "not a range"),
