@@ -249,8 +249,11 @@ def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], path
                 g_lo = np.where(c.lower_open, result.couplings[0], c.lower)[ok]
                 g_up = np.where(c.upper_open, result.couplings[-1], c.upper)[ok]
                 ms = c.masses[ok]
-                xs = np.concatenate([ms, ms[::-1], ms[:1]])
-                ys = np.concatenate([g_lo, g_up[::-1], g_lo[:1]])
+                tip_m, tip_g = [], []
+                if math.isfinite(c.mass_reach) and not c.mass_reach_open and c.mass_reach > ms[-1]:
+                    tip_m, tip_g = [c.mass_reach], [math.sqrt(g_lo[-1] * g_up[-1])]  # where the reach closes
+                xs = np.concatenate([ms, tip_m, ms[::-1], ms[:1]])
+                ys = np.concatenate([g_lo, tip_g, g_up[::-1], g_lo[:1]])
                 ax.plot(xs, ys, color=colors[k % len(colors)], lw=2.2, label=f"{exp} (N = {c.level:g})")
             ax.set_xscale("log")
             ax.set_yscale("log")
