@@ -36,6 +36,12 @@ The lists of processes, models, methods and form factors are the registry's
 Whether an ``experiment`` or a ``target`` name exists is checked later by ``geometry`` (it needs the
 data files); the card checks only that the name is well formed.
 
+The schema is declarative (STYLE.md item 5): :class:`RunConfig` is a frozen, slotted pydantic v2
+dataclass with ``extra="forbid"``; each field's annotated type (:mod:`generator._schema`, shared with
+:mod:`geometry.experiments`) reads card text and Python values alike, and each field's metadata
+documents it (what is allowed, the card comment, the card section). One value of a card line is read
+with the same type (:func:`_read_value`), so a bad value is reported with its line at once.
+
 References: MadGraph5_aMC@NLO run_card format (arXiv:1405.0301); Batell et al., arXiv:2407.15942 (the
 ``m_chi = m_a/3``, ``g_chi = 1`` benchmark of Fig. 6).
 """
@@ -43,18 +49,23 @@ References: MadGraph5_aMC@NLO run_card format (arXiv:1405.0301); Batell et al., 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
-import numbers
-import re
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from os import PathLike
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator, ValidationError
+from pydantic.dataclasses import dataclass
+
+from . import _schema
 from ._hints import did_you_mean
+from ._schema import QUOTED, SCHEMA_CONFIG, CardBool, CardFloat, CardInt, CardName, CardText, optional
 from .constants import M_MU
 from .exceptions import CardError, CardFileError
 from .grids import parse_couplings, parse_masses, parse_names
@@ -81,11 +92,19 @@ OUTPUT_FORMATS_ALLOWED: tuple[str, ...] = ("lhe", "root", "hepmc", "fairship")
 #: Beam particle PDG ids (13 = mu-, -13 = mu+).
 BEAM_PDG_ALLOWED: tuple[int, ...] = (13, -13)
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
-_FORTRAN_FLOAT_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))[dD]([+-]?\d+)$")
-_TRUE = frozenset({"true", ".true.", "t"})
-_FALSE = frozenset({"false", ".false.", "f"})
-_NONE = frozenset({"none", "null"})
+# The field types (generator._schema): each reads card syntax and Python values alike.
+_RegistryName = _schema.card_choice()  # a name, checked against the process registry in _validate
+_OptRegistryName = optional(_RegistryName)
+_OptFloat = optional(CardFloat)
+_OptName = optional(CardName)
+_OptText = optional(CardText)
+_BeamPdg = optional(_schema.card_int(*BEAM_PDG_ALLOWED))
+_EnergyLoss = _schema.card_choice(*ENERGY_LOSS_ALLOWED)
+_TauDecays = _schema.card_choice("none", "pythia8")
+_IwwEndPoint = _schema.card_choice("paper", "kinematic")
+_EventNorm = _schema.card_choice("average", "sum")
+_OutputFormats = _schema.card_list(*OUTPUT_FORMATS_ALLOWED)
+_SourcePath = Annotated[str, BeforeValidator(str)]
 #: Keys people write out of habit (MadGraph, papers) and the key mudump uses instead.
 _KEY_HINTS: Mapping[str, str] = MappingProxyType(
     {
@@ -104,21 +123,42 @@ _KEY_HINTS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _meta(
-    kind: str, expect: str, help: str, *, section: str, choices: tuple[Any, ...] = (),
-    process_field: bool = False,
-) -> dict[str, Any]:
-    return {"kind": kind, "expect": expect, "help": help, "section": section, "choices": choices,
-            "process_field": process_field}
+def _meta(expect: str, help: str, *, section: str, process_field: bool = False) -> dict[str, Any]:
+    """A card field's documentation: what is allowed, the card comment, the card section, and whether
+    only some processes read it (``Process.card_fields``)."""
+    return {"expect": expect, "help": help, "section": section, "process_field": process_field}
 
 
-@dataclass(frozen=True, slots=True)
+def _config_error(exc: ValidationError, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CardError:
+    """The :class:`CardError` of a :class:`RunConfig` built from bad values (the key's card line when
+    ``source_lines`` has it)."""
+    found = _schema.first_problem(exc)
+    path = str(kwargs.get("source_path", "<python>"))
+    lines = kwargs.get("source_lines") or {}
+    key = found.key
+    if found.kind == "unknown" and key is not None:
+        return _unknown_key(path, None, key)
+    if found.kind == "missing":
+        missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
+        return CardError(path, None, None, f"missing required key(s): {', '.join(missing)}",
+                         "process, model, mass, coupling, target or experiment")
+    documented = _FIELD_BY_NAME[key].metadata["expect"] if key in _FIELD_BY_NAME else "a valid value"
+    line = lines.get(key) if key is not None and isinstance(lines, Mapping) else None
+    return CardError(path, line, key, found.problem, _schema.expected_text(found, documented))
+
+
+@_schema.raising(_config_error)
+@dataclass(frozen=True, slots=True, config=SCHEMA_CONFIG)
 class RunConfig:
     """One run of mudump: process, model, target or experiment, beam, and generation settings.
 
     Built by :func:`load_card` / :func:`parse_card_text`, or directly in Python (strings are then read
-    with the card syntax). Every field is converted and checked in ``__post_init__``; a bad value raises
-    :class:`~generator.exceptions.CardError` naming the card line when there is one. The instance is
+    with the card syntax). The class is the schema: a pydantic dataclass (``extra="forbid"``) whose
+    field types (:mod:`generator._schema`: ``CardFloat``, ``CardInt``, ``CardBool``, choices, lists,
+    ``optional(...)``) read each value, and ``__post_init__`` runs the cross-field checks (the
+    registry's processes, models, methods and form factors; the kinematic limit; target XOR
+    experiment). Any bad value or unknown key raises :class:`~generator.exceptions.CardError` naming
+    the card line when there is one (never a ``pydantic.ValidationError``). The instance is
     frozen: use :meth:`replace` to change a field (it validates again) and :meth:`to_card` to write it
     out (``parse_card_text(cfg.to_card()) == cfg``; ``source_path`` and ``source_lines`` do not take
     part in the comparison).
@@ -132,18 +172,16 @@ class RunConfig:
     """
 
     # --- physics -----------------------------------------------------------------------------------
-    process: str = field(
+    process: _RegistryName = field(
         metadata=_meta(
-            "choice",
             "a registered process (generator.registry), e.g. scalar",
             "process: scalar = mu N -> mu N S",
             section="physics",
         )
     )
     """Process: a name in the registry :data:`generator.registry.PROCESSES`, e.g. ``"scalar"``."""
-    model: str = field(
+    model: _RegistryName = field(
         metadata=_meta(
-            "choice",
             "a model of the process; for scalar: leptophilic (g_l = g_mu m_l/m_mu), muonphilic (g_mu only), "
             "free (g_e, g_mu, g_tau)",
             "coupling pattern",
@@ -152,38 +190,37 @@ class RunConfig:
     )
     """Model. scalar: ``"leptophilic"`` (g_l = g_mu m_l/m_mu), ``"muonphilic"`` (g_mu only), ``"free"``
     (g_e, g_mu, g_tau independent); lfv_alp: ``"visible"`` (a -> mu tau) or ``"invisible"`` (a -> chi chi~)."""
-    mass: float = field(
+    mass: CardFloat = field(
         metadata=_meta(
-            "float", "a number > 0 (GeV) below the kinematic limit", "mass of S or a [GeV]", section="physics"
+            "a number > 0 (GeV) below the kinematic limit", "mass of S or a [GeV]", section="physics"
         )
     )
     """Mass of the new boson (S or a) in GeV; 0 < mass < beam_energy - m_l' (l' = mu or tau)."""
-    coupling: float = field(
+    coupling: CardFloat = field(
         metadata=_meta(
-            "float", "a number >= 0", "g_mu (scalar) or g_mutau (lfv_alp), dimensionless", section="physics"
+            "a number >= 0", "g_mu (scalar) or g_mutau (lfv_alp), dimensionless", section="physics"
         )
     )
     """The coupling that is scanned: g_mu for ``scalar``, g_mutau for ``lfv_alp``; >= 0. Cross sections
     scale as coupling^2, so a scan integrates once at coupling = 1 and reweights."""
-    g_e: float = field(
+    g_e: CardFloat = field(
         default=0.0,
         metadata=_meta(
-            "float", "a real number (0 unless model = free)", "g_e, model = free only", section="physics", process_field=True
+            "a real number (0 unless model = free)", "g_e, model = free only", section="physics", process_field=True
         ),
     )
     """Electron coupling of S for ``model = "free"`` (signed: its sign matters in the gamma gamma loop).
     Must stay 0 for the other models, which fix it."""
-    g_tau: float = field(
+    g_tau: CardFloat = field(
         default=0.0,
         metadata=_meta(
-            "float", "a real number (0 unless model = free)", "g_tau, model = free only", section="physics", process_field=True
+            "a real number (0 unless model = free)", "g_tau, model = free only", section="physics", process_field=True
         ),
     )
     """Tau coupling of S for ``model = "free"`` (signed). Must stay 0 for the other models."""
-    theta: float = field(
+    theta: CardFloat = field(
         default=0.0,
         metadata=_meta(
-            "float",
             "0 <= theta <= pi (rad)",
             "LFV vertex angle, g (sin theta + cos theta g5) [rad]; lfv_alp only",
             section="physics",
@@ -192,10 +229,9 @@ class RunConfig:
     )
     """LFV vertex angle in radians, vertex g_mutau (sin theta + cos theta gamma5); 0 <= theta <= pi.
     Only ``lfv_alp`` uses it (must stay 0 for ``scalar``). Delta a_mu > 0 needs pi/4 < theta < 3pi/4."""
-    m_chi: float | None = field(
+    m_chi: _OptFloat = field(
         default=None,
         metadata=_meta(
-            "float?",
             "a number > 0 (GeV) with 2 m_chi < mass, or none",
             "dark fermion mass [GeV], none = mass/3 (invisible) or 3 mass (visible); lfv_alp",
             section="physics",
@@ -205,10 +241,9 @@ class RunConfig:
     """Dark-fermion mass in GeV for ``lfv_alp``; None means mass/3 for ``invisible`` (the benchmark of
     arXiv:2407.15942 Fig. 6) and 3 mass for ``visible`` (a -> chi chi~ closed). For ``model = "invisible"``
     it needs 2 m_chi < mass."""
-    g_chi: float = field(
+    g_chi: CardFloat = field(
         default=1.0,
         metadata=_meta(
-            "float",
             "a number >= 0",
             "coupling of a to chi chi~, dimensionless; lfv_alp only",
             section="physics",
@@ -218,10 +253,9 @@ class RunConfig:
     """Coupling of a to the dark fermion (lfv_alp), >= 0; default 1 as in arXiv:2407.15942 Fig. 6."""
 
     # --- target and beam ---------------------------------------------------------------------------
-    target: str | None = field(
+    target: _OptName = field(
         default=None,
         metadata=_meta(
-            "name?",
             "a material name such as Pb, or none (give target or experiment)",
             "target material (XOR experiment)",
             section="beam",
@@ -229,10 +263,9 @@ class RunConfig:
     )
     """Target material name (e.g. ``"Pb"``), looked up in the materials table. Exactly one of target
     and experiment is set."""
-    experiment: str | None = field(
+    experiment: _OptText = field(
         default=None,
         metadata=_meta(
-            "str?",
             "an experiment name such as na64mu (geometry/experiments/*.toml), a path to an experiment "
             "TOML file (relative to the card's folder), or none",
             "experiment setup (XOR target)",
@@ -241,10 +274,9 @@ class RunConfig:
     )
     """Experiment name, a ``geometry/experiments/<name>.toml`` file (e.g. ``"na64mu"``), which supplies
     target, decay volume, detector and beam. Exactly one of target and experiment is set."""
-    beam_energy: float | None = field(
+    beam_energy: _OptFloat = field(
         default=None,
         metadata=_meta(
-            "float?",
             "a number > m_mu (GeV), or none to take it from the experiment",
             "muon beam energy [GeV]",
             section="beam",
@@ -252,31 +284,28 @@ class RunConfig:
     )
     """Total energy of the beam muon in GeV. Required with ``target``; with ``experiment`` None takes
     the experiment's beam and a value overrides it."""
-    beam_pdg: int | None = field(
+    beam_pdg: _BeamPdg = field(
         default=None,
         metadata=_meta(
-            "int?", "13 (mu-) or -13 (mu+), or none", "beam particle PDG id; none = the experiment's, else -13",
-            section="beam", choices=BEAM_PDG_ALLOWED,
+            "13 (mu-) or -13 (mu+), or none", "beam particle PDG id; none = the experiment's, else -13",
+            section="beam",
         ),
     )
     """PDG id of the beam: -13 (mu+, as in Chen-Pospelov-Zhong; at tree level sigma is the same for
     mu-) or 13 (mu-). None takes the experiment's beam particle, or -13 without an experiment."""
-    energy_loss: str = field(
+    energy_loss: _EnergyLoss = field(
         default="table",
         metadata=_meta(
-            "choice",
             "one of table, constant",
             "muon dE/dx in thick targets",
             section="beam",
-            choices=ENERGY_LOSS_ALLOWED,
         ),
     )
     """Muon energy loss while stepping through the target: ``"table"`` (PDG/Groom a(E), b(E)) or
     ``"constant"`` (a fixed dE/dx)."""
-    min_muon_energy: float | None = field(
+    min_muon_energy: _OptFloat = field(
         default=None,
         metadata=_meta(
-            "float?",
             "a number with m_mu < value < beam_energy (GeV), or none",
             "stop tracking the muon below this energy [GeV]; none = threshold",
             section="beam",
@@ -284,10 +313,9 @@ class RunConfig:
     )
     """Energy in GeV below which the beam muon is no longer followed through a thick target; None
     means the production threshold."""
-    flux_file: str | None = field(
+    flux_file: _OptText = field(
         default=None,
         metadata=_meta(
-            "str?",
             "a path to a CSV/ROOT/parquet muon flux file (x,y,z,px,py,pz,weight,pdg), or none",
             "muon flux file for flux/proton-dump experiments; none = built-in approximate source",
             section="beam",
@@ -295,45 +323,44 @@ class RunConfig:
     )
     """Muon flux file (columns x, y, z [m], px, py, pz [GeV], weight [per POT or MOT], pdg) for
     experiments whose beam is a flux; None uses the experiment's built-in source (proton dumps)."""
-    n_flux_muons: int = field(
+    n_flux_muons: CardInt = field(
         default=20000,
-        metadata=_meta("int", "an integer > 0", "muons drawn from the flux/parameterised source",
+        metadata=_meta("an integer > 0", "muons drawn from the flux/parameterised source",
                        section="beam"),
     )
     """Size of the muon sample drawn from a flux (file or parameterised source) for the integration."""
 
     # --- generation --------------------------------------------------------------------------------
-    nevents: int = field(
+    nevents: CardInt = field(
         default=10000,
-        metadata=_meta("int", "an integer >= 0", "number of events; 0 = sigma and counts only",
+        metadata=_meta("an integer >= 0", "number of events; 0 = sigma and counts only",
                        section="generation"),
     )
     """Number of events to write (>= 0; 0 computes sigma and the expected counts and writes no events)."""
-    weighted: bool = field(
+    weighted: CardBool = field(
         default=False,
         metadata=_meta(
-            "bool", "True or False", "write weighted events (False = unweighted)", section="generation"
+            "True or False", "write weighted events (False = unweighted)", section="generation"
         ),
     )
     """If True write weighted events, otherwise unweighted ones (default)."""
-    seed: int = field(
+    seed: CardInt = field(
         default=0,
         metadata=_meta(
-            "int", "an integer >= 0", "random seed; same card + seed = same output", section="generation"
+            "an integer >= 0", "random seed; same card + seed = same output", section="generation"
         ),
     )
     """Seed of the one ``numpy.random.Generator`` of the run (>= 0)."""
-    precision: float = field(
+    precision: CardFloat = field(
         default=0.01,
         metadata=_meta(
-            "float", "a number with 0 < precision < 1", "target relative error on sigma", section="generation"
+            "a number with 0 < precision < 1", "target relative error on sigma", section="generation"
         ),
     )
     """Target relative error on the cross section, 0 < precision < 1."""
-    method: str = field(
+    method: _RegistryName = field(
         default="exact",
         metadata=_meta(
-            "choice",
             "exact, or an approximation of the process (scalar: ww, iww); ww/iww need nevents = 0",
             "exact 2->3 | WW with exact t_min | improved WW (sigma and counts only)",
             section="generation",
@@ -343,10 +370,9 @@ class RunConfig:
     WW with the exact t_min(x, theta); ``"iww"``, Chen–Pospelov–Zhong eqs. 12–13). The approximations
     give sigma(E) only, not a final state: they give sigma and the expected counts with ``nevents = 0``;
     a card asking them for events is refused."""
-    form_factor: str | None = field(
+    form_factor: _OptRegistryName = field(
         default=None,
         metadata=_meta(
-            "choice?",
             "a form factor of the process (scalar: tsai, tsai_unsquared, lfv), or none for the process's default",
             "nuclear/atomic form factor; none = the process's default (scalar: tsai)",
             section="generation",
@@ -354,46 +380,41 @@ class RunConfig:
     )
     """Form factor: one of the process's (``"tsai"``, Tsai's G2; ``"tsai_unsquared"``; ``"lfv"``,
     arXiv:2407.15942); None (default) resolves to the process's default (``Process.form_factors[0]``)."""
-    decay: bool = field(
+    decay: CardBool = field(
         default=True,
-        metadata=_meta("bool", "True or False", "decay the new boson", section="generation"),
+        metadata=_meta("True or False", "decay the new boson", section="generation"),
     )
     """If True decay the new boson and weight by the decay probability in the volume."""
-    tau_decays: str = field(
+    tau_decays: _TauDecays = field(
         default="none",
         metadata=_meta(
-            "choice",
             "none (taus written undecayed) or pythia8 (decay-only Pythia 8; extra 'pythia')",
             "decay the event's taus",
             section="generation",
-            choices=("none", "pythia8"),
         ),
     )
     """``"pythia8"``: decay every final-state tau (mu N -> tau N a, a -> mu tau, S -> tau tau) with Pythia 8
     in decay-only mode and append the products to the event (:mod:`generator.tau_decays`); ``"none"``: the
     taus are written undecayed."""
-    iww_validity_cut: bool = field(
+    iww_validity_cut: CardBool = field(
         default=False,
-        metadata=_meta("bool", "True or False", "restrict to where IWW is valid", section="generation"),
+        metadata=_meta("True or False", "restrict to where IWW is valid", section="generation"),
     )
     """If True keep only the phase space where the IWW approximation is valid."""
-    iww_end_point: str = field(
+    iww_end_point: _IwwEndPoint = field(
         default="paper",
         metadata=_meta(
-            "choice",
             "paper (x <= 1, Chen-Pospelov-Zhong eqs. 12-15) or kinematic (x <= 1 - m_mu/E)",
             "upper end of the IWW x integral; scalar with method = iww only",
             section="generation",
-            choices=("paper", "kinematic"),
             process_field=True,
         ),
     )
     """Upper end of the IWW x = E_X/E integral: ``"paper"`` (x <= 1 as printed) or ``"kinematic"``
     (x <= 1 - m_mu/E). Only the scalar's ``method = iww`` reads it."""
-    max_q2: float | None = field(
+    max_q2: _OptFloat = field(
         default=None,
         metadata=_meta(
-            "float?",
             "a number > 0 (GeV^2), or none for no cut",
             "user cut Q^2 = -t < max_q2 [GeV^2] on the exact 2->3; none = no cut",
             section="generation",
@@ -401,60 +422,60 @@ class RunConfig:
     )
     """A user cut on the momentum transfer Q^2 = -t in GeV^2 (exact method); None (default) = no cut
     beyond what the form factor itself defines (the LFV set vanishes above 1 GeV^2)."""
-    nitn_adapt: int = field(
+    nitn_adapt: CardInt = field(
         default=10,
-        metadata=_meta("int", "an integer > 0", "VEGAS adaptation iterations", section="generation"),
+        metadata=_meta("an integer > 0", "VEGAS adaptation iterations", section="generation"),
     )
     """Number of VEGAS iterations used to adapt the grid (> 0)."""
-    neval: int = field(
+    neval: CardInt = field(
         default=20000,
         metadata=_meta(
-            "int", "an integer > 0", "VEGAS integrand evaluations per iteration", section="generation"
+            "an integer > 0", "VEGAS integrand evaluations per iteration", section="generation"
         ),
     )
     """Integrand evaluations per VEGAS iteration (> 0)."""
 
     # --- scan (mudump scan) -------------------------------------------------------------------------
-    scan_masses: str | None = field(
+    scan_masses: _OptText = field(
         default=None,
-        metadata=_meta("str?", "a list of masses in GeV, or lo:hi:n[:lin|log] (e.g. 0.01:0.2:40), or none",
+        metadata=_meta("a list of masses in GeV, or lo:hi:n[:lin|log] (e.g. 0.01:0.2:40), or none",
                        "mudump scan: mass grid [GeV]; a range is log-spaced unless :lin", section="scan"),
     )
     """Mass grid of ``mudump scan`` (GeV): ``"0.01, 0.05, 0.1"`` or ``"lo:hi:n[:lin|log]"``
     (:mod:`generator.grids`). A scan card may then omit ``mass``."""
-    scan_couplings: str | None = field(
+    scan_couplings: _OptText = field(
         default=None,
-        metadata=_meta("str?", "lo:hi:n with 0 < lo < hi (log-spaced), or none",
+        metadata=_meta("lo:hi:n with 0 < lo < hi (log-spaced), or none",
                        "mudump scan: coupling grid, log-spaced", section="scan"),
     )
     """Coupling grid of ``mudump scan``, log-spaced ``"lo:hi:n"``. A scan card may then omit ``coupling``
     (the reference coupling of the weighted samples is then the geometric middle of the range)."""
-    scan_models: str | None = field(
+    scan_models: _OptText = field(
         default=None,
-        metadata=_meta("str?", "comma-separated models of the process, or none (= model)",
+        metadata=_meta("comma-separated models of the process, or none (= model)",
                        "mudump scan: models drawn (one panel each)", section="scan"),
     )
     """Models scanned (e.g. ``"leptophilic, muonphilic"``); None scans the card's ``model``."""
-    scan_experiments: str | None = field(
+    scan_experiments: _OptText = field(
         default=None,
-        metadata=_meta("str?", "comma-separated experiment names or TOML paths, or none (= experiment)",
+        metadata=_meta("comma-separated experiment names or TOML paths, or none (= experiment)",
                        "mudump scan: experiments drawn (one line each)", section="scan"),
     )
     """Experiments scanned (e.g. ``"na64mu, fnal_mu"``); None scans the card's ``experiment``."""
-    scan_events: int = field(
+    scan_events: CardInt = field(
         default=10_000,
-        metadata=_meta("int", "an integer >= 100", "mudump scan: weighted events per mass (reweighted in g)",
+        metadata=_meta("an integer >= 100", "mudump scan: weighted events per mass (reweighted in g)",
                        section="scan"),
     )
     """Weighted events sampled once per mass and reweighted to every coupling (>= 100)."""
-    scan_background: float = field(
+    scan_background: CardFloat = field(
         default=0.0,
-        metadata=_meta("float", "a number >= 0", "mudump scan: expected background events", section="scan"),
+        metadata=_meta("a number >= 0", "mudump scan: expected background events", section="scan"),
     )
     """Expected background events b of the search (>= 0)."""
-    scan_signal: float | None = field(
+    scan_signal: _OptFloat = field(
         default=None,
-        metadata=_meta("float?", "a number > 0, or none (= 95 % CL upper limit for the background)",
+        metadata=_meta("a number > 0, or none (= 95 % CL upper limit for the background)",
                        "mudump scan: signal count of the contour; none = 3 for b = 0", section="scan"),
     )
     """Signal count of the exclusion contour; None takes the 95 % CL Poisson upper limit with background b
@@ -462,41 +483,38 @@ class RunConfig:
     Chen–Pospelov–Zhong Fig. 5 and Rella–Döbrich–Yu Fig. 8."""
 
     # --- output ------------------------------------------------------------------------------------
-    output_formats: tuple[str, ...] = field(
+    output_formats: _OutputFormats = field(
         default=("lhe",),
         metadata=_meta(
-            "list",
             "a comma-separated subset of lhe, root, hepmc, fairship",
             "output formats",
             section="output",
-            choices=OUTPUT_FORMATS_ALLOWED,
         ),
     )
     """Output formats, a non-empty subset of OUTPUT_FORMATS_ALLOWED (order kept, duplicates refused)."""
-    output_dir: str = field(
+    output_dir: CardText = field(
         default="output",
-        metadata=_meta("str", "a non-empty path", "output folder", section="output"),
+        metadata=_meta("a non-empty path", "output folder", section="output"),
     )
     """Folder the output files are written to."""
-    event_norm: str = field(
+    event_norm: _EventNorm = field(
         default="average",
         metadata=_meta(
-            "choice", "average or sum", "event weights: mean = sigma (Les Houches) | sum = sigma",
-            section="output", choices=("average", "sum"),
-        ),
+            "average or sum", "event weights: mean = sigma (Les Houches) | sum = sigma",
+            section="output",        ),
     )
     """Normalisation of the event weights in every file, MadGraph's ``event_norm``: ``average`` (default,
     the Les Houches accord's) -- the mean of the cross-section weights (LHE XWGTUP) is sigma; ``sum`` --
     their sum is sigma."""
-    lhe_gzip: bool = field(
+    lhe_gzip: CardBool = field(
         default=False,
-        metadata=_meta("bool", "True or False", "write events.lhe.gz (gzip, as MadGraph does)", section="output"),
+        metadata=_meta("True or False", "write events.lhe.gz (gzip, as MadGraph does)", section="output"),
     )
     """If True the LHE file is ``events.lhe.gz`` (gzip) instead of ``events.lhe``."""
-    fairship_min_decay_prob: float = field(
+    fairship_min_decay_prob: CardFloat = field(
         default=0.0,
         metadata=_meta(
-            "float", "a number with 0 <= p <= 1", "FairShip tree: drop events with decay probability below this",
+            "a number with 0 <= p <= 1", "FairShip tree: drop events with decay probability below this",
             section="output",
         ),
     )
@@ -504,20 +522,13 @@ class RunConfig:
     reported in ``summary.json`` (``output.fairship``). 0 keeps every event."""
 
     # --- provenance (not compared) -----------------------------------------------------------------
-    source_path: str = field(default="<python>", compare=False)
+    source_path: _SourcePath = field(default="<python>", compare=False)
     """Where the configuration came from (the card path), for error messages."""
     source_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     """Card line (1-based) of each key given in the card, for error messages."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "source_path", str(self.source_path))
         object.__setattr__(self, "source_lines", MappingProxyType(dict(self.source_lines)))
-        for f in _card_fields():
-            try:
-                value = _convert(f, getattr(self, f.name))
-            except _BadValue as bad:
-                raise self._error(f.name, bad.problem, bad.expected) from None
-            object.__setattr__(self, f.name, value)
         self._validate()
 
     # -- validation ---------------------------------------------------------------------------------
@@ -751,7 +762,7 @@ def _card_fields() -> tuple[dataclasses.Field[Any], ...]:
 
 
 _CARD_FIELDS: tuple[dataclasses.Field[Any], ...] = tuple(
-    f for f in dataclasses.fields(RunConfig) if "kind" in f.metadata
+    f for f in dataclasses.fields(RunConfig) if "section" in f.metadata
 )
 #: The process-specific keys (each process reads those in its ``card_fields``; others keep their default).
 PROCESS_FIELDS: tuple[str, ...] = tuple(f.name for f in _CARD_FIELDS if f.metadata["process_field"])
@@ -761,126 +772,26 @@ _REQUIRED = ("process", "model", "mass", "coupling")
 
 
 # ---------------------------------------------------------------------------------------------------
-# value conversion (card strings and Python values alike)
+# one value (a card line, an override): the field's type from the schema
 # ---------------------------------------------------------------------------------------------------
-class _BadValue(Exception):
-    def __init__(self, problem: str, expected: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.expected = expected
+@functools.cache
+def _field_types() -> dict[str, Any]:
+    return typing.get_type_hints(RunConfig, include_extras=True)
 
 
-def _unquote(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
+def _read_value(key: str, value: Any) -> Any:
+    """``value`` (card text or a Python value) read as the type of field ``key``.
 
-
-def _to_float(text: str) -> float:
-    fortran = _FORTRAN_FLOAT_RE.match(text)
-    if fortran:
-        text = f"{fortran.group(1)}e{fortran.group(2)}"
-    return float(text)
-
-
-def _convert(f: dataclasses.Field[Any], value: Any) -> Any:
-    """Convert ``value`` (a card string or a Python value) to the type of field ``f``."""
-    kind: str = f.metadata["kind"]
-    expect: str = f.metadata["expect"]
-    optional = kind.endswith("?")
-    kind = kind.rstrip("?")
-    shown = repr(value)
-    if isinstance(value, str):
-        value = _unquote(value)
-        if optional and value.lower() in _NONE:
-            return None
-    if value is None:
-        if optional:
-            return None
-        raise _BadValue(f"{f.name} has no value", expect)
-
-    if kind == "float":
-        if isinstance(value, str):
-            try:
-                value = _to_float(value)
-            except ValueError:
-                raise _BadValue(f"{shown} is not a number", expect) from None
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise _BadValue(f"{shown} is not a number", expect)
-        value = float(value)
-        if not math.isfinite(value):
-            raise _BadValue(f"{shown} is not finite", expect)
-        return value
-    if kind == "int":
-        if isinstance(value, str):
-            try:
-                value = int(value)
-            except ValueError:
-                try:  # 1e4, 1d4
-                    number = _to_float(value)
-                except ValueError:
-                    raise _BadValue(f"{shown} is not an integer", expect) from None
-                if not (math.isfinite(number) and number == int(number)):
-                    raise _BadValue(f"{shown} is not an integer", expect) from None
-                value = int(number)
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise _BadValue(f"{shown} is not an integer", expect)
-        value = int(value)
-        choices = f.metadata["choices"]
-        if choices and value not in choices:
-            raise _BadValue(f"{shown} is not allowed", expect)
-        return value
-    if kind == "bool":
-        if isinstance(value, str):
-            low = value.lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-        if isinstance(value, bool):
-            return value
-        raise _BadValue(f"{shown} is not a boolean", expect + " (also T/F, .true./.false.)")
-    if kind == "choice":
-        if not isinstance(value, str):
-            raise _BadValue(f"{shown} is not a name", expect)
-        value = value.strip().lower()
-        choices = f.metadata["choices"]
-        if choices and value not in choices:
-            raise _BadValue(f"{shown} is not allowed", expect)
-        return value
-    if kind == "name":
-        if not isinstance(value, str) or not _NAME_RE.match(value.strip()):
-            raise _BadValue(f"{shown} is not a valid name", expect)
-        return value.strip()
-    if kind == "str":
-        if not isinstance(value, (str, PathLike)):
-            raise _BadValue(f"{shown} is not a string", expect)
-        return str(Path(value)) if isinstance(value, PathLike) else value
-    if kind == "list":
-        items: list[Any]
-        if isinstance(value, str):
-            items = [_unquote(item) for item in value.split(",")]
-        elif isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
-            raise _BadValue(f"{shown} is not a list", expect)
-        if not all(isinstance(i, str) for i in items):
-            raise _BadValue(f"{shown} is not a list of names", expect)
-        items = [i.strip().lower() for i in items]
-        if not items or any(not i for i in items):
-            raise _BadValue(f"{shown} has an empty entry", expect)
-        choices = f.metadata["choices"]
-        bad = [i for i in items if i not in choices]
-        if bad:
-            raise _BadValue(f"{', '.join(bad)} not allowed in {shown}", expect)
-        if len(set(items)) != len(items):
-            raise _BadValue(f"{shown} repeats an entry", expect)
-        return tuple(items)
-    raise AssertionError(f"unknown field kind {kind!r}")  # pragma: no cover - programming error
+    Raises
+    ------
+    pydantic.ValidationError
+        For a bad value (:func:`generator._schema.first_problem` says why).
+    """
+    return _schema.adapter(_field_types()[key]).validate_python(value)
 
 
 def _format_value(f: dataclasses.Field[Any], value: Any) -> str:
+    """``value`` of field ``f`` in card syntax (what :func:`_read_value` reads back to ``value``)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -889,7 +800,10 @@ def _format_value(f: dataclasses.Field[Any], value: Any) -> str:
         return repr(value)
     if isinstance(value, tuple):
         return ", ".join(value)
-    if f.metadata["kind"] == "str":
+    kind = _field_types()[f.name]
+    if QUOTED in getattr(kind, "__metadata__", ()) and (
+        type(None) not in typing.get_args(kind.__origin__) or _schema.needs_quotes(value)
+    ):  # free text: always quoted, or (optional text, e.g. a path) when unquoted it would read differently
         quote = "'" if "'" not in value else '"'
         return f"{quote}{value}{quote}"
     return str(value)
@@ -904,7 +818,7 @@ def _unknown_key(path: str, line: int | None, key: str) -> CardError:
         return CardError(path, line, key, f"unknown key {key!r}", f"{hint!r} (mudump's name for it)")
     hint = did_you_mean(key, _FIELD_BY_NAME)
     if hint:
-        return CardError(path, line, key, f"unknown key {key!r}", f"a valid key;{hint.rstrip(')').lstrip(' (')}")
+        return CardError(path, line, key, f"unknown key {key!r}", f"a valid key; {hint.rstrip(')').lstrip(' (')}")
     return CardError(path, line, key, f"unknown key {key!r}", f"one of {', '.join(_FIELD_BY_NAME)}")
 
 
@@ -956,9 +870,11 @@ def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
         if not value_text:
             raise CardError(path, number, key, f"no value before '= {key}'", f.metadata["expect"])
         try:
-            values[key] = _convert(f, value_text)
-        except _BadValue as bad:
-            raise CardError(path, number, key, f"{key} = {bad.problem}", bad.expected) from None
+            values[key] = _read_value(key, value_text)
+        except ValidationError as exc:
+            bad = _schema.first_problem(exc)
+            raise CardError(path, number, key, f"{key} = {bad.problem}",
+                            _schema.expected_text(bad, f.metadata["expect"])) from None
         lines[key] = number
     return values, lines
 
@@ -1011,8 +927,8 @@ def _grid_default(text: Any, parse: Any, line: int | None, path: str, key: str) 
 def _changes(f: dataclasses.Field[Any], card_value: Any, override: Any) -> bool:
     """Whether ``override`` (a Python value or card-syntax string) differs from the card's value."""
     try:
-        return _convert(f, override) != card_value
-    except _BadValue:
+        return bool(_read_value(f.name, override) != card_value)
+    except ValidationError:
         return True  # RunConfig reports the bad value
 
 

@@ -305,6 +305,36 @@ def test_replace_validates() -> None:
         cfg.replace(mass=True)
 
 
+def test_schema_is_declarative_and_never_leaks_pydantic_errors() -> None:
+    """RunConfig is a pydantic dataclass with extra="forbid"; a bad value, an unknown or a missing key in
+    the constructor is a CardError (with the line from source_lines), never a pydantic ValidationError."""
+    import pydantic
+
+    assert pydantic.dataclasses.is_pydantic_dataclass(RunConfig)
+    assert RunConfig.__pydantic_config__["extra"] == "forbid"  # type: ignore[attr-defined]
+    base = {"process": "scalar", "model": "leptophilic", "mass": 0.1, "coupling": 5e-4, "target": "Pb",
+            "beam_energy": 160.0}
+    with pytest.raises(CardError, match=r"<python>: nevent: unknown key 'nevent'.*did you mean 'nevents'"):
+        RunConfig(**base, nevent=3)  # type: ignore[call-arg]
+    with pytest.raises(CardError, match=r"missing required key\(s\): mass, coupling"):
+        RunConfig(process="scalar", model="leptophilic", target="Pb")  # type: ignore[call-arg]
+    with pytest.raises(CardError, match=r"^c\.dat:4: mass: 'heavy' is not a number; expected a number > 0") as err:
+        RunConfig(**{**base, "mass": "heavy"}, source_path="c.dat", source_lines={"mass": 4})
+    assert not isinstance(err.value, pydantic.ValidationError)
+    with pytest.raises(CardError, match=r"weighted: 'yes' is not a boolean; expected True or False \(also T/F"):
+        RunConfig(**base, weighted="yes")
+
+
+@pytest.mark.parametrize("flux_file", ["a!b.csv", "it's.csv", 'say "x".csv', "plain.csv"])
+def test_optional_text_round_trips(flux_file: str) -> None:
+    """An optional text (a path) is quoted in the card when unquoted it would read differently."""
+    cfg = template_config().replace(flux_file=flux_file)
+    assert cfg.flux_file == flux_file
+    assert parse_card_text(cfg.to_card()) == cfg
+    assert parse_card_text(cfg.to_card()).flux_file == flux_file
+    assert ("'plain.csv'" in cfg.to_card()) is False
+
+
 def test_frozen() -> None:
     cfg = template_config()
     with pytest.raises(AttributeError):
