@@ -7,7 +7,7 @@ Sub-commands::
     mudump width  --model leptophilic --mass 0.1 --coupling 5e-4 [--energy 160] [--json]
     mudump run    CARD [--output DIR] [--seed N] [--nevents N] [--overwrite] [--json]
     mudump card   [--template] > my_run.dat
-    mudump scan   CARD [--output DIR] [--executor serial|processes|dask] [--workers N]
+    mudump scan   CARD [--output DIR] [--overwrite] [--executor serial|processes|dask] [--workers N]
                   [--scheduler tcp://HOST:8786 | --dask-local N] [--cache-dir DIR | --no-cache] [--json]
 
 Every sub-command takes ``-v`` (info, ``-vv`` debug), ``-q`` (errors only, no progress),
@@ -209,7 +209,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from .cards import load_card
-    from .scan import scan_config
+    from .rundir import prepare_scan
+    from .scan import scan_config, scan_points
     from .sensitivity import write_scan
 
     if args.workers is not None and args.workers < 1:
@@ -219,10 +220,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.scheduler is not None and args.dask_local is not None:
         raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
     config = load_card(args.card)
-    result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                         dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
-                         progress=not getattr(args, "quiet", False))
-    summary = write_scan(result, args.output or config.output_dir, plot=not args.no_plot)
+    work = scan_points(config)  # the grid's card errors before the output directory is touched
+    # checked, locked (a second scan into the directory stops at once), cleaned, run_NN or --overwrite
+    with prepare_scan(args.output or config.output_dir, overwrite=args.overwrite) as out:
+        result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                             dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
+                             progress=not getattr(args, "quiet", False), work=work)
+        summary = write_scan(result, out.path, plot=not args.no_plot)
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -362,6 +366,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                     help="cache of mass points (default: $MUDUMP_CACHE or ~/.cache/mudump/scan)")
     sc.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
     sc.add_argument("--no-plot", dest="no_plot", action="store_true", help="write no PNG/PDF")
+    sc.add_argument("--overwrite", action="store_true",
+                    help="remove the earlier scan's (or run's) files in the output directory first "
+                    "(default: a new run_NN folder)")
     sc.add_argument("--json", action="store_true", help="print scan_summary.json to stdout, and nothing else")
     sc.set_defaults(func=cmd_scan)
 
@@ -479,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # SIGINT, or RunInterrupted (SIGINT/SIGTERM) from a run
         signum = getattr(exc, "signum", signal.SIGINT)
         name = "SIGTERM" if signum == signal.SIGTERM else "SIGINT"
-        done = "; the run's partial files were removed" if args.command == "run" else ""
+        done = f"; the {args.command}'s partial files were removed" if args.command in ("run", "scan") else ""
         print(f"mudump {args.command}: interrupted by {name}{done}", file=sys.stderr)
         return 128 + int(signum)
     finally:

@@ -9,7 +9,8 @@ A run writes into the card's ``output_dir`` (``--output``). Before the integrati
 3. removes what a killed run left behind: ``*.part`` files (DESIGN.md rule 8: partial files live beside
    their final names) in the directory and in its ``run_NN`` sub-directories. Under the lock no other
    run can be writing them, so every one of them is stale;
-4. never mixes two runs: if the directory holds an earlier run (a ``summary.json`` or an event file),
+4. never mixes two runs: if the directory holds an earlier run (a ``summary.json`` or an event file) or
+   scan (``scan_summary.json``, grids, contours, plot: ``mudump scan`` prepares its directory alike, :func:`prepare_scan`),
    the new run goes to the next free ``run_01``, ``run_02``, ... below it, as MadGraph numbers its runs,
    or, with ``overwrite=True``, the earlier run's files are removed first (only those; ``run_NN``
    sub-directories and files mudump did not write are kept);
@@ -53,7 +54,7 @@ from typing import Any
 from .exceptions import CardError, OutputError, RunInterrupted, RunLocked
 
 __all__ = ["BYTES_PER_EVENT", "LOCK_NAME", "MAX_NEVENTS", "SECONDS_PER_EVENT", "Estimate", "RunDirectory",
-           "check_nevents", "estimate", "prepare"]
+           "check_nevents", "estimate", "prepare", "prepare_directory", "prepare_scan"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ MAX_NEVENTS = 10**9
 HEADROOM = 0.10
 LOCK_NAME = ".mudump.lock"
 SUMMARY_NAME = "summary.json"
+#: What a finished ``mudump scan`` leaves (``generator.sensitivity.write_scan``; globs).
+SCAN_NAMES = ("scan_summary.json", "grid_*.csv", "grid_*.json", "contour_*.csv", "contour_*.json",
+              "sensitivity.png", "sensitivity.pdf")
 _RUN_RE = re.compile(r"^run_(\d{2,})$")
 _FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
          errno.EFBIG: "a file reached the file-size limit (ulimit -f)"}
@@ -258,15 +262,19 @@ def _remove(paths: Iterable[Path]) -> list[str]:
 
 
 def _earlier_run(folder: Path) -> list[Path]:
-    """The files of a finished run in ``folder``: its ``summary.json``, the files it lists (inside
-    ``folder``) and the event files by their names (also gzipped, ``events.lhe.gz``)."""
+    """The files of a finished run or scan in ``folder``: its ``summary.json`` (``scan_summary.json``), the
+    files it lists (inside ``folder``), the event files by their names (also gzipped, ``events.lhe.gz``)
+    and a scan's grids, contours and plots (:data:`SCAN_NAMES`)."""
     names = [SUMMARY_NAME, *FILE_NAMES.values(), *(f"{n}.gz" for n in FILE_NAMES.values())]
     found = [folder / n for n in names if (folder / n).is_file()]
-    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
-        listed = json.loads((folder / SUMMARY_NAME).read_text()).get("files", {}).values()
-        found += [folder / Path(f).name for f in listed
-                  if Path(f).parent.resolve() == folder.resolve() and (folder / Path(f).name).is_file()]
-    return sorted(set(found), key=lambda p: (p.name != SUMMARY_NAME, p.name))
+    found += [p for pattern in SCAN_NAMES for p in folder.glob(pattern) if p.is_file()]
+    for summary in (SUMMARY_NAME, "scan_summary.json"):
+        with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+            listed = json.loads((folder / summary).read_text()).get("files", {}).values()
+            found += [folder / Path(f).name for f in listed
+                      if Path(f).parent.resolve() == folder.resolve() and (folder / Path(f).name).is_file()]
+    summaries = (SUMMARY_NAME, "scan_summary.json")
+    return sorted(set(found), key=lambda p: (p.name not in summaries, p.name))
 
 
 def _output_error(path: Path, exc: OSError) -> OutputError:
@@ -342,7 +350,22 @@ def prepare(config: Any, *, overwrite: bool = False) -> Iterator[RunDirectory]:
     :data:`MAX_NEVENTS`) before anything is written, and :class:`RunInterrupted` on SIGINT/SIGTERM.
     """
     est = check_nevents(config)
-    base = Path(config.output_dir)
+    with prepare_directory(Path(config.output_dir), est, overwrite=overwrite) as rd:
+        yield rd
+
+
+@contextlib.contextmanager
+def prepare_scan(output_dir: str | os.PathLike[str], *, overwrite: bool = False) -> Iterator[RunDirectory]:
+    """:func:`prepare` for ``mudump scan``: the same checks, lock, cleanup, ``run_NN`` numbering and
+    ``overwrite``, signals and errors, for a scan writing its grids, contours and plot into ``output_dir``
+    (hold it over the whole scan, so that a second scan into the same directory stops at once)."""
+    with prepare_directory(Path(output_dir), estimate(0, ()), overwrite=overwrite) as rd:
+        yield rd
+
+
+@contextlib.contextmanager
+def prepare_directory(base: Path, est: Estimate, *, overwrite: bool = False) -> Iterator[RunDirectory]:
+    """The directory part of :func:`prepare` (steps 1-5 of the module docstring) for output of size ``est``."""
     signals: list[int] = []
     with _signals_raise(signals):
         created = not base.exists()

@@ -584,9 +584,13 @@ def run_scan(points: Sequence[ScanPoint], couplings: Sequence[float], config: Ru
 def scan_config(config: RunConfig, *, executor: str | Executor = "processes", workers: int | None = None,
                 scheduler: str | None = None, dask_local: int | None = None,
                 cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
-                progress: bool = False) -> ScanResult:
-    """Scan a card's (m, g) grid for each of its experiments and models (``mudump scan``)."""
-    points, couplings = scan_points(config)
+                progress: bool = False, work: tuple[list[ScanPoint], tuple[float, ...]] | None = None) -> ScanResult:
+    """Scan a card's (m, g) grid for each of its experiments and models (``mudump scan``).
+
+    ``work`` is ``scan_points(config)`` if the caller already has it (``mudump scan`` checks the card's
+    grid before it prepares the output directory).
+    """
+    points, couplings = work if work is not None else scan_points(config)
     cache = ScanCache((cache_dir if cache_dir is not None else default_cache_dir()) if use_cache else None)
     ex = executor if isinstance(executor, Executor) else make_executor(executor, workers=workers,
                                                                         scheduler=scheduler, dask_local=dask_local)

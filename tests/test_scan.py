@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -405,3 +406,130 @@ def test_precision_not_met_is_reported(caplog):
     assert r.precision_requested == 1e-7
     assert "precision 1e-07 requested" in caplog.text
     assert "precision_met = False" in caplog.text
+
+
+# --- the output directory: locked, numbered, --overwrite, cleaned (as mudump run, issue 13) ------------------
+_LOCK = ".mudump.lock"
+
+
+def _scan_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator.cli", "scan", *args], capture_output=True, text=True,
+                          cwd=cwd, check=False, timeout=300)
+
+
+def _partial_or_lock(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.endswith(".part") or p.name == _LOCK)
+
+
+@pytest.fixture
+def _restore_logging():
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("_restore_logging")
+def test_a_second_scan_into_a_directory_gets_run_01_or_overwrite(tmp_path, capsys):
+    """An earlier scan's files are never overwritten silently: the next scan goes to run_01, run_02, ...
+    (MadGraph's numbering, as mudump run); --overwrite removes the earlier scan's files (only those) first.
+    A killed scan's staging folder and lock are not an earlier scan: they are cleared."""
+    from generator.cli import main
+
+    card = _fnal_card(tmp_path, masses="0.05", events=400)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ["scan", str(card), "--output", str(out), "--executor", "serial", "--cache-dir", str(cache),
+            "--no-plot", "--json", "-q"]
+    out.mkdir()
+    (out / ".scan-12345.part").mkdir()  # what a kill -9 of a scan leaves: its staging folder ...
+    (out / ".scan-12345.part" / "grid_fnal_mu_leptophilic.csv").write_text("half\n")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (out / _LOCK).write_text(f"pid={dead.pid}\nhost={socket.gethostname()}\n")  # ... and its lock
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert Path(first["files"]["scan_summary.json"]) == out / "scan_summary.json", "a killed scan is no earlier scan"
+    assert _partial_or_lock(out) == []
+    names = {p.name for p in out.iterdir()}
+    assert {"scan_summary.json", "grid_fnal_mu_leptophilic.csv", "contour_fnal_mu_muonphilic.json"} <= names
+
+    assert main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert Path(second["files"]["scan_summary.json"]) == out / "run_01" / "scan_summary.json"
+    assert sorted(p.name for p in (out / "run_01").iterdir()) == sorted(Path(f).name for f in second["files"].values())
+    written = {k: v for k, v in first["files"].items() if k != "scan_summary.json"}  # it lists the others
+    assert json.loads((out / "scan_summary.json").read_text()) == {**first, "files": written}, "the earlier scan is untouched"
+    assert main(args) == 0
+    assert Path(json.loads(capsys.readouterr().out)["files"]["scan_summary.json"]).parent == out / "run_02"
+
+    (out / "grid_fnal_mu_oldmodel.csv").write_text("from an older scan\n")
+    (out / "notes.txt").write_text("mine\n")
+    assert main([*args, "--overwrite"]) == 0
+    third = json.loads(capsys.readouterr().out)
+    assert Path(third["files"]["scan_summary.json"]) == out / "scan_summary.json"
+    assert not (out / "grid_fnal_mu_oldmodel.csv").exists(), "--overwrite removes the earlier scan's files"
+    assert (out / "notes.txt").read_text() == "mine\n", "files mudump did not write are kept"
+    assert (out / "run_01" / "scan_summary.json").exists(), "run_NN folders are kept"
+    assert (out / "run_02").is_dir()
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == sorted(
+        ["notes.txt", *(Path(f).name for f in third["files"].values())])
+    assert _partial_or_lock(out) == []
+
+
+def test_a_live_lock_stops_a_scan_before_any_work(tmp_path, monkeypatch):
+    """The scan API refuses a directory locked by a live process (RunLocked) before a point is computed."""
+    import generator.scan as scan_module
+    from generator.cli import main
+    from generator.exceptions import RunLocked
+    from generator.rundir import prepare_scan
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / _LOCK).write_text(f"pid={os.getppid()}\nhost={socket.gethostname()}\n")
+    with pytest.raises(RunLocked, match=f"another mudump run \\(pid {os.getppid()}"), prepare_scan(out):
+        pytest.fail("the block must not run")
+
+    def must_not_compute(*_a, **_k):
+        raise AssertionError("a point was computed although the directory is locked")
+
+    monkeypatch.setattr(scan_module, "_compute_task", must_not_compute)
+    assert main(["scan", str(_fnal_card(tmp_path, masses="0.05")), "--output", str(out), "--executor", "serial",
+                 "--no-cache", "--no-plot", "-q"]) == 1
+    assert (out / _LOCK).exists(), "someone else's lock is left alone"
+    assert sorted(p.name for p in out.iterdir()) == [_LOCK]
+
+
+def test_concurrent_scan_into_the_same_directory_fails_at_once(tmp_path):
+    """A real second `mudump scan` while the first one runs: one line naming the directory and the first
+    scan's pid, exit 1, no work; the first scan goes on, and SIGTERM stops it with exit 143, its partial
+    files and lock removed and no file under a final name."""
+    slow = _fnal_card(tmp_path, masses="0.01:0.3:40", events=20_000)
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "generator.cli", "scan", str(slow), "--output", str(out),
+                              "--executor", "serial", "--no-cache", "--no-plot", "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / _LOCK).exists():
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first scan took no lock"
+            time.sleep(0.05)
+        second = _scan_cli(str(_fnal_card(tmp_path, masses="0.05")), "--output", str(out), "--executor", "serial",
+                           "--no-cache", "--no-plot", cwd=tmp_path)
+        assert second.returncode == 1, second.stderr
+        assert "Traceback" not in second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1, second.stderr
+        assert str(out) in lines[0]
+        assert f"another mudump run (pid {first.pid}" in lines[0]
+        assert first.poll() is None, "the first scan goes on"
+    finally:
+        first.send_signal(signal.SIGTERM)
+        _, stderr = first.communicate(timeout=120)
+    assert first.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines() == ["mudump scan: interrupted by SIGTERM; the scan's partial files were removed"]
+    assert _partial_or_lock(out) == []
+    assert not list(out.glob("*.json"))
+    assert not list(out.glob("*.csv"))
