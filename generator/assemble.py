@@ -173,4 +173,8 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
         from .tau_decays import append_tau_decays
 
         events, _ = append_tau_decays(events, rng)
+    else:  # tau_decays = none: each undecayed tau carries a proper decay distance drawn from its lifetime
+        from .tau_decays import sample_tau_lifetimes
+
+        events = sample_tau_lifetimes(events, rng)
     return events

@@ -3,7 +3,8 @@
 Every writer in :mod:`generator.output` reads this schema and nothing else. One event is::
 
     particles : var * {pdgid: int32, status: int32, mother1: int32, mother2: int32,
-                       E: float64, px: float64, py: float64, pz: float64, m: float64}
+                       E: float64, px: float64, py: float64, pz: float64, m: float64,
+                       vx: float64, vy: float64, vz: float64, vt: float64, proper_ct: float64}
         [0] incoming lepton       status -1, mothers (-1, -1)
         [1] target nucleus        status -1, mothers (-1, -1), at rest
         [2] outgoing lepton       status  1, mothers (0, 1)
@@ -18,10 +19,21 @@ Every writer in :mod:`generator.output` reads this schema and nothing else. One 
     proper_ctau_m             : float64   this event's sampled proper decay distance c*t in m:
                                           |decay vertex - production vertex| * m / |k|, 0 if undecayed
     E_beam                    : float64   incoming-lepton energy at the production point in GeV
+    charge_flip               : bool      the boson's decay muons carry the muon number opposite to the beam
+                                          lepton's (a -> mu+ tau- for a mu- beam, [004] Fig. 7); False if
+                                          undecayed or without a net muon number (S -> mu+ mu-)
     weights : {w_xsec: float64      MC cross-section weight in pb
                p_decay: float64     probability to decay inside the decay volume (1 if not applied)
                acceptance: float64  daughter acceptance (1 if not applied)
                weight: float64}     w_xsec * p_decay * acceptance
+
+Every particle carries its production vertex ``(vx, vy, vz)`` in m and time ``vt`` = c*t in m (lab; t = 0
+at the event's production point): the incoming particles, outgoing lepton, recoil and boson sit at the
+production vertex, the boson's daughters at its decay vertex with vt = |decay - production| E/|k|, tau decay
+products at the tau's decay vertex (:mod:`generator.tau_decays`; pi0 -> gamma gamma photons ~25 nm x gamma
+later). ``proper_ct`` is the sampled proper decay distance c*t of an unstable particle in m: the boson's
+(= ``proper_ctau_m``) and every tau's (decayed by Pythia 8, or with ``tau_decays = none`` drawn from the tau
+lifetime), 0 otherwise; the flight from ``(vx, vy, vz)`` to the decay vertex is ``proper_ct`` |p|/m.
 
 Status codes follow the Les Houches convention (-1 incoming, 1 final state, 2 decayed); mother
 indices are 0-based into the event's own particle list, -1 = none (writers convert, e.g. LHE is
@@ -65,6 +77,14 @@ PARTICLE_FIELDS: dict[str, tuple[str, str]] = {
     "py": ("float64", "momentum y in GeV (lab)"),
     "pz": ("float64", "momentum z in GeV (lab, beam axis)"),
     "m": ("float64", "mass in GeV"),
+    "vx": ("float64", "production vertex x in m (lab)"),
+    "vy": ("float64", "production vertex y in m (lab)"),
+    "vz": ("float64", "production vertex z in m (lab, beam axis)"),
+    "vt": ("float64", "production time c*t in m (lab), 0 at the event's production point"),
+    "proper_ct": (
+        "float64",
+        "sampled proper decay distance c*t in m of an unstable particle (LHE VTIMUP), 0 if stable or not set",
+    ),
 }
 
 #: Named weights, in the order writers emit them.
@@ -94,6 +114,10 @@ EVENT_FIELDS: dict[str, tuple[str, str]] = {
         "sampled proper decay distance c*t of the boson in m: |decay - production vertex| m/|k|, 0 if undecayed",
     ),
     "E_beam": ("float64", "incoming lepton energy at the production point in GeV"),
+    "charge_flip": (
+        "bool",
+        "True if the boson's decay muons carry the muon number opposite to the beam lepton's (a -> mu+ tau-)",
+    ),
     "weights": ("weights", "named weights, see WEIGHT_FIELDS"),
 }
 
@@ -366,15 +390,31 @@ def build_events(
         "pz": p4[..., 3][keep],
         "m": m[keep],
     }
-    particles = ak.unflatten(ak.zip(flat), counts)
 
-    # --- vertices, flat fields, weights ----------------------------------------------------------
+    # --- vertices: slots 0-4 at the production point (t = 0), the boson's daughters at its decay point ----
     prod = _vertex("prod_vertex", prod_vertex, n, None)
     dec = _vertex("decay_vertex", decay_vertex, n, prod)
     dec = np.where(decayed[:, None], dec, prod)
     k_abs = np.sqrt(moms[4][:, 1] ** 2 + moms[4][:, 2] ** 2 + moms[4][:, 3] ** 2)
     flight = np.sqrt(np.sum((dec - prod) ** 2, axis=1))  # 0 for undecayed events (dec = prod)
     proper_ctau = np.divide(flight * m[:, 4], k_abs, out=np.zeros(n), where=k_abs > 0.0)
+    t_dec = np.divide(flight * moms[4][:, 0], k_abs, out=np.zeros(n), where=k_abs > 0.0)  # c t_lab
+    v4 = np.empty((n, 7, 4))
+    v4[:, :5, :3] = prod[:, None, :]
+    v4[:, :5, 3] = 0.0
+    v4[:, 5:, :3] = dec[:, None, :]
+    v4[:, 5:, 3] = t_dec[:, None]
+    pct = np.zeros((n, 7))
+    pct[:, 4] = proper_ctau
+    for i, name in enumerate(("vx", "vy", "vz", "vt")):
+        flat[name] = v4[..., i][keep]
+    flat["proper_ct"] = pct[keep]
+    particles = ak.unflatten(ak.zip(flat), counts)
+
+    # --- charge flip: the boson's muons carry the opposite muon number to the beam lepton's -------------
+    l_mu_beam = np.where(pdg[:, 0] == 13, 1, np.where(pdg[:, 0] == -13, -1, 0))
+    l_mu_dau = (np.sum(d_pdg == 13, axis=1) - np.sum(d_pdg == -13, axis=1)) * decayed
+    charge_flip = (l_mu_beam != 0) & (l_mu_dau == -l_mu_beam)
     w_x = _per_event("w_xsec", w_xsec, n)
     p_d = _per_event("p_decay", 1.0 if p_decay is None else p_decay, n)
     acc = _per_event("acceptance", 1.0 if acceptance is None else acceptance, n)
@@ -391,6 +431,7 @@ def build_events(
         "ctau_m": _per_event("ctau_m", ctau_m, n),
         "proper_ctau_m": proper_ctau,
         "E_beam": _per_event("E_beam", p_in[:, 0] if E_beam is None else E_beam, n),
+        "charge_flip": charge_flip,
         "weights": weights,
     }
     return ak.zip(fields, depth_limit=1)
@@ -480,6 +521,9 @@ def check_events(events: ak.Array) -> None:
     proper = ak.to_numpy(events.proper_ctau_m)
     if np.any(~(proper >= 0.0)) or np.any(proper[undec] != 0.0):
         raise ValueError("proper_ctau_m must be >= 0, and 0 for undecayed events")
+    pct = ak.to_numpy(ak.flatten(events.particles.proper_ct))
+    if np.any(~(pct >= 0.0)):
+        raise ValueError("particles.proper_ct must be >= 0 (0 = stable or not set)")
     for ax in "xyz":
         if np.any(ak.to_numpy(events[f"decay_{ax}"])[undec] != ak.to_numpy(events[f"prod_{ax}"])[undec]):
             raise ValueError(f"decay_{ax} != prod_{ax} for an undecayed event")

@@ -19,7 +19,8 @@ from geometry.experiments import (
     load_experiment,
 )
 
-SHIPPED = ["fasernu2", "fnal_mu", "mucoll_thin", "na62_dump", "na64mu", "ship"]
+SHIPPED = ["fasernu2", "fasernu2_ultimate", "fnal_mu", "mucoll_thin", "mucoll_thin_2cm", "mucoll_thin_ultimate",
+           "na62_dump", "na64mu", "ship"]
 
 
 def _text(name: str) -> str:
@@ -239,6 +240,10 @@ LFV = {
     "na64mu": {"cuts.production.max_outgoing_lepton_energy": 80.0, "efficiency.tau_branching": 0.1739},
     "fasernu2": {"cuts.daughters.min_tau_flight": 0.002, "efficiency.tau_branching": 0.1739},
     "mucoll_thin": {"cuts.daughters.min_tau_flight": 0.002, "efficiency.tau_branching": 0.15},
+    # [004] Sec. III.C / Figs. 6-7: the 'ultimate' modes (all tau modes, no cuts) and d = 2 cm
+    "fasernu2_ultimate": {"cuts.daughters.min_tau_flight": 0.0, "efficiency.tau_branching": 1.0},
+    "mucoll_thin_2cm": {"cuts.daughters.min_tau_flight": 0.02, "efficiency.tau_branching": 0.15},
+    "mucoll_thin_ultimate": {"cuts.daughters.min_tau_flight": 0.0, "efficiency.tau_branching": 1.0},
 }
 
 

@@ -82,3 +82,29 @@ def test_yields_vs_coupling_matches_a_run_at_that_coupling(card, g1):
     err = np.hypot(n["accepted_error"][0], direct["accepted_error"])
     assert direct["accepted"] > 0
     assert abs(n["accepted"][0] - direct["accepted"]) < 4 * err + 0.03 * direct["accepted"]
+
+
+@pytest.mark.parametrize(("card", "base", "variant", "d", "b"), [
+    ("fasernu2_lfv_alp.dat", "fasernu2", "fasernu2_ultimate", 0.0, 1.0),
+    ("mucoll_thin_lfv_alp.dat", "mucoll_thin", "mucoll_thin_2cm", 0.02, 0.15),
+    ("mucoll_thin_lfv_alp.dat", "mucoll_thin", "mucoll_thin_ultimate", 0.0, 1.0),
+])
+def test_shipped_experiment_variants_run(card, base, variant, d, b):
+    """The [004] variants shipped as geometry/experiments/*.toml ('ultimate': all tau modes, no cuts; the thin
+    target with d = 2 cm) run from the card by name: the same events as the base experiment (same seed), the
+    production tau weighted by B exp(-d / gamma beta c tau) of the variant, and the counts ordered."""
+    kw = dict(QUICK, nevents=200, model="invisible", m_chi=None, seed=7)
+    ev_b, s_b = generate(load_card(CARDS / card, experiment=base, **kw))
+    ev_v, s_v = generate(load_card(CARDS / card, experiment=variant, **kw))
+    assert s_v["sigma_pb"] == s_b["sigma_pb"]
+    np.testing.assert_array_equal(ak.to_numpy(ev_v.particles.E[:, 2]), ak.to_numpy(ev_b.particles.E[:, 2]))
+    chichi = ak.to_numpy(ev_v.channel) == 1
+    tau = np.stack([ak.to_numpy(ev_v.particles[f][:, 2]) for f in ("E", "px", "py", "pz")], axis=1)
+    expect = b * np.exp(-d * M_TAU / (np.linalg.norm(tau[:, 1:], axis=1) * CTAU_TAU_M))
+    acc = ak.to_numpy(ev_v.weights.acceptance)
+    np.testing.assert_allclose(acc[chichi], expect[chichi], rtol=1e-12)
+    assert np.all(acc[~chichi] == 0.0)
+    n_b, n_v = s_b["expected_events"]["accepted"], s_v["expected_events"]["accepted"]
+    assert n_b > 0
+    assert n_v > 0
+    assert (n_v > n_b) if variant.endswith("ultimate") else (n_v < n_b)

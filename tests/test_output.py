@@ -413,6 +413,7 @@ def _with_tau_like_decay(events: ak.Array) -> ak.Array:
         "mother1": np.full((n, 2), 5, dtype=np.int32), "mother2": np.full((n, 2), -1, dtype=np.int32),
         "E": np.tile([1.5, 2.5], (n, 1)), "px": np.tile([0.1, -0.1], (n, 1)), "py": np.tile([0.2, -0.2], (n, 1)),
         "pz": np.tile([1.4, 2.4], (n, 1)), "m": np.tile([0.0, 0.13957039], (n, 1)),
+        **{f: np.zeros((n, 2)) for f in ("vx", "vy", "vz", "vt", "proper_ct")},
     })  # fmt: skip
     extra = ak.Array([row if d else [] for row, d in zip(extra.to_list(), decayed)], with_name=None)
     particles = ak.concatenate([events.particles, extra], axis=1)

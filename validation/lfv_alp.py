@@ -218,20 +218,8 @@ def tau_lengths(quick: bool) -> None:
     print(f"  figure: {out}")
 
 
-def _toml_variant(name: str, tmp: Path, **replace: str) -> str:
-    text = (Path(__file__).resolve().parent.parent / "geometry" / "experiments" / f"{name}.toml").read_text()
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    path = tmp / f"{name}_{len(list(tmp.iterdir()))}.toml"
-    path.write_text(text)
-    return str(path)
-
-
 def reach(quick: bool) -> None:
     """N = 3 reach in C/Lambda from accepted counts at C/Lambda = 1/TeV (counts ~ g^2 BR(g))."""
-    import tempfile
-
     from scipy.optimize import brentq
 
     from generator.cards import load_card
@@ -242,46 +230,43 @@ def reach(quick: bool) -> None:
     cards = Path(__file__).resolve().parent.parent / "cards"
     masses = [2.0, 4.0, 7.0, 10.0, 15.0] if quick else [2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 15.0, 20.0]
     quick_kw = {"nevents": 1500 if quick else 4000, "precision": 0.02}
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
-        thin = "min_tau_flight = 0.002"
-        setups = {
-            "NA64-mu 1e13 MOT (invisible)": ("na64mu_lfv_alp.dat", "invisible", None, 1e13 / 8e12),
-            "thin 1.5 TeV d = 2 mm (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible", None, 1.0),
-            "thin 1.5 TeV d = 2 cm (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible",
-                                                  _toml_variant("mucoll_thin", tmp, **{thin: "min_tau_flight = 0.02"}), 1.0),
-            "thin 1.5 TeV ultimate (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible",
-                                                  _toml_variant("mucoll_thin", tmp, **{thin: "min_tau_flight = 0.0",
-                                                                "tau_branching = 0.15": "tau_branching = 1.0"}), 1.0),
-            "FASERnu2 SYNTHETIC flux, 3/ab (invisible)": ("fasernu2_lfv_alp.dat", "invisible", None, 3000.0),
-            "thin 1.5 TeV d = 2 mm (visible, flip)": ("mucoll_thin_lfv_alp.dat", "visible", None, 1.0),
-            "thin 1.5 TeV d = 2 cm (visible, flip)": ("mucoll_thin_lfv_alp.dat", "visible",
-                                                      _toml_variant("mucoll_thin", tmp, **{thin: "min_tau_flight = 0.02"}), 1.0),
-        }
-        curves: dict[str, list[float]] = {}
-        for label, (card, model, toml, scale) in setups.items():
-            row = []
-            for m_a in masses:
-                kw = dict(quick_kw, mass=m_a, model=model, coupling=G_1TEV, m_chi=None)
-                if toml is not None:
-                    kw["experiment"] = toml
-                cfg = load_card(cards / card, **kw)
-                try:
-                    _, summary = generate(cfg)
-                except UnphysicalRequest:  # sigma = 0: t_min above the lfv set's t < 1 GeV^2 (e.g. 160 GeV, 20 GeV)
-                    row.append(math.inf)
-                    continue
-                n1 = summary["expected_events"]["accepted"] * scale  # at C/Lambda = 1/TeV
-                br1 = summary["branching_ratios"]["chichi" if model == "invisible" else "mutau"]
-                model_obj = LFVAxion(G_1TEV, theta=cfg.theta, m_chi=None, g_chi=cfg.g_chi, name=model)
+    # the [004] variants are shipped experiments: geometry/experiments/{mucoll_thin_2cm,mucoll_thin_ultimate,
+    # fasernu2_ultimate}.toml
+    setups = {
+        "NA64-mu 1e13 MOT (invisible)": ("na64mu_lfv_alp.dat", "invisible", None, 1e13 / 8e12),
+        "thin 1.5 TeV d = 2 mm (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible", None, 1.0),
+        "thin 1.5 TeV d = 2 cm (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible", "mucoll_thin_2cm", 1.0),
+        "thin 1.5 TeV ultimate (invisible)": ("mucoll_thin_lfv_alp.dat", "invisible", "mucoll_thin_ultimate", 1.0),
+        "FASERnu2 SYNTHETIC flux, 3/ab (invisible)": ("fasernu2_lfv_alp.dat", "invisible", None, 3000.0),
+        "FASERnu2 SYNTH. 3/ab ultimate (invisible)": ("fasernu2_lfv_alp.dat", "invisible",
+                                                           "fasernu2_ultimate", 3000.0),
+        "thin 1.5 TeV d = 2 mm (visible, flip)": ("mucoll_thin_lfv_alp.dat", "visible", None, 1.0),
+        "thin 1.5 TeV d = 2 cm (visible, flip)": ("mucoll_thin_lfv_alp.dat", "visible", "mucoll_thin_2cm", 1.0),
+    }
+    curves: dict[str, list[float]] = {}
+    for label, (card, model, toml, scale) in setups.items():
+        row = []
+        for m_a in masses:
+            kw = dict(quick_kw, mass=m_a, model=model, coupling=G_1TEV, m_chi=None)
+            if toml is not None:
+                kw["experiment"] = toml
+            cfg = load_card(cards / card, **kw)
+            try:
+                _, summary = generate(cfg)
+            except UnphysicalRequest:  # sigma = 0: t_min above the lfv set's t < 1 GeV^2 (e.g. 160 GeV, 20 GeV)
+                row.append(math.inf)
+                continue
+            n1 = summary["expected_events"]["accepted"] * scale  # at C/Lambda = 1/TeV
+            br1 = summary["branching_ratios"]["chichi" if model == "invisible" else "mutau"]
+            model_obj = LFVAxion(G_1TEV, theta=cfg.theta, m_chi=None, g_chi=cfg.g_chi, name=model)
 
-                def n_of(c, m_a=m_a, n1=n1, br1=br1, model_obj=model_obj, model=model):
-                    br = model_obj.with_coupling(c * G_1TEV).branching_ratios(m_a)["chichi" if model == "invisible"
-                                                                                    else "mutau"]
-                    return n1 * c * c * br / br1 - 3.0
+            def n_of(c, m_a=m_a, n1=n1, br1=br1, model_obj=model_obj, model=model):
+                br = model_obj.with_coupling(c * G_1TEV).branching_ratios(m_a)["chichi" if model == "invisible"
+                                                                                else "mutau"]
+                return n1 * c * c * br / br1 - 3.0
 
-                row.append(brentq(n_of, 1e-6, 1e4) if n1 > 0 and n_of(1e4) > 0 else math.inf)
-            curves[label] = row
+            row.append(brentq(n_of, 1e-6, 1e4) if n1 > 0 and n_of(1e4) > 0 else math.inf)
+        curves[label] = row
     print(f"  {'setup':<44}" + "".join(f"{m:>9.0f}" for m in masses) + "   <- m_a [GeV]")
     for label, row in curves.items():
         print(f"  {label:<44}" + "".join(f"{c:9.3g}" for c in row))

@@ -5,20 +5,24 @@ Each event is a HepMC3 event in units **GeV and mm** (HepMC's and Geant4's)::
     E <event number> <vertices> <particles>
     U GEV MM
     W w_xsec p_decay acceptance weight              (RunInfo.weight_names, in the file's event_norm)
-    A 0 E_beam | GenCrossSection | channel | ctau_mm | proper_ctau_mm
+    A 0 E_beam | GenCrossSection | channel | ctau_mm | proper_ctau_mm | charge_flip
     P 1 0 <lepton> ... 4          P 2 0 <nucleus> ... 4                  (incoming: status 4, beam)
     V -1 0 [1,2] @ prod_x prod_y prod_z 0            (mm)
     P 3 -1 ... 1   P 4 -1 ... 1   P 5 -1 <boson> ... 2 (1 if undecayed)
     V -2 0 [5] @ decay_x decay_y decay_z c*t_lab     (only if decayed)
     P 6 -2 ... 1   P 7 -2 ... 1
+    V -3 0 [3] @ x y z c*t                           (a tau decay, tau_decays = pythia8)
+    P 8 -3 ... 1   ...
 
 Vertices are built generically from the event's particle list: every distinct mother pair
 (``mother1``, ``mother2``; a range when ``mother2 > mother1``, as in LHE) is one vertex, written before
-its first daughter. The vertex fed by the incoming lepton sits at the production point (t = 0), the
-vertex of the new boson (schema slot 4) at its decay point with ``t = c*t_lab = |x_decay - x_prod|
-E/|p|`` in mm (the only derived number here: it puts the decay on the boson's light cone for
-time-aware simulations); any other vertex (e.g. a tau decay appended to the list) has no position.
-Every vertex is written explicitly. Particle ``m`` is HepMC's generated mass.
+its first daughter, at the production vertex and time of its daughters (the schema's per-particle
+``vx, vy, vz, vt``, in mm): the vertex fed by the incoming lepton at the production point (t = 0), the
+new boson's (schema slot 4) at its decay point with ``t = c*t_lab = |x_decay - x_prod| E/|p|``, a tau's
+at the tau's decay point and time (one vertex per decay). A vertex takes the position of its earliest
+daughter (smallest ``vt``): the products of a tau are flattened onto it, and the photons of
+pi0 -> gamma gamma, which Pythia places ~25 nm x gamma later, get the tau's decay vertex here (their own is
+in the ROOT file). Every vertex is written explicitly. Particle ``m`` is HepMC's generated mass.
 
 Weights follow ``RunInfo.event_norm`` (see :mod:`generator.output._weights`: ``average`` -- the mean
 of ``w_xsec`` and ``weight`` over the file is sigma; ``sum`` -- their sum is), announced by the run
@@ -27,7 +31,8 @@ the tool ``mudump`` with its version, the weight names, and run attributes ``mud
 RunInfo as JSON), ``process``, ``channel_names``, ``event_norm``, ``units``. Per event: a
 ``GenCrossSection`` (sigma +- error in pb, accepted = attempted = ``RunInfo.n_events``) and attributes
 ``channel`` (int, -1 = undecayed), ``ctau_mm`` (mean proper decay length, mm), ``proper_ctau_mm``
-(this event's c*t, 0 if undecayed) and ``E_beam`` (GeV), the doubles as ``%.16e`` strings (readers
+(this event's c*t, 0 if undecayed), ``charge_flip`` (int 0/1: the boson's decay muons carry the muon number
+opposite to the beam's) and ``E_beam`` (GeV), the doubles as ``%.16e`` strings (readers
 get ``UnparsedAttribute``; ``float(str(a))`` converts). Every real number is written with 17
 significant digits (:mod:`generator.output._text`), so a read-back gives the doubles exactly.
 
@@ -82,6 +87,7 @@ _A_EBEAM = as_bytes("A 0 E_beam ")
 _A_CHANNEL = as_bytes("A 0 channel ")
 _A_CTAU = as_bytes("A 0 ctau_mm ")
 _A_PROPER = as_bytes("A 0 proper_ctau_mm ")
+_A_FLIP = as_bytes("A 0 charge_flip ")
 _P = as_bytes("P ")
 _V = as_bytes("V ")
 _AT = as_bytes(" @ ")
@@ -112,7 +118,7 @@ def _header(run_info: RunInfo) -> bytes:
 @nb.njit(cache=True, nogil=True)
 def _format_events(
     first_number, offsets, pdg, status, mother1, mother2, px, py, pz, e, m,
-    prod, dec, t_dec, wgts, e_beam, channel, ctau_mm, proper_mm, xsec_line, buf,
+    vx, vy, vz, vt, wgts, e_beam, channel, ctau_mm, proper_mm, flip, xsec_line, buf,
 ):  # fmt: skip
     """Write the HepMC3 ASCII text of a chunk of events into ``buf``; return the number of bytes."""
     n_max = 0
@@ -121,6 +127,7 @@ def _format_events(
     vtx = np.empty(n_max, dtype=np.int64)  # production vertex (1-based) of each particle, 0 = none
     v_m1 = np.empty(n_max, dtype=np.int64)
     v_m2 = np.empty(n_max, dtype=np.int64)
+    v_at = np.empty(n_max, dtype=np.int64)  # the daughter whose production vertex places the vertex
     pos = 0
     for i in range(offsets.shape[0] - 1):
         lo, hi = offsets[i], offsets[i + 1]
@@ -133,9 +140,12 @@ def _format_events(
             for v in range(nv):
                 if v_m1[v] == m1 and v_m2[v] == m2:
                     vtx[a] = v + 1
+                    if vt[lo + a] < vt[lo + v_at[v]]:
+                        v_at[v] = a
                     break
             if vtx[a] == 0:
                 v_m1[nv], v_m2[nv] = m1, m2
+                v_at[nv] = a
                 nv += 1
                 vtx[a] = nv
         pos = put_bytes(buf, pos, _E)
@@ -163,6 +173,9 @@ def _format_events(
         pos = put_bytes(buf, pos + 1, _A_PROPER)
         pos = put_e16(buf, pos, proper_mm[i], False)
         buf[pos] = 10
+        pos = put_bytes(buf, pos + 1, _A_FLIP)
+        pos = put_int(buf, pos, flip[i])
+        buf[pos] = 10
         pos += 1
         written = 0
         for a in range(hi - lo):
@@ -182,20 +195,13 @@ def _format_events(
                     pos = put_int(buf, pos, b + 1)
                 buf[pos] = 93  # ']'
                 pos += 1
-                if m1 == 0:  # fed by the incoming lepton: the production point
-                    pos = put_bytes(buf, pos, _AT)
-                    for c in range(3):
-                        pos = put_e16(buf, pos, prod[i, c], False)
-                        buf[pos] = 32
-                        pos += 1
-                    pos = put_e16(buf, pos, 0.0, False)
-                elif m1 == 4 and last == 4:  # the new boson: its decay point
-                    pos = put_bytes(buf, pos, _AT)
-                    for c in range(3):
-                        pos = put_e16(buf, pos, dec[i, c], False)
-                        buf[pos] = 32
-                        pos += 1
-                    pos = put_e16(buf, pos, t_dec[i], False)
+                q = lo + v_at[v - 1]  # the vertex sits where its earliest daughter is produced
+                pos = put_bytes(buf, pos, _AT)
+                for x in (vx[q], vy[q], vz[q]):
+                    pos = put_e16(buf, pos, x, False)
+                    buf[pos] = 32
+                    pos += 1
+                pos = put_e16(buf, pos, vt[q], False)
                 buf[pos] = 10
                 pos += 1
             pos = put_bytes(buf, pos, _P)
@@ -218,10 +224,6 @@ def _flat(particles: ak.Array, name: str, dtype: Any) -> np.ndarray:
     return np.ascontiguousarray(ak.to_numpy(ak.flatten(particles[name], axis=1)), dtype=dtype)
 
 
-def _xyz_mm(chunk: ak.Array, prefix: str) -> np.ndarray:
-    return np.ascontiguousarray(np.column_stack([ak.to_numpy(chunk[f"{prefix}_{a}"]) for a in "xyz"]) * _M_TO_MM)
-
-
 def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number: int,
                 xsec_line: np.ndarray) -> np.ndarray:
     n = len(chunk)
@@ -232,20 +234,17 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number:
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     px, py, pz, e = (_flat(particles, f, np.float64) for f in ("px", "py", "pz", "E"))
-    prod, dec = _xyz_mm(chunk, "prod"), _xyz_mm(chunk, "decay")
-    b = offsets[:-1] + 4  # the new boson (schema slot 4)
-    p_abs = np.sqrt(px[b] ** 2 + py[b] ** 2 + pz[b] ** 2)
-    length = np.sqrt(np.sum((dec - prod) ** 2, axis=1))
-    t_dec = np.divide(length * e[b], p_abs, out=np.zeros(n), where=p_abs > 0)
+    vx, vy, vz, vt = (_flat(particles, f, np.float64) * _M_TO_MM for f in ("vx", "vy", "vz", "vt"))
     named = scaled_weights(chunk, tuple(run_info.weight_names), factor)
     wgts = np.ascontiguousarray(np.column_stack([named[w] for w in run_info.weight_names]))
-    buf = np.empty(n * (400 + 26 * wgts.shape[1] + len(xsec_line)) + len(px) * 220, dtype=np.uint8)
+    buf = np.empty(n * (400 + 26 * wgts.shape[1] + len(xsec_line)) + len(px) * 340, dtype=np.uint8)
     size = _format_events(
         first_number, offsets, _flat(particles, "pdgid", np.int64), _flat(particles, "status", np.int64),
         _flat(particles, "mother1", np.int64), _flat(particles, "mother2", np.int64), px, py, pz, e,
-        _flat(particles, "m", np.float64), prod, dec, t_dec, wgts, ak.to_numpy(chunk.E_beam).astype(np.float64),
+        _flat(particles, "m", np.float64), vx, vy, vz, vt, wgts, ak.to_numpy(chunk.E_beam).astype(np.float64),
         ak.to_numpy(chunk.channel).astype(np.int64), ak.to_numpy(chunk.ctau_m) * _M_TO_MM,
-        ak.to_numpy(chunk.proper_ctau_m) * _M_TO_MM, xsec_line, buf,
+        ak.to_numpy(chunk.proper_ctau_m) * _M_TO_MM, ak.to_numpy(chunk.charge_flip).astype(np.int64),
+        xsec_line, buf,
     )  # fmt: skip
     return buf[:size]
 

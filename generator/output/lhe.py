@@ -16,7 +16,7 @@ Layout of the file::
       XSECUP = sigma [pb], XERRUP = error [pb], XMAXUP = max XWGTUP [pb], LPRUP = 1
       <generator name="mudump" version="...">
     </init>
-    <event> NUP IDPRUP=1 XWGTUP SCALUP AQEDUP AQCDUP
+    <event charge_flip="0|1"> NUP IDPRUP=1 XWGTUP SCALUP AQEDUP AQCDUP
             IDUP ISTUP MOTHUP(1,2) ICOLUP(1,2)=0 PUP(1..5) VTIMUP SPINUP=9      (one line per particle)
             <rwgt><wgt id="w_xsec">..</wgt> <wgt id="p_decay"> <wgt id="acceptance"> <wgt id="weight"></rwgt>
     </event> ...
@@ -43,9 +43,14 @@ Conventions (the Les Houches accord, hep-ph/0109068, as MadGraph and Pythia 8 re
   gzip stream of two members, as gzip, zlib's ``gzread`` and Python read it).
 * **Mothers** are 1-based (0 = none) as LHE requires; the schema's are 0-based (-1 = none).
 * **Status** -1 incoming, 1 final, 2 decayed (the new boson when its daughters are listed).
-* **VTIMUP** of the new boson (particle 5 of the event, schema slot 4) is its sampled proper decay
-  distance ``c*t`` of this event in mm (``proper_ctau_m * 1000``), 0 for an undecayed boson (LHE: not
-  set) and for every other particle. Pythia 8 reads VTIMUP as this particle's proper decay distance.
+* **VTIMUP** of every particle is its sampled proper decay distance ``c*t`` in mm (the schema's
+  ``proper_ct`` x 1000): the new boson's (particle 5, = ``proper_ctau_m`` x 1000; 0 if undecayed) and every
+  tau's (decayed by Pythia 8 or not, ``generator.tau_decays``), 0 (LHE: not set) for the others. Pythia 8
+  reads VTIMUP as the particle's proper decay distance; a tau's flight is VTIMUP |p|/m, as in ROOT/HepMC3.
+* **charge_flip**: an attribute of every ``<event>`` tag (LHEF 3.0 allows event attributes), ``"1"`` when
+  the boson's decay muons carry the muon number opposite to the beam's (a -> mu+ tau- for mu-), else
+  ``"0"``. pylhe: ``event.attributes["charge_flip"]``; Pythia 8: ``info.getEventAttribute("charge_flip")``;
+  MadGraph's ``lhe_parser``: ``event.eventflag``.
 * **SCALUP** = the new boson's mass in GeV; AQEDUP = alpha(0); AQCDUP = -1 (not used).
 * Every real number is written as ``%.16e`` (17 significant digits, correctly rounded: a read-back
   gives the double exactly, :mod:`generator.output._text`). Particles are written generically from
@@ -104,7 +109,8 @@ _WEIGHT_DESCRIPTIONS = {
     "weight": "w_xsec * p_decay * acceptance [pb]",
 }
 
-_EV_OPEN = as_bytes("<event>\n")
+_EV_OPEN = as_bytes('<event charge_flip="0">\n')
+_EV_OPEN_FLIP = as_bytes('<event charge_flip="1">\n')
 _RW_OPEN = as_bytes("<rwgt>\n")
 _RW_CLOSE = as_bytes("</rwgt>\n")
 _EV_CLOSE = as_bytes("</event>\n")
@@ -228,13 +234,13 @@ def _fill_head(template: str, idwtup: int, xmaxup: float) -> bytes:
 @nb.njit(cache=True, nogil=True)
 def _format_events(
     offsets, pdg, status, mother1, mother2, px, py, pz, e, m, vtim,
-    xwgt, scale, aqed, aqcd, wgts, tags, tag_offsets, buf,
+    xwgt, scale, aqed, aqcd, wgts, tags, tag_offsets, flip, buf,
 ):  # fmt: skip
     """Write the LHE text of a chunk of events into ``buf``; return the number of bytes."""
     pos = 0
     for i in range(offsets.shape[0] - 1):
         lo, hi = offsets[i], offsets[i + 1]
-        pos = put_bytes(buf, pos, _EV_OPEN)
+        pos = put_bytes(buf, pos, _EV_OPEN_FLIP if flip[i] else _EV_OPEN)
         pos = put_int_width(buf, pos, hi - lo, 3)
         buf[pos] = 32
         pos = put_int_width(buf, pos + 1, 1, 6)
@@ -296,8 +302,7 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, tags: tuple[n
     np.cumsum(counts, out=offsets[1:])
     m = _flat(particles, "m", np.float64)
     boson = offsets[:-1] + 4  # schema slot 4: the new boson
-    vtim = np.zeros(len(m))
-    vtim[boson] = ak.to_numpy(chunk.proper_ctau_m) * 1e3
+    vtim = _flat(particles, "proper_ct", np.float64) * 1e3  # every particle's sampled c*t, mm
     names = run_info.weight_names
     named = scaled_weights(chunk, names, factor)
     wgts = np.ascontiguousarray(np.column_stack([named[w] for w in names]))
@@ -316,7 +321,7 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, tags: tuple[n
         _flat(particles, "mother1", np.int64), _flat(particles, "mother2", np.int64),
         _flat(particles, "px", np.float64), _flat(particles, "py", np.float64), _flat(particles, "pz", np.float64),
         _flat(particles, "E", np.float64), m, vtim, np.ascontiguousarray(xwgt), m[boson].copy(),
-        float(ALPHA_EM), -1.0, wgts, tags[0], tags[1], buf,
+        float(ALPHA_EM), -1.0, wgts, tags[0], tags[1], ak.to_numpy(chunk.charge_flip).astype(np.bool_), buf,
     )  # fmt: skip
     return buf[:size]
 

@@ -6,12 +6,15 @@ The file holds::
         nparticles                           int32    number of particles of the event (5, 7, ... )
         pdgid, status, mother1, mother2      int32[]  jagged, counted by nparticles
         E, px, py, pz, m                     double[] GeV, lab frame, beam along +z
+        vx, vy, vz, vt                       double[] each particle's production vertex and time c*t, mm
+        proper_ct                            double[] sampled proper decay distance c*t (boson, taus), mm; 0 = none
         prod_x, prod_y, prod_z               double   production vertex, mm
         decay_x, decay_y, decay_z            double   decay vertex, mm (= production if undecayed)
         channel                              int32    index into run_info channel_names, -1 undecayed
         ctau_mm                              double   mean proper decay length c*tau, mm
         proper_ctau_mm                       double   this event's proper decay distance c*t, mm (0 undecayed)
         E_beam                               double   lepton energy at the production point, GeV
+        charge_flip                          bool     boson's muons with the muon number opposite to the beam's
         w_xsec, p_decay, acceptance, weight  double   named weights (pb, 1, 1, pb), see "Weights"
     TTree "run_info"    one entry: sigma_pb, error_pb, weighted, seed (-1 = none), beam_pdg,
                         beam_energy, target_z, target_a, nucleus_mass, nucleus_pdg, n_events,
@@ -86,6 +89,8 @@ _LENGTHS = {
     "decay_x": "decay_x", "decay_y": "decay_y", "decay_z": "decay_z",
     "ctau_m": "ctau_mm", "proper_ctau_m": "proper_ctau_mm",
 }  # fmt: skip
+#: Particle fields in metres, written in mm under the same name.
+_PARTICLE_LENGTHS = ("vx", "vy", "vz", "vt", "proper_ct")
 _UNITS = {"E": "GeV", "px": "GeV", "py": "GeV", "pz": "GeV", "m": "GeV", "pdgid": "", "status": "",
           "mother1": "index", "mother2": "index", "channel": "index", "E_beam": "GeV", "w_xsec": "pb",
           "weight": "pb", "p_decay": "1", "acceptance": "1", "nparticles": "count"}
@@ -121,7 +126,7 @@ def _branch_name(field: str) -> str:
 
 
 def _unit(branch: str) -> str:
-    if branch in _LENGTHS.values():
+    if branch in _LENGTHS.values() or branch in _PARTICLE_LENGTHS:
         return "mm"
     return _UNITS.get(branch, "")
 
@@ -197,7 +202,8 @@ def _frozen_uproot_clock() -> Iterator[None]:
 
 
 def _chunk_arrays(chunk: ak.Array, weight_names: tuple[str, ...], factor: float) -> dict[str, Any]:
-    particles = ak.zip({f: chunk.particles[f] for f in PARTICLE_FIELDS})
+    particles = ak.zip({f: chunk.particles[f] * _M_TO_MM if f in _PARTICLE_LENGTHS else chunk.particles[f]
+                        for f in PARTICLE_FIELDS})
     out: dict[str, Any] = {"particles": particles}
     for f in _FLAT_FIELDS:
         a = ak.to_numpy(chunk[f])
