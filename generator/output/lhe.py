@@ -71,12 +71,13 @@ J. Alwall et al., "A Les Houches interface for BSM generators", arXiv:0712.3311 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from xml.sax.saxutils import escape
 
 import awkward as ak
@@ -86,6 +87,7 @@ import numpy as np
 from generator.constants import ALPHA_EM
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path, suffix_of
+from generator.output._gzip_thread import GzipThread
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width
 from generator.output._weights import norm_factor, scaled_weights
 
@@ -386,14 +388,10 @@ def write_lhe(
     seen = _Seen()
     with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
         raw.write(_stored_gzip(head) if gz else head)
-        body: BinaryIO = (
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
-            if gz else raw
-        )  # fmt: skip
-        body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
-        body.write(b"</LesHouchesEvents>\n")
-        if gz:
-            body.close()
+        # .lhe.gz: zlib compresses chunk k in its own thread while chunk k + 1 is formatted (same bytes)
+        with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
+            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
+            body.write(b"</LesHouchesEvents>\n")
         idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and seen.all_equal) else IDWTUP_WEIGHTED
         final_head = _fill_head(template, idwtup, seen.xmax)
         assert len(final_head) == len(head)
