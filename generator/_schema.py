@@ -14,8 +14,10 @@ here are ``Annotated[T, BeforeValidator(...)]`` that turn what a person writes i
 ``CardText``      free text or a path (an ``os.PathLike`` becomes ``str``); written quoted
 ``card_list``     ``lhe, root``: a non-empty list of distinct choices, as a tuple
 ``optional(T)``   also ``none``/``null`` (any case) or None -> None
-``TomlFloat``     a TOML number (int or float, not bool, not nan) -> float; ``toml_float(check)``
-                  adds a range check (finite, positive, non-negative, unit interval)
+``toml_float``    a TOML number (int or float, not bool, not nan) -> float, within a range
+                  (finite, positive, non-negative, unit interval, any)
+``TomlStr``       a TOML string; ``toml_choice(...)`` one of fixed values; ``toml_strings(...)``
+                  an array of strings; ``TomlInt`` an integer (not a bool)
 ================  ==========================================================================
 
 A bad value raises a :class:`pydantic_core.PydanticCustomError` of type ``"mudump"`` whose context holds
@@ -25,7 +27,8 @@ problem and what is expected) that each module maps to its own error type (``Car
 card line, ``ExperimentError`` with the dotted key). :func:`raising` makes a class's constructor raise
 that error type instead of a ``ValidationError``.
 
-Leaf module: pydantic and the standard library only (``geometry`` may import it).
+Leaf module: pydantic, the standard library and :mod:`generator._hints` only (``geometry`` may import
+it).
 
 References: pydantic v2 documentation, "Validators" (``BeforeValidator``) and "Dataclasses"
 (https://docs.pydantic.dev/2.5/concepts/).
@@ -46,6 +49,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError, ValidationInfo
 from pydantic_core import ArgsKwargs, PydanticCustomError
 
+from ._hints import did_you_mean
+
 __all__ = [
     "QUOTED",
     "SCHEMA_CONFIG",
@@ -54,7 +59,11 @@ __all__ = [
     "CardInt",
     "CardName",
     "CardText",
+    "Invalid",
+    "Missing",
     "Problem",
+    "TomlInt",
+    "TomlStr",
     "adapter",
     "bad",
     "card_choice",
@@ -63,8 +72,11 @@ __all__ = [
     "first_problem",
     "needs_quotes",
     "optional",
+    "problems",
     "raising",
+    "toml_choice",
     "toml_float",
+    "toml_strings",
     "unquote",
 ]
 
@@ -321,9 +333,73 @@ def toml_float(check: str = "finite", unit: str = "m") -> Any:
     return Annotated[float, BeforeValidator(number)]
 
 
+def _toml_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise bad(f"got {type(value).__name__} {value!r}", "a string")
+    return value
+
+
+def _toml_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad(f"got {type(value).__name__} {value!r}", "an integer (PDG id)")
+    return value
+
+
+TomlStr = Annotated[str, BeforeValidator(_toml_str)]
+TomlInt = Annotated[int, BeforeValidator(_toml_int)]
+
+
+@functools.cache
+def toml_choice(*choices: str) -> Any:
+    """A TOML string, one of ``choices`` (exact case), with the nearest choice named when it is not."""
+
+    def check(value: Any) -> str:
+        value = _toml_str(value)
+        if value not in choices:
+            raise bad(f"unknown value {value!r}{did_you_mean(value, choices)}", f"one of {', '.join(choices)}")
+        return value
+
+    return Annotated[str, BeforeValidator(check)]
+
+
+@functools.cache
+def toml_strings(*choices: str) -> Any:
+    """A TOML array of strings (entries among ``choices`` when given), as a tuple."""
+
+    def check(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise bad(f"got {value!r}", "a list of strings")
+        for v in value:
+            if choices and v not in choices:
+                raise bad(f"unknown entry {v!r}", f"entries from {', '.join(choices)}")
+        return tuple(value)
+
+    return Annotated[tuple[str, ...], BeforeValidator(check)]
+
+
 # --------------------------------------------------------------------------------------------------
 # from a ValidationError to the project's error
 # --------------------------------------------------------------------------------------------------
+class Invalid(ValueError):
+    """Raised by a cross-field check (``__post_init__``) of a nested schema class: ``key`` (relative to
+    the class, e.g. ``"z_end"`` or ``"planes[2].name"``) is wrong. pydantic reports it at the class's
+    location, and :func:`first_problem` joins the two."""
+
+    def __init__(self, key: str, problem: str, expected: str | None = None) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+        self.expected = expected
+
+
+class Missing(Invalid):
+    """A key that the values of other keys make required (e.g. ``beam.energy`` unless the beam is a
+    flux file) is not given."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key, "missing key")
+
+
 @dataclass(frozen=True)
 class Problem:
     """The first error of a :class:`pydantic.ValidationError`, in the project's terms."""
@@ -355,24 +431,46 @@ class Problem:
         return out or None
 
 
+_UNKNOWN = ("unexpected_keyword_argument", "extra_forbidden")
+_MISSING = ("missing", "missing_keyword_only_argument", "missing_argument")
+
+
+def problems(exc: ValidationError) -> list[Problem]:
+    """Every error of ``exc`` as a :class:`Problem`, in pydantic's order (fields in declaration order,
+    then the unknown keys of each table)."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        ctx = err.get("ctx") or {}
+        kind = err["type"]
+        error = ctx.get("error")
+        shown = err["input"]
+        if kind in _UNKNOWN:
+            out.append(Problem(loc, "unknown", f"unknown key {loc[-1]!r}", None))
+        elif kind in _MISSING:
+            out.append(Problem(loc, "missing", "missing key", None))
+        elif kind == "value_error" and isinstance(error, Missing):
+            out.append(Problem((*loc, error.key), "missing", "missing key", None))
+        elif kind == "value_error" and isinstance(error, Invalid):
+            out.append(Problem((*loc, error.key), "value", error.problem, error.expected))
+        elif kind == "value_error" and isinstance(error, Exception) and not loc:
+            out.append(Problem(loc, "raised", str(error), None, error))
+        elif kind == "mudump":
+            out.append(Problem(loc, "value", ctx["problem"], ctx.get("expected")))
+        elif kind in ("dataclass_type", "dataclass_args_type", "model_type", "dict_type"):
+            out.append(Problem(loc, "table", f"got {type(shown).__name__} {shown!r}", "a table"))
+        elif kind in ("tuple_type", "list_type"):
+            out.append(Problem(loc, "array", f"got {type(shown).__name__}", None))
+        elif isinstance(shown, ArgsKwargs):
+            out.append(Problem(loc, "value", err["msg"], None))
+        else:
+            out.append(Problem(loc, "value", f"got {type(shown).__name__} {shown!r} ({err['msg'].lower()})", None))
+    return out
+
+
 def first_problem(exc: ValidationError) -> Problem:
     """The first error of ``exc`` as a :class:`Problem`."""
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    ctx = err.get("ctx") or {}
-    kind = err["type"]
-    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
-        return Problem(loc, "unknown", f"unknown key {loc[-1]!r}", None)
-    if kind == "missing" or kind == "missing_keyword_only_argument":
-        return Problem(loc, "missing", "missing key", None)
-    if kind == "value_error" and isinstance(ctx.get("error"), Exception) and not loc:
-        return Problem(loc, "raised", str(ctx["error"]), None, ctx["error"])
-    if kind == "mudump":
-        return Problem(loc, "value", ctx["problem"], ctx.get("expected"))
-    shown = err["input"]
-    if isinstance(shown, ArgsKwargs):
-        return Problem(loc, "value", err["msg"], None)
-    return Problem(loc, "value", f"got {type(shown).__name__} {shown!r} ({err['msg'].lower()})", None)
+    return problems(exc)[0]
 
 
 def expected_text(problem: Problem, documented: str) -> str:

@@ -48,9 +48,19 @@ containing a path separator. A relative path is resolved against ``base_dir`` (a
 folder, so ``experiment = ../setups/x.toml`` in a card means "next to the card"), or against the
 current directory when ``base_dir`` is None; ``~`` is expanded, ``..`` normalised, symlinks kept.
 
-Validation raises :class:`ExperimentError` (a ``ValueError``) whose message names the file, the dotted
-key (e.g. ``decay_volume.z_end``) and what was expected; an unknown key is reported with the nearest
-valid key (:func:`generator._hints.did_you_mean`), following DESIGN.md rule 10 and STYLE.md items 5 and 12.
+Schema and validation
+---------------------
+The classes below are the schema (STYLE.md item 5): one frozen, slotted, keyword-only pydantic v2
+dataclass per TOML table, with ``extra="forbid"``; each field's type (:mod:`generator._schema`, shared
+with the run cards: ``toml_float("positive", "GeV")``, ``toml_choice(*BEAM_KINDS)``, ...) checks the
+value, its range and its unit, and ``__post_init__`` the checks across keys (``z_end > z_start``, the
+transverse sizes a shape needs, unique plane names, ``beam.energy`` unless the beam is a flux file).
+Where the file's layout differs from the classes (``[cuts.*]``, the LFV keys, ``semi_x``/``semi_y`` of
+elliptic shapes) one function maps it each way (:func:`_fields_from_toml`, :func:`_experiment_to_dict`).
+A problem raises :class:`ExperimentError` (a ``ValueError``, never a ``pydantic.ValidationError``) whose
+message names the file, the dotted key (e.g. ``decay_volume.z_end``) and what was expected; an unknown
+key is reported with the nearest valid key (:func:`generator._hints.did_you_mean`), a missing one with
+a near unknown key that may be its typo, following DESIGN.md rule 10 and STYLE.md items 5 and 12.
 
 References
 ----------
@@ -61,16 +71,24 @@ References
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Mapping
+from dataclasses import field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
+
+from generator import _schema
 from generator._hints import did_you_mean, nearest
+from generator._schema import SCHEMA_CONFIG, TomlInt, TomlStr, toml_choice, toml_float, toml_strings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -161,70 +179,116 @@ class ExperimentError(ValueError):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Dataclasses
+# The schema: frozen pydantic dataclasses (extra="forbid"), one per TOML table
 # ----------------------------------------------------------------------------------------------------
+# Field types (generator._schema): a TOML value of the right type, in range; the unit is named in errors.
+_BeamKind = toml_choice(*BEAM_KINDS)
+_ExposureKind = toml_choice(*EXPOSURE_KINDS)
+_VolumeShape = toml_choice(*DECAY_VOLUME_SHAPES)
+_PlaneShape = toml_choice(*PLANE_SHAPES)
+_PlaneKind = toml_choice(*PLANE_KINDS)
+_Signature = toml_choice(*SIGNATURES)
+_PlaneParticles = toml_strings(*PLANE_PARTICLES)
+_Strings = toml_strings()
+_FiniteM = toml_float("finite", "m")
+_AnyM = toml_float("any", "m")  # inf allowed (a decay volume open downstream)
+_PositiveM = toml_float("positive", "m")
+_NonNegativeM = toml_float("nonnegative", "m")
+_PositiveGeV = toml_float("positive", "GeV")
+_NonNegativeGeV = toml_float("nonnegative", "GeV")
+_PositiveCount = toml_float("positive", "")
+_PositiveFactor = toml_float("positive", "")
+_Fraction = toml_float("unit_interval", "")
+_NonNegativeEvents = toml_float("nonnegative", "events")
+_PerExposure = toml_float("nonnegative", "per MOT/POT")
+
+_T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
+def _table(cls: type[_T]) -> type[_T]:
+    """A table of the schema: frozen, slotted, keyword-only pydantic dataclass refusing unknown keys;
+    built in Python with a bad value it raises :class:`ExperimentError` (file ``"<python>"``)."""
+    made = dataclass(frozen=True, slots=True, kw_only=True, config=SCHEMA_CONFIG)(cls)
+    return _schema.raising(lambda exc, args, kwargs: _error_from(exc, "<python>", _Shapes(), made))(made)
+
+
+
+
+@_table
 class BeamSpec:
     """The incident beam."""
 
-    kind: str
+    kind: _BeamKind
     """``"mono"`` (monochromatic muons), ``"proton_dump"`` (secondary muons from dumped protons) or
     ``"flux_file"`` (muon spectrum read from a file)."""
-    particle: int
+    particle: TomlInt
     """PDG id of the beam particle (-13 = mu+, 13 = mu-, 2212 = proton). For a flux of both charges
     give 13 and say so in ``description``."""
-    energy: float | None
+    energy: _PositiveGeV | None = None
     """Beam energy in GeV (the proton energy for ``proton_dump``); optional for ``flux_file``."""
-    flux: str | None = None
+    flux: TomlStr | None = None
     """Where the muon flux comes from (file name or description), for ``proton_dump``/``flux_file``."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
 
+    def __post_init__(self) -> None:
+        if self.energy is None and self.kind != "flux_file":
+            raise _schema.Missing("energy")
 
-@dataclass(frozen=True, slots=True)
+
+
+@_table
 class ExposureAlternative:
     """Another exposure quoted in the literature (kept for scans and comparisons)."""
 
-    label: str
+    label: TomlStr
     """Short name, e.g. ``"phase2_003"``."""
-    count: float
+    count: _PositiveCount
     """Number of muons (MOT) or protons (POT) on target."""
-    source: str = ""
+    source: TomlStr
     """Reference for the number."""
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class Exposure:
     """Integrated exposure: muons on target (MOT) or protons on target (POT)."""
 
-    kind: str
+    kind: _ExposureKind
     """``"MOT"``, ``"POT"`` or ``"flux_file"`` (the flux file carries the normalisation)."""
-    count: float | None
+    count: _PositiveCount | None = None
     """Number of particles on target; optional only for ``kind = "flux_file"``."""
     alternatives: tuple[ExposureAlternative, ...] = ()
     """Other quoted exposures (e.g. NA64mu phases)."""
-    source: str = ""
+    source: TomlStr
     """Reference for ``count``."""
 
+    def __post_init__(self) -> None:
+        if self.count is None and self.kind != "flux_file":
+            raise _schema.Missing("count")
 
-@dataclass(frozen=True, slots=True)
+
+
+@_table
 class TargetSpec:
     """The target (dump) in which the boson is produced."""
 
-    material: str
+    material: TomlStr
     """Material name as in ``geometry/data/materials.toml`` (``"Pb"``, ``"W"``, ``"Cu"``, ``"Mo"``)."""
-    length: float
+    length: _PositiveM
     """Thickness along the beam in metres."""
-    z_start: float = 0.0
+    z_start: _FiniteM = 0.0
     """Position of the upstream face in metres (0 by the coordinate convention)."""
-    half_x: float | None = None
+    half_x: _PositiveM | None = None
     """Transverse half-width in x in metres (None: not relevant / not given)."""
-    half_y: float | None = None
+    half_y: _PositiveM | None = None
     """Transverse half-width in y in metres (None: not relevant / not given)."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
+
+    def __post_init__(self) -> None:
+        if not self.material:
+            raise _schema.Invalid("material", "empty material name", "a material name such as 'Pb', 'W', 'Cu', 'Mo'")
+
 
     @property
     def z_end(self) -> float:
@@ -232,7 +296,7 @@ class TargetSpec:
         return self.z_start + self.length
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class DecayVolume:
     """The fiducial region in which the boson must decay.
 
@@ -241,71 +305,98 @@ class DecayVolume:
     ``semi_y`` in TOML); ``none`` means no fiducial restriction (prompt decays, [004]).
     """
 
-    shape: str
+    shape: _VolumeShape
     """One of :data:`DECAY_VOLUME_SHAPES`."""
-    z_start: float = 0.0
+    z_start: _FiniteM = 0.0
     """Upstream end in metres."""
-    z_end: float = math.inf
+    z_end: _AnyM = math.inf
     """Downstream end in metres (``inf`` allowed: NA64 'decays beyond the detector')."""
-    half_x: float | None = None
+    half_x: _PositiveM | None = None
     """Half-width (box) or semi-axis (elliptic cylinder) in x, metres."""
-    half_y: float | None = None
+    half_y: _PositiveM | None = None
     """Half-width (box) or semi-axis (elliptic cylinder) in y, metres."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
 
+    def __post_init__(self) -> None:
+        if self.shape == "none":
+            return
+        if not self.z_end > self.z_start:
+            raise _schema.Invalid("z_end", f"z_end = {self.z_end} m <= z_start = {self.z_start} m",
+                                  f"z_end > {self.z_start} m (inf allowed)")
+        if self.shape in ("box", "elliptic_cylinder"):
+            _require_transverse(self)
+        if self.shape != "slab" and not math.isfinite(self.z_end):
+            raise _schema.Invalid("z_end", f"z_end = {self.z_end} m for a bounded {self.shape}", "a finite z_end (m)")
 
-@dataclass(frozen=True, slots=True)
+
+
+@_table
 class DetectorPlane:
     """A detector plane perpendicular to the beam axis, hit by straight daughter tracks."""
 
-    name: str
+    name: TomlStr
     """Plane name, e.g. ``"STRAW1"``, ``"LKr"``."""
-    z: float
+    z: _FiniteM
     """Position along the beam in metres."""
-    kind: str = "tracker"
+    kind: _PlaneKind = "tracker"
     """``"tracker"`` or ``"calorimeter"``."""
-    shape: str = "box"
+    shape: _PlaneShape = "box"
     """Transverse acceptance: ``"box"`` (half-widths), ``"ellipse"`` (semi-axes) or ``"unbounded"``."""
-    half_x: float | None = None
+    half_x: _PositiveM | None = None
     """Half-width (box) or semi-axis (ellipse) in x, metres."""
-    half_y: float | None = None
+    half_y: _PositiveM | None = None
     """Half-width (box) or semi-axis (ellipse) in y, metres."""
-    required_for: tuple[str, ...] = ()
+    required_for: _PlaneParticles = ()
     """Which daughters must hit this plane: subset of ``("charged", "photon")``."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
 
+    def __post_init__(self) -> None:
+        if self.shape in ("box", "ellipse"):
+            _require_transverse(self)
 
-@dataclass(frozen=True, slots=True)
+
+
+@_table
 class Detector:
     """The detector: its extent along z and its planes."""
 
-    z_start: float
+    z_start: _FiniteM
     """Upstream end in metres."""
-    z_end: float
+    z_end: _FiniteM
     """Downstream end in metres."""
     planes: tuple[DetectorPlane, ...] = ()
     """Planes the daughters are checked against (may be empty: no geometric daughter cut)."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
 
+    def __post_init__(self) -> None:
+        if not self.z_end > self.z_start:
+            raise _schema.Invalid("z_end", f"z_end = {self.z_end} m <= z_start = {self.z_start} m",
+                                  f"z_end > {self.z_start} m")
+        names = [p.name for p in self.planes]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                raise _schema.Invalid(f"planes[{i}].name", f"duplicate plane name {n!r}", "unique plane names")
 
-@dataclass(frozen=True, slots=True)
+
+
+@_table
 class ProductionCuts:
     """Cuts on the muon and the boson at production."""
 
-    min_muon_energy: float = 0.0
+    min_muon_energy: _NonNegativeGeV = 0.0
     """Minimum muon energy at the production point in GeV (FNAL: 0.5 GeV, [000] Sec. III.A.2)."""
-    x_min: float = 0.0
+    x_min: _Fraction = 0.0
     """Minimum boson energy fraction x = E_X/E_mu (NA64: 1/3, [000] Sec. III.A.1)."""
-    iww_energy_factor: float | None = None
+    iww_energy_factor: _PositiveFactor | None = None
     """If set, in IWW mode require E_mu >= max(factor * m_X, m_mu) ([001] Sec. III: factor 300)."""
-    source: str = ""
+    source: TomlStr = ""
     """Reference for the numbers above."""
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class DaughterCuts:
     """Cuts on the decay products.
 
@@ -318,47 +409,47 @@ class DaughterCuts:
     :attr:`Experiment.lfv_keys`).
     """
 
-    signature: str
+    signature: _Signature
     """One of :data:`SIGNATURES`."""
-    min_charged_energy: float = 0.0
+    min_charged_energy: _NonNegativeGeV = 0.0
     """Minimum energy of each charged daughter in GeV."""
-    min_photon_energy: float = 0.0
+    min_photon_energy: _NonNegativeGeV = 0.0
     """Minimum energy of each photon in GeV."""
-    min_photon_energy_sum: float = 0.0
+    min_photon_energy_sum: _NonNegativeGeV = 0.0
     """Minimum summed photon energy in GeV."""
-    min_photon_separation: float = 0.0
+    min_photon_separation: _NonNegativeM = 0.0
     """Minimum distance between the two photons at the calorimeter, metres."""
-    photon_min_radius: float = 0.0
+    photon_min_radius: _NonNegativeM = 0.0
     """Minimum distance of each photon from the beam axis at the calorimeter (central hole), metres."""
-    wall_distance: float = 0.0
+    wall_distance: _NonNegativeM = 0.0
     """Impact points must be at least this far inside each plane's transverse edge, metres."""
-    source: str = ""
+    source: TomlStr
     """Reference for the numbers above."""
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class Efficiency:
     """Signal efficiency and branching fractions applied as constant factors."""
 
-    signal: float = 1.0
+    signal: _Fraction = 1.0
     """Reconstruction efficiency in [0, 1]."""
-    source: str = ""
+    source: TomlStr = ""
     """Reference for the numbers above."""
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class Background:
     """Expected background."""
 
-    events: float = 0.0
+    events: _NonNegativeEvents = 0.0
     """Expected background events after all cuts for the full exposure."""
-    per_exposure: float | None = None
+    per_exposure: _PerExposure | None = None
     """Background per MOT/POT, where quoted."""
-    source: str = ""
+    source: TomlStr = ""
     """Reference for the numbers above."""
 
 
-@dataclass(frozen=True, slots=True)
+@_table
 class Experiment:
     """One experiment: beam, exposure, target, decay volume, detector and cuts (units GeV, metres).
 
@@ -366,9 +457,9 @@ class Experiment:
     ``Experiment.from_dict(e.to_dict()) == e``.
     """
 
-    name: str
+    name: TomlStr
     """Short name (the file stem of a shipped experiment)."""
-    description: str
+    description: TomlStr
     """One-paragraph description."""
     beam: BeamSpec
     """The incident beam."""
@@ -388,11 +479,11 @@ class Experiment:
     """Efficiency and branching factors."""
     background: Background = field(default_factory=Background)
     """Expected background."""
-    references: tuple[str, ...] = ()
+    references: _Strings = ()
     """Bibliographic references for the file."""
-    coordinates: str = ""
+    coordinates: TomlStr = ""
     """Statement of the coordinate convention used by the file."""
-    flags: tuple[str, ...] = ()
+    flags: _Strings = ()
     """Numbers or choices that are assumed, from memory, or otherwise to be checked."""
     lfv_keys: dict[str, float] = field(default_factory=dict, hash=False)
     """Keys of the LFV ALP process (:data:`LFV_KEYS`) set in the file, by dotted key, e.g.
@@ -511,367 +602,268 @@ def _replace_path(experiment: Experiment, file: str) -> Experiment:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Validation helpers
+# From the TOML layout to the schema and back
 # ----------------------------------------------------------------------------------------------------
+# The file's layout differs from the classes in three places, handled here and nowhere else:
+# [cuts.production] / [cuts.daughters] are the fields production_cuts / daughter_cuts; the LFV keys go to
+# Experiment.lfv_keys (validated by _LfvKeys); an elliptic shape writes its semi-axes semi_x / semi_y
+# into half_x / half_y, and a shape without transverse size (slab, none, unbounded) takes neither.
 
-_MISSING = object()
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=SCHEMA_CONFIG)
+class _LfvKeys:
+    """The ALP-mode keys (:data:`LFV_KEYS`), validated like any key, kept only in ``lfv_keys``."""
+
+    max_outgoing_lepton_energy: _PositiveGeV | None = None
+    min_tau_flight: _NonNegativeM | None = None
+    tau_branching: _Fraction | None = None
 
 
-class _Table:
-    """Reads keys of one TOML table, checking types and ranges; reports unknown keys at the end."""
+#: Fields that the TOML file names differently: field -> (table path of the file).
+_CUTS = {"production_cuts": ("cuts", "production"), "daughter_cuts": ("cuts", "daughters")}
+#: The table (field path) of each LFV key.
+_LFV_TABLES = {"cuts.production": "production_cuts", "cuts.daughters": "daughter_cuts", "efficiency": "efficiency"}
+#: Transverse keys each shape takes (others are unknown keys); semi_* are stored as half_*.
+_TRANSVERSE = {
+    "box": ("half_x", "half_y"), "elliptic_cylinder": ("semi_x", "semi_y"), "slab": (),
+    "ellipse": ("semi_x", "semi_y"), "unbounded": (), "none": (),
+}
+_ALL_TRANSVERSE = ("half_x", "half_y", "semi_x", "semi_y")
 
-    def __init__(self, data: object, file: str, prefix: str) -> None:
-        self.file = file
-        self.prefix = prefix
-        if not isinstance(data, Mapping):
-            raise ExperimentError(file, prefix or None, f"got {type(data).__name__} {data!r}", "a table")
-        self.data = data
-        self.allowed: list[str] = []
 
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
+class _Shapes(dict[tuple[Any, ...], str]):
+    """The shape of each decay volume or plane of a file, by its location in the schema."""
 
-    def error(self, name: str, problem: str, expected: str) -> ExperimentError:
-        return ExperimentError(self.file, self.key(name), problem, expected)
 
-    def raw(self, name: str, required: bool) -> object:
-        self.allowed.append(name)
-        if name in self.data:
-            return self.data[name]
-        if required:
-            typo = nearest(name, self.data, n=1, cutoff=0.6)
-            hint = f" (found '{self.key(typo[0])}': a typo?)" if typo else ""
-            raise self.error(name, "missing key", f"a value for '{self.key(name)}'{hint}")
-        return _MISSING
+def _require_transverse(part: DecayVolume | DetectorPlane) -> None:
+    for name in ("half_x", "half_y"):
+        if getattr(part, name) is None:
+            raise _schema.Missing(name)
 
-    def string(self, name: str, *, required: bool = True, default: str | None = "",
-               choices: tuple[str, ...] | None = None) -> Any:
-        value = self.raw(name, required)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str):
-            raise self.error(name, f"got {type(value).__name__} {value!r}", "a string")
-        if choices is not None and value not in choices:
-            hint = did_you_mean(value, choices)
-            raise self.error(name, f"unknown value {value!r}{hint}", f"one of {', '.join(choices)}")
-        return value
 
-    def number(self, name: str, *, required: bool = True, default: float | None = 0.0,
-               check: str = "finite", unit: str = "m") -> Any:
-        """A float; ``check`` is ``finite``, ``positive``, ``nonnegative``, ``unit_interval``, or ``any``
-        (inf allowed, nan not)."""
-        value = self.raw(name, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(name, f"got {type(value).__name__} {value!r}", f"a number ({unit})")
-        value = float(value)
-        if math.isnan(value):
-            raise self.error(name, f"{name} = nan", f"a number ({unit})")
-        tests: dict[str, tuple[Callable[[float], bool], str]] = {
-            "finite": (math.isfinite, f"a finite number ({unit})"),
-            "positive": (lambda v: math.isfinite(v) and v > 0, f"a finite number > 0 ({unit})"),
-            "nonnegative": (lambda v: math.isfinite(v) and v >= 0, f"a finite number >= 0 ({unit})"),
-            "unit_interval": (lambda v: 0 <= v <= 1, "a number in [0, 1]"),
-            "any": (lambda v: True, f"a number ({unit})"),
-        }
-        ok, expected = tests[check]
-        if not ok(value):
-            sign = "negative" if value < 0 else "out of range"
-            raise self.error(name, f"{name} = {value} {unit} is {sign}".replace("  ", " "), expected)
-        return value
+def _fields_from_toml(data: object, file: str) -> tuple[dict[str, Any], _Shapes]:
+    """The file's top-level table as the fields of :class:`Experiment` (see the comment above), and the
+    shapes met (to name the keys back in errors)."""
+    if not isinstance(data, Mapping):
+        raise ExperimentError(file, None, f"got {type(data).__name__} {data!r}", "a table")
+    top = dict(data)
+    shapes = _Shapes()
+    for reserved in ("lfv_keys", "path", *_CUTS):
+        if reserved in top:
+            raise _unknown(file, (), reserved, shapes)
+    if "cuts" not in top:
+        raise _missing(file, (), "cuts", top)
+    cuts = top.pop("cuts")
+    if not isinstance(cuts, Mapping):
+        raise ExperimentError(file, "cuts", f"got {type(cuts).__name__} {cuts!r}", "a table")
+    for name in cuts:
+        if name not in ("production", "daughters"):
+            raise _unknown(file, ("cuts",), name, shapes)
+    if "daughters" not in cuts:
+        raise _missing(file, ("cuts",), "daughters", cuts)
+    top["production_cuts"] = cuts.get("production", {})
+    top["daughter_cuts"] = cuts["daughters"]
 
-    def integer(self, name: str, *, required: bool = True) -> Any:
-        value = self.raw(name, required)
-        if value is _MISSING:
+    lfv: dict[str, Any] = {}
+    for dotted in LFV_KEYS:
+        table, name = dotted.rsplit(".", 1)
+        field_name = _LFV_TABLES[table]
+        values = top.get(field_name)
+        if isinstance(values, Mapping) and name in values:
+            values = dict(values)
+            lfv[name] = values.pop(name)
+            top[field_name] = values
+    try:
+        checked = _LfvKeys(**lfv)
+    except ValidationError as exc:
+        found = _schema.first_problem(exc)
+        dotted = next(d for d in LFV_KEYS if d.endswith(f".{found.key}"))
+        raise ExperimentError(file, dotted, found.problem, found.expected or "a number") from None
+    top["lfv_keys"] = {d: getattr(checked, d.rsplit(".", 1)[1]) for d in LFV_KEYS
+                       if getattr(checked, d.rsplit(".", 1)[1]) is not None}
+
+    volume = top.get("decay_volume")
+    if isinstance(volume, Mapping):
+        top["decay_volume"] = _transverse(file, ("decay_volume",), volume, None, shapes)
+    detector = top.get("detector")
+    if isinstance(detector, Mapping) and isinstance(detector.get("planes"), list):
+        planes = [
+            _transverse(file, ("detector", "planes", i), p, "box", shapes) if isinstance(p, Mapping) else p
+            for i, p in enumerate(detector["planes"])
+        ]
+        top["detector"] = {**detector, "planes": planes}
+    return top, shapes
+
+
+def _transverse(file: str, loc: tuple[Any, ...], table: Mapping[str, Any], default: str | None,
+                shapes: _Shapes) -> dict[str, Any]:
+    """``table`` with its semi-axes stored as half-widths. A decay volume (``default`` None) of a real
+    shape needs z_start and z_end; a shape needs its transverse keys and refuses the others."""
+    out = dict(table)
+    shape = out.get("shape", default)
+    if shape not in _TRANSVERSE:
+        return out  # the schema names the bad shape
+    shapes[loc] = shape
+    if shape == "none":
+        for name in out:
+            if name not in ("shape", "source"):
+                raise _unknown(file, loc, name, shapes)
+        return out
+    if default is None:
+        for name in ("z_start", "z_end"):
+            if name not in out:
+                raise _missing(file, loc, name, out)
+    for name in _TRANSVERSE[shape]:
+        if name not in out:
+            raise _missing(file, loc, name, out)
+    for name in _ALL_TRANSVERSE:
+        if name in out and name not in _TRANSVERSE[shape]:
+            raise _unknown(file, loc, name, shapes)
+    for semi, half in (("semi_x", "half_x"), ("semi_y", "half_y")):
+        if semi in out:
+            out[half] = out.pop(semi)
+    return out
+
+
+def _toml_loc(loc: tuple[Any, ...], shapes: _Shapes) -> tuple[Any, ...]:
+    """A location in the schema as the file writes it (``production_cuts`` -> ``cuts.production``,
+    ``half_x`` of an elliptic shape -> ``semi_x``)."""
+    if loc and loc[0] in _CUTS:
+        loc = (*_CUTS[loc[0]], *loc[1:])
+    if len(loc) >= 1 and loc[-1] in ("half_x", "half_y") and _TRANSVERSE.get(shapes.get(loc[:-1], ""), ("",))[0] == "semi_x":
+        loc = (*loc[:-1], "semi" + loc[-1][4:])
+    return loc
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return _schema.Problem(tuple(loc), "value", "", None).dotted or ""
+
+
+def _class_at(loc: tuple[Any, ...], root: Any) -> Any:
+    """The schema class of the table at ``loc`` (a location in the file's layout, from ``root``), or
+    None for the ``[cuts]`` table."""
+    names = tuple(p for p in loc if isinstance(p, str))
+    if root is Experiment and names == ("cuts",):
+        return None
+    if root is Experiment and names[:1] == ("cuts",):
+        names = ({v: k for k, v in _CUTS.items()}[names[:2]], *names[2:])
+    cls: Any = root
+    for name in names:
+        hints = typing.get_type_hints(cls)
+        kind = hints.get(name)
+        args = typing.get_args(kind)
+        cls = args[0] if args and dataclasses.is_dataclass(args[0]) else kind
+        if not dataclasses.is_dataclass(cls):
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(name, f"got {type(value).__name__} {value!r}", "an integer (PDG id)")
-        return value
-
-    def strings(self, name: str, *, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
-        value = self.raw(name, False)
-        if value is _MISSING:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(name, f"got {value!r}", "a list of strings")
-        if choices is not None:
-            for v in value:
-                if v not in choices:
-                    raise self.error(name, f"unknown entry {v!r}", f"entries from {', '.join(choices)}")
-        return tuple(value)
-
-    def table(self, name: str, *, required: bool = True) -> _Table:
-        value = self.raw(name, required)
-        return _Table({} if value is _MISSING else value, self.file, self.key(name))
-
-    def tables(self, name: str) -> list[_Table]:
-        value = self.raw(name, False)
-        if value is _MISSING:
-            return []
-        if not isinstance(value, list):
-            raise self.error(name, f"got {type(value).__name__}", f"an array of tables [[{self.key(name)}]]")
-        return [_Table(v, self.file, f"{self.key(name)}[{i}]") for i, v in enumerate(value)]
-
-    def finish(self) -> None:
-        for name in self.data:
-            if name not in self.allowed:
-                hint = did_you_mean(name, self.allowed, cutoff=0.5, show=self.key)
-                raise self.error(
-                    name, f"unknown key{hint}", f"valid keys here: {', '.join(sorted(set(self.allowed)))}"
-                )
+    return cls
 
 
-def _transverse(t: _Table, names: tuple[str, str], *, required: bool) -> tuple[float | None, float | None]:
-    hx = t.number(names[0], required=required, default=None, check="positive")
-    hy = t.number(names[1], required=required, default=None, check="positive")
-    return hx, hy
+def _keys_at(loc: tuple[Any, ...], shapes: _Shapes, root: Any) -> list[str]:
+    """The keys the table at ``loc`` (file layout, from ``root``) may hold."""
+    cls = _class_at(loc, root)
+    if cls is None:
+        return ["production", "daughters"]
+    keys = [f.name for f in dataclasses.fields(cls)]
+    if cls is Experiment:
+        keys = [k for k in keys if k not in (*_CUTS, "lfv_keys", "path")] + ["cuts"]
+    table = _dotted(loc) if root is Experiment else None
+    keys += [d.rsplit(".", 1)[1] for d in LFV_KEYS if d.rsplit(".", 1)[0] == table]
+    schema_loc = tuple(loc)
+    shape = shapes.get(schema_loc)
+    if cls in (DecayVolume, DetectorPlane):
+        keys = [k for k in keys if k not in ("half_x", "half_y")]
+        keys += list(_TRANSVERSE.get(shape or "", ("half_x", "half_y")))
+        if shape == "none":
+            keys = ["shape", "source"]
+    return keys
+
+
+def _unknown(file: str, loc: tuple[Any, ...], name: str, shapes: _Shapes, root: Any = None) -> ExperimentError:
+    allowed = _keys_at(loc, shapes, root or Experiment)
+    hint = did_you_mean(name, allowed, cutoff=0.5, show=lambda k: _dotted((*loc, k)))
+    return ExperimentError(file, _dotted((*loc, name)), f"unknown key{hint}",
+                           f"valid keys here: {', '.join(sorted(set(allowed)))}")
+
+
+def _missing(file: str, loc: tuple[Any, ...], name: str, present: object) -> ExperimentError:
+    key = _dotted((*loc, name))
+    typo = nearest(name, present, n=1, cutoff=0.6) if isinstance(present, Mapping | list) else []
+    hint = f" (found '{_dotted((*loc, typo[0]))}': a typo?)" if typo else ""
+    return ExperimentError(file, key, "missing key", f"a value for '{key}'{hint}")
+
+
+def _error_from(exc: ValidationError, file: str, shapes: _Shapes, root: Any = None) -> ExperimentError:
+    """The :class:`ExperimentError` of the first problem pydantic found in a ``root`` (default
+    :class:`Experiment`), named as the file writes it."""
+    root = root or Experiment
+    found = _schema.problems(exc)
+    first = found[0]
+    loc = _toml_loc(first.loc, shapes) if root is Experiment else first.loc
+    key = _dotted(loc)
+    if first.kind == "missing":
+        unknown = [str(p.loc[-1]) for p in found
+                   if p.kind == "unknown" and (_toml_loc(p.loc[:-1], shapes) == loc[:-1] or root is not Experiment)]
+        return _missing(file, loc[:-1], str(loc[-1]), unknown)
+    if first.kind == "unknown":
+        return _unknown(file, loc[:-1], str(loc[-1]), shapes, root)
+    if first.kind == "array":
+        return ExperimentError(file, key, first.problem, f"an array of tables [[{key}]]")
+    return ExperimentError(file, key or None, first.problem, first.expected or "a valid value")
 
 
 def _build_experiment(data: Mapping[str, Any], file: str) -> Experiment:
-    top = _Table(data, file, "")
-    name = top.string("name")
-    description = top.string("description")
-    references = top.strings("references")
-    coordinates = top.string("coordinates", required=False)
-    flags = top.strings("flags")
-
-    t = top.table("beam")
-    kind = t.string("kind", choices=BEAM_KINDS)
-    beam = BeamSpec(
-        kind=kind,
-        particle=t.integer("particle"),
-        energy=t.number("energy", required=kind != "flux_file", default=None, check="positive", unit="GeV"),
-        flux=t.string("flux", required=False, default=None),
-        source=t.string("source"),
-    )
-    t.finish()
-
-    t = top.table("exposure")
-    kind = t.string("kind", choices=EXPOSURE_KINDS)
-    count = t.number("count", required=kind != "flux_file", default=None, check="positive", unit="")
-    alternatives = []
-    for a in t.tables("alternatives"):
-        alternatives.append(
-            ExposureAlternative(
-                label=a.string("label"), count=a.number("count", check="positive", unit=""),
-                source=a.string("source"),
-            )
-        )
-        a.finish()
-    exposure = Exposure(kind=kind, count=count, alternatives=tuple(alternatives), source=t.string("source"))
-    t.finish()
-
-    t = top.table("target")
-    hx, hy = _transverse(t, ("half_x", "half_y"), required=False)
-    target = TargetSpec(
-        material=t.string("material"),
-        length=t.number("length", check="positive"),
-        z_start=t.number("z_start", required=False, default=0.0),
-        half_x=hx,
-        half_y=hy,
-        source=t.string("source"),
-    )
-    if not target.material:
-        raise t.error("material", "empty material name", "a material name such as 'Pb', 'W', 'Cu', 'Mo'")
-    t.finish()
-
-    decay_volume = _build_decay_volume(top.table("decay_volume"))
-    detector = _build_detector(top.table("detector"))
-
-    lfv_keys: dict[str, float] = {}
-
-    def lfv(table: _Table, name: str, check: str, unit: str) -> None:
-        value = table.number(name, required=False, default=None, check=check, unit=unit)
-        if value is not None:
-            lfv_keys[table.key(name)] = value
-
-    cuts = top.table("cuts")
-    t = cuts.table("production", required=False)
-    lfv(t, "max_outgoing_lepton_energy", "positive", "GeV")
-    production_cuts = ProductionCuts(
-        min_muon_energy=t.number("min_muon_energy", required=False, check="nonnegative", unit="GeV"),
-        x_min=t.number("x_min", required=False, check="unit_interval", unit=""),
-        iww_energy_factor=t.number("iww_energy_factor", required=False, default=None, check="positive", unit=""),
-        source=t.string("source", required=False),
-    )
-    t.finish()
-    t = cuts.table("daughters")
-    lfv(t, "min_tau_flight", "nonnegative", "m")
-    daughter_cuts = DaughterCuts(
-        signature=t.string("signature", choices=SIGNATURES),
-        min_charged_energy=t.number("min_charged_energy", required=False, check="nonnegative", unit="GeV"),
-        min_photon_energy=t.number("min_photon_energy", required=False, check="nonnegative", unit="GeV"),
-        min_photon_energy_sum=t.number("min_photon_energy_sum", required=False, check="nonnegative", unit="GeV"),
-        min_photon_separation=t.number("min_photon_separation", required=False, check="nonnegative"),
-        photon_min_radius=t.number("photon_min_radius", required=False, check="nonnegative"),
-        wall_distance=t.number("wall_distance", required=False, check="nonnegative"),
-        source=t.string("source"),
-    )
-    t.finish()
-    cuts.finish()
-
-    t = top.table("efficiency", required=False)
-    lfv(t, "tau_branching", "unit_interval", "")
-    efficiency = Efficiency(
-        signal=t.number("signal", required=False, default=1.0, check="unit_interval", unit=""),
-        source=t.string("source", required=False),
-    )
-    t.finish()
-    t = top.table("background", required=False)
-    background = Background(
-        events=t.number("events", required=False, check="nonnegative", unit="events"),
-        per_exposure=t.number("per_exposure", required=False, default=None, check="nonnegative", unit="per MOT/POT"),
-        source=t.string("source", required=False),
-    )
-    t.finish()
-    top.finish()
-
-    return Experiment(
-        name=name, description=description, beam=beam, exposure=exposure, target=target,
-        decay_volume=decay_volume, detector=detector, production_cuts=production_cuts,
-        daughter_cuts=daughter_cuts, efficiency=efficiency, background=background,
-        references=references, coordinates=coordinates, flags=flags, lfv_keys=lfv_keys,
-    )
-
-
-def _build_decay_volume(t: _Table) -> DecayVolume:
-    shape = t.string("shape", choices=DECAY_VOLUME_SHAPES)
-    if shape == "none":
-        dv = DecayVolume(shape=shape, source=t.string("source"))
-        t.finish()
-        return dv
-    z_start = t.number("z_start")
-    z_end = t.number("z_end", check="any")
-    if not z_end > z_start:
-        raise t.error("z_end", f"z_end = {z_end} m <= z_start = {z_start} m", f"z_end > {z_start} m (inf allowed)")
-    hx = hy = None
-    if shape == "box":
-        hx, hy = _transverse(t, ("half_x", "half_y"), required=True)
-    elif shape == "elliptic_cylinder":
-        hx, hy = _transverse(t, ("semi_x", "semi_y"), required=True)
-    if shape != "slab" and not math.isfinite(z_end):
-        raise t.error("z_end", f"z_end = {z_end} m for a bounded {shape}", "a finite z_end (m)")
-    dv = DecayVolume(shape=shape, z_start=z_start, z_end=z_end, half_x=hx, half_y=hy, source=t.string("source"))
-    t.finish()
-    return dv
-
-
-def _build_detector(t: _Table) -> Detector:
-    z_start = t.number("z_start")
-    z_end = t.number("z_end")
-    if not z_end > z_start:
-        raise t.error("z_end", f"z_end = {z_end} m <= z_start = {z_start} m", f"z_end > {z_start} m")
-    planes = []
-    for p in t.tables("planes"):
-        shape = p.string("shape", required=False, default="box", choices=PLANE_SHAPES)
-        kind = p.string("kind", required=False, default="tracker", choices=PLANE_KINDS)
-        name = p.string("name")
-        z = p.number("z")
-        hx = hy = None
-        if shape == "box":
-            hx, hy = _transverse(p, ("half_x", "half_y"), required=True)
-        elif shape == "ellipse":
-            hx, hy = _transverse(p, ("semi_x", "semi_y"), required=True)
-        planes.append(
-            DetectorPlane(
-                name=name, z=z, kind=kind, shape=shape, half_x=hx, half_y=hy,
-                required_for=p.strings("required_for", choices=PLANE_PARTICLES), source=p.string("source"),
-            )
-        )
-        p.finish()
-    names = [p.name for p in planes]
-    for i, n in enumerate(names):
-        if n in names[:i]:
-            raise t.error(f"planes[{i}].name", f"duplicate plane name {n!r}", "unique plane names")
-    detector = Detector(z_start=z_start, z_end=z_end, planes=tuple(planes), source=t.string("source"))
-    t.finish()
-    return detector
+    fields, shapes = _fields_from_toml(data, file)
+    try:
+        return Experiment.__pydantic_validator__.validate_python(fields)  # type: ignore[attr-defined,no-any-return]
+    except ValidationError as exc:
+        raise _error_from(exc, file, shapes) from None
 
 
 # ----------------------------------------------------------------------------------------------------
-# Back to a TOML-shaped mapping
+# Back to the TOML layout
 # ----------------------------------------------------------------------------------------------------
-
-
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
-
-
-def _xy_keys(shape: str) -> tuple[str, str]:
-    return ("semi_x", "semi_y") if shape in ("elliptic_cylinder", "ellipse") else ("half_x", "half_y")
 
 
 def _experiment_to_dict(e: Experiment) -> dict[str, Any]:
-    dv = e.decay_volume
-    if dv.shape == "none":
-        dv_dict: dict[str, Any] = {"shape": "none", "source": dv.source}
-    else:
-        kx, ky = _xy_keys(dv.shape)
-        dv_dict = _drop_none(
-            {"shape": dv.shape, "z_start": dv.z_start, "z_end": dv.z_end, kx: dv.half_x, ky: dv.half_y,
-             "source": dv.source}
-        )
-    planes = []
-    for p in e.detector.planes:
-        kx, ky = _xy_keys(p.shape)
-        planes.append(
-            _drop_none(
-                {"name": p.name, "z": p.z, "kind": p.kind, "shape": p.shape, kx: p.half_x, ky: p.half_y,
-                 "required_for": list(p.required_for), "source": p.source}
-            )
-        )
-    detector: dict[str, Any] = {"z_start": e.detector.z_start, "z_end": e.detector.z_end,
-                                "source": e.detector.source}
-    if planes:
-        detector["planes"] = planes
-    exposure = _drop_none({"kind": e.exposure.kind, "count": e.exposure.count, "source": e.exposure.source})
-    if e.exposure.alternatives:
-        exposure["alternatives"] = [
-            {"label": a.label, "count": a.count, "source": a.source} for a in e.exposure.alternatives
-        ]
-    pc, dc = e.production_cuts, e.daughter_cuts
-    out: dict[str, Any] = {
-        "name": e.name,
-        "description": e.description,
-        "references": list(e.references),
-        "coordinates": e.coordinates,
-        "flags": list(e.flags),
-        "beam": _drop_none(
-            {"kind": e.beam.kind, "particle": e.beam.particle, "energy": e.beam.energy, "flux": e.beam.flux,
-             "source": e.beam.source}
-        ),
-        "exposure": exposure,
-        "target": _drop_none(
-            {"material": e.target.material, "length": e.target.length, "z_start": e.target.z_start,
-             "half_x": e.target.half_x, "half_y": e.target.half_y, "source": e.target.source}
-        ),
-        "decay_volume": dv_dict,
-        "detector": detector,
-        "cuts": {
-            "production": _drop_none(
-                {"min_muon_energy": pc.min_muon_energy, "x_min": pc.x_min,
-                 "iww_energy_factor": pc.iww_energy_factor, "source": pc.source}
-            ),
-            "daughters": {
-                "signature": dc.signature, "min_charged_energy": dc.min_charged_energy,
-                "min_photon_energy": dc.min_photon_energy, "min_photon_energy_sum": dc.min_photon_energy_sum,
-                "min_photon_separation": dc.min_photon_separation, "photon_min_radius": dc.photon_min_radius,
-                "wall_distance": dc.wall_distance, "source": dc.source,
-            },
-        },
-        "efficiency": _drop_none(
-            {"signal": e.efficiency.signal, "source": e.efficiency.source}
-        ),
-        "background": _drop_none(
-            {"events": e.background.events, "per_exposure": e.background.per_exposure,
-             "source": e.background.source}
-        ),
-    }
-    for dotted, value in e.lfv_keys.items():  # back into their tables
+    """The schema's own dump (None left out), laid out as the file: the inverse of
+    :func:`_fields_from_toml`."""
+    out: dict[str, Any] = _adapter().dump_python(e, exclude_none=True)
+    lfv = out.pop("lfv_keys")
+    out.pop("path", None)
+    out["cuts"] = {"production": out.pop("production_cuts"), "daughters": out.pop("daughter_cuts")}
+    parts = [out["decay_volume"], *out["detector"].get("planes", ())]
+    for part in parts:
+        if _TRANSVERSE[part["shape"]][:1] == ("semi_x",):
+            for half, semi in (("half_x", "semi_x"), ("half_y", "semi_y")):
+                if half in part:
+                    part[semi] = part.pop(half)
+    if out["decay_volume"]["shape"] == "none":
+        out["decay_volume"] = {"shape": "none", "source": out["decay_volume"]["source"]}
+    if not out["detector"]["planes"]:
+        del out["detector"]["planes"]
+    if not out["exposure"]["alternatives"]:
+        del out["exposure"]["alternatives"]
+    _lists(out)
+    for dotted, value in lfv.items():  # back into their tables
         *tables, key = dotted.split(".")
         node = out
         for name in tables:
             node = node.setdefault(name, {})
         node[key] = value
     return out
+
+
+def _lists(node: Any) -> Any:
+    """Tuples as lists, in place (TOML arrays)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            node[k] = _lists(v)
+        return node
+    if isinstance(node, (list, tuple)):
+        return [_lists(v) for v in node]
+    return node
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[Experiment]:
+    return TypeAdapter(Experiment)

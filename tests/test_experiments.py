@@ -320,3 +320,42 @@ def test_shipped_name_with_toml_suffix_gets_a_hint(tmp_path: Path) -> None:
 
 def test_shipped_name_ignores_base_dir(tmp_path: Path) -> None:
     assert load_experiment("ship", base_dir=tmp_path) == load_experiment("ship")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The schema (pydantic dataclasses, extra="forbid"): the file's layout mapped both ways, no pydantic error out
+# ----------------------------------------------------------------------------------------------------
+def test_schema_classes_forbid_unknown_keys() -> None:
+    import pydantic
+
+    from geometry.experiments import BeamSpec, DecayVolume, Detector
+
+    assert pydantic.dataclasses.is_pydantic_dataclass(Experiment)
+    assert Experiment.__pydantic_config__["extra"] == "forbid"  # type: ignore[attr-defined]
+    with pytest.raises(ExperimentError, match=r"<python>: kind: unknown value 'mon' \(did you mean 'mono'\?\)"):
+        BeamSpec(kind="mon", particle=13, energy=1.0, source="s")
+    with pytest.raises(ExperimentError, match=r"<python>: half_x: missing key"):
+        DecayVolume(shape="box", z_start=0.0, z_end=1.0, source="s")
+    with pytest.raises(ExperimentError, match=r"planes\[0\]\.colour: unknown key") as info:
+        Detector(z_start=0.0, z_end=1.0, source="s",
+                 planes=[{"name": "a", "z": 0.5, "shape": "unbounded", "source": "s", "colour": 2}])
+    assert not isinstance(info.value, pydantic.ValidationError)
+
+
+def test_elliptic_shape_takes_semi_axes_only() -> None:
+    d = load_experiment("ship").to_dict()
+    d["decay_volume"] = {"shape": "elliptic_cylinder", "z_start": 1.0, "z_end": 2.0, "semi_x": 1.0, "semi_y": 2.0,
+                         "source": "s"}
+    e = Experiment.from_dict(d)
+    assert (e.decay_volume.half_x, e.decay_volume.half_y) == (1.0, 2.0)
+    assert e.to_dict()["decay_volume"]["semi_x"] == 1.0
+    assert Experiment.from_dict(e.to_dict()) == e
+    d["decay_volume"]["half_x"] = d["decay_volume"].pop("semi_x")
+    with pytest.raises(ExperimentError, match=r"decay_volume\.semi_x: missing key"):
+        Experiment.from_dict(d)
+    d["decay_volume"]["semi_x"] = 1.0
+    with pytest.raises(ExperimentError, match=r"decay_volume\.half_x: unknown key.*semi_x"):
+        Experiment.from_dict(d)
+    d["decay_volume"] = {"shape": "none", "z_start": 1.0, "source": "s"}
+    with pytest.raises(ExperimentError, match=r"decay_volume\.z_start: unknown key; expected valid keys here: shape, source"):
+        Experiment.from_dict(d)
