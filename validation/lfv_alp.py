@@ -294,7 +294,8 @@ def reach(quick: bool) -> None:
         return
     fig, ax = plt.subplots(figsize=(7, 5))
     for label, row in curves.items():
-        ax.plot(masses, row, "-o" if "visible" in label else "-", ms=3, label=label)
+        style = "--" if "ultimate" in label else "-"
+        ax.plot(masses, row, style + ("o" if "(visible" in label else ""), ms=3, label=label)
     for theta, row in bands.items():
         ax.plot(masses, row, ":", color="grey", label=f"(g-2) centre, theta = {theta:.2f}")
     ax.set(xscale="log", yscale="log", xlabel="m_a [GeV]", ylabel="C/Lambda [1/TeV] (N = 3)",

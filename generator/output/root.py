@@ -108,6 +108,9 @@ _CONVENTIONS = {
     "slots": "0 incoming lepton, 1 target nucleus, 2 outgoing lepton, 3 recoil nucleus, 4 new boson, 5.. its decay",
     "status": "Les Houches: -1 incoming, 1 final state, 2 decayed",
     "frame": "lab frame, beam along +z",
+    "vertices": "vx, vy, vz, vt: each particle's production vertex and time c*t in mm (t = 0 at the production point); "
+                "proper_ct: its sampled proper decay distance c*t in mm (boson, taus; = LHE VTIMUP), 0 = none",
+    "charge_flip": "true if the boson's decay muons carry the muon number opposite to the beam's (a -> mu+ tau-)",
 }  # fmt: skip
 
 
