@@ -4,7 +4,7 @@ subprocess), asserting the new behaviour.
 | row                                   | test                                                          |
 |---------------------------------------|---------------------------------------------------------------|
 | absurd --nevents, no free space        | test_absurd_nevents_refused_with_estimate, test_no_free_space |
-| SIGTERM / kill -9 mid-write            | test_sigterm_mid_write, test_sigkill_then_next_run_cleans     |
+| SIGTERM / kill -9 mid-write            | test_signal_mid_write, test_sigkill_then_next_run_cleans      |
 | Ctrl-C                                 | test_sigint_mid_write                                         |
 | output directory with an earlier run   | test_earlier_run_gets_run_01, test_overwrite_removes_...      |
 | two runs into one directory            | test_concurrent_run_fails_at_once, test_stale_lock_cleared    |
@@ -22,6 +22,14 @@ subprocess), asserting the new behaviour.
 
 A run slowed enough to be killed mid-write is a tiny card (few VEGAS evaluations) with a large
 ``nevents``: it is killed as soon as its first partial file appears in the output directory.
+
+Most of a ``mudump`` process's time (~2-3 s of CPU) is Python's imports and numba's start-up (which loads
+the ``vector`` and ``awkward`` numba extensions), so the file keeps the number of processes down: what only
+checks a command's messages and exit code runs ``main(argv)`` in this process (the ``mudump_here``
+fixture); what needs a process of its own (signals, kill -9, a lock held by another pid, dropped
+capabilities, ``ulimit -f``, a real traceback, the entry point) still gets one, the independent ones of a
+test at the same time (:func:`mudump_all`, the SIGTERM and SIGINT runs); the SIGKILL test and the
+``--json`` test share one pair of runs (a module fixture).
 """
 
 from __future__ import annotations
@@ -90,9 +98,43 @@ def mudump(*args: str, cwd: Path | None = None, preexec_fn=None, timeout: float 
                           cwd=cwd or REPO, preexec_fn=preexec_fn)
 
 
-def start(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+def start(*args: str, cwd: Path | None = None, preexec_fn=None) -> subprocess.Popen[str]:
     return subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=cwd or REPO)
+                            cwd=cwd or REPO, preexec_fn=preexec_fn)  # noqa: PLW1509 -- as mudump() does
+
+
+def mudump_all(*calls: tuple[str, ...], cwd: Path | None = None, preexec_fn=None, timeout: float = 300
+               ) -> list[subprocess.CompletedProcess[str]]:
+    """Run independent ``mudump`` commands at the same time (each as :func:`mudump` would, in its own
+    process; most of a command's time is Python's imports, which the machine's cores share)."""
+    procs = [start(*args, cwd=cwd, preexec_fn=preexec_fn) for args in calls]
+    done = []
+    for args, proc in zip(calls, procs):
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for q in procs:
+                q.kill()
+            raise
+        done.append(subprocess.CompletedProcess([*CLI, *args], proc.returncode, out, err))
+    return done
+
+
+@pytest.fixture
+def mudump_here(capsys, monkeypatch, _restore_logging):
+    """``mudump ARGS`` run by ``main(argv)`` in this process, captured as a ``CompletedProcess``: for tests of
+    what a command prints and returns, whose process-level behaviour (the entry point, exit codes, signals,
+    locks held by another process) the subprocess tests cover; it spares a process's imports (~2 s of CPU)."""
+
+    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["mudump", *args], code, out, err)
+
+    return run
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -201,37 +243,63 @@ def _must_not_integrate(*_a, **_k):
 # ------------------------------------------------------------------------------------------------
 # 2. signals
 # ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("sig", "code", "name"), [(signal.SIGTERM, 143, "SIGTERM"),
-                                                   (signal.SIGINT, 130, "SIGINT")])
-def test_signal_mid_write(tmp_path, sig, code, name):
-    out = tmp_path / "out"
-    card = tiny_card(tmp_path, nevents=20_000_000, formats="lhe, root")
-    proc = start("run", str(card), "-q", cwd=tmp_path)
-    wait_for_partial_file(proc, out)
-    proc.send_signal(sig)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == code, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    assert f"interrupted by {name}" in lines[0]
-    assert stdout == ""
-    assert leftovers(out) == [], "partial files or the lock remain"
-    assert not FINAL_NAMES & {p.name for p in out.iterdir()}, "a file with a final name was written"
+SIGNALS = [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "SIGINT")]
 
 
-def test_sigkill_then_next_run_cleans(tmp_path):
-    out = tmp_path / "out"
-    big = tiny_card(tmp_path, nevents=20_000_000, name="big.dat")
-    proc = start("run", str(big), "-q", cwd=tmp_path)
-    wait_for_partial_file(proc, out)
-    proc.kill()
-    proc.communicate(timeout=60)
-    left = leftovers(out)
+def test_signal_mid_write(tmp_path):
+    """SIGTERM and SIGINT, each to its own run (both runs at the same time, in their own directories)."""
+    runs = []
+    for sig, code, name in SIGNALS:
+        out = tmp_path / f"out_{name}"
+        card = tiny_card(tmp_path, nevents=20_000_000, formats="lhe, root", out=out, name=f"{name}.dat")
+        runs.append((sig, code, name, out, start("run", str(card), "-q", cwd=tmp_path)))
+    for sig, _code, _name, out, proc in runs:
+        wait_for_partial_file(proc, out)
+        proc.send_signal(sig)
+    for _sig, code, name, out, proc in runs:
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == code, stderr
+        assert "Traceback" not in stderr
+        lines = stderr.strip().splitlines()
+        assert len(lines) == 1, stderr
+        assert f"interrupted by {name}" in lines[0]
+        assert stdout == ""
+        assert leftovers(out) == [], "partial files or the lock remain"
+        assert not FINAL_NAMES & {p.name for p in out.iterdir()}, "a file with a final name was written"
+
+
+@pytest.fixture(scope="module")
+def killed_then_rerun(tmp_path_factory):
+    """A run killed with SIGKILL mid-write, then a 100-event ``--json`` run into the same directory: one pair
+    of runs for the test of the cleanup and the test of ``--json`` (nothing may go to the temp directory)."""
+    tmp_path = tmp_path_factory.mktemp("killed")
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(system_tmp)
+    try:
+        out = tmp_path / "out"
+        big = tiny_card(tmp_path, nevents=20_000_000, name="big.dat")
+        proc = start("run", str(big), "-q", cwd=tmp_path)
+        wait_for_partial_file(proc, out)
+        proc.kill()
+        proc.communicate(timeout=60)
+        left = leftovers(out)
+        small = tiny_card(tmp_path, nevents=100, name="small.dat")
+        again = mudump("run", str(small), "--json", cwd=tmp_path)
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR")
+        else:
+            os.environ["TMPDIR"] = previous
+    assert not list(system_tmp.iterdir()), f"a run wrote to the system temp directory: {list(system_tmp.iterdir())}"
+    return out, left, again
+
+
+def test_sigkill_then_next_run_cleans(killed_then_rerun):
+    out, left, again = killed_then_rerun
     assert rundir.LOCK_NAME in left, left  # what kill -9 leaves: the lock ...
     assert len(left) >= 2, left  # ... and partial files
-    small = tiny_card(tmp_path, nevents=100, name="small.dat")
-    again = mudump("run", str(small), "--json", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "removed the stale lock" in again.stderr
     assert "partial file(s) of an interrupted run" in again.stderr
@@ -360,13 +428,24 @@ def _card_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
             ("directory", folder, "is a directory")]
 
 
-def test_card_file_errors(tmp_path):
-    for what, card, needle in _card_cases(tmp_path):
-        proc = mudump("run", str(card), preexec_fn=_drop_file_capabilities, cwd=tmp_path)
-        line = one_error_line(proc)
+def test_card_file_errors(tmp_path, mudump_here):
+    """The unreadable card (permissions, root's capabilities dropped) and --debug (a real traceback) in
+    their own processes, started first; the other cases in this process meanwhile."""
+    cases = _card_cases(tmp_path)
+    real = {"unreadable"}
+    procs = {what: start("run", str(card), preexec_fn=_drop_file_capabilities, cwd=tmp_path)
+             for what, card, _ in cases if what in real}
+    debug_proc = start("run", str(tmp_path / "nope.dat"), "--debug", cwd=tmp_path)
+    done = {what: mudump_here("run", str(card), cwd=tmp_path) for what, card, _ in cases if what not in real}
+    for what, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        done[what] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    out, err = debug_proc.communicate(timeout=300)
+    debug = subprocess.CompletedProcess(debug_proc.args, debug_proc.returncode, out, err)
+    for what, card, needle in cases:
+        line = one_error_line(done[what])
         assert line.startswith(f"mudump run: error: {card}"), (what, line)
         assert needle in line, (what, line)
-    debug = mudump("run", str(tmp_path / "nope.dat"), "--debug", cwd=tmp_path)
     assert debug.returncode != 0
     assert "Traceback" in debug.stderr
     assert "CardFileError" in debug.stderr
@@ -386,20 +465,22 @@ def test_unwritable_output_refused_before_integration(tmp_path):
     locked = tmp_path / "readonly"
     locked.mkdir()
     locked.chmod(0o555)
-    for out in (locked, locked / "sub"):
-        proc = mudump("run", str(tiny_card(tmp_path)), "--output", str(out),
-                      preexec_fn=_drop_file_capabilities, cwd=tmp_path)
+    outs = (locked, locked / "sub")
+    card = str(tiny_card(tmp_path))
+    procs = mudump_all(*(("run", card, "--output", str(out)) for out in outs),
+                       preexec_fn=_drop_file_capabilities, cwd=tmp_path)
+    for out, proc in zip(outs, procs):
         line = one_error_line(proc)
         assert str(out) in line, line
         assert "permission denied" in line, line
         assert "integrating" not in proc.stderr
 
 
-def test_output_is_a_file(tmp_path):
+def test_output_is_a_file(tmp_path, mudump_here):
     afile = tmp_path / "afile"
     afile.write_text("x\n")
     for out, needle in ((afile, f"{afile}: is a file"), (afile / "sub", f"is inside {afile}, which is a file")):
-        line = one_error_line(mudump("run", str(tiny_card(tmp_path)), "--output", str(out), cwd=tmp_path))
+        line = one_error_line(mudump_here("run", str(tiny_card(tmp_path)), "--output", str(out), cwd=tmp_path))
         assert needle in line, line
     with pytest.raises(OutputError, match="is a file, but the output must be a directory"):
         run_config(load_card(tiny_card(tmp_path)).replace(output_dir=str(afile)), progress=False)
@@ -451,8 +532,8 @@ def test_disk_full_while_writing(tmp_path, monkeypatch, capsys):
 # ------------------------------------------------------------------------------------------------
 # 5. reporting
 # ------------------------------------------------------------------------------------------------
-def test_json_stdout_only_progress_on_stderr(tmp_path):
-    proc = mudump("run", str(tiny_card(tmp_path, nevents=100)), "--json", cwd=tmp_path)
+def test_json_stdout_only_progress_on_stderr(killed_then_rerun):
+    proc = killed_then_rerun[2]  # a 100-event run with --json (after a killed one: its warnings go to stderr too)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)  # nothing else on stdout
     assert summary["n_events"] == 100
@@ -461,11 +542,11 @@ def test_json_stdout_only_progress_on_stderr(tmp_path):
     assert "generating" in proc.stderr
 
 
-def test_success_summary(tmp_path):
+def test_success_summary(tmp_path, mudump_here):
     card = tmp_path / "na64.dat"
     card.write_text(TINY.format(nevents=200, formats="lhe, root", out=tmp_path / "na64")
                     .replace("Pb           = target", "na64mu = experiment").replace("160.0        = beam_energy", ""))
-    proc = mudump("run", str(card), "-q", cwd=tmp_path)
+    proc = mudump_here("run", str(card), "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
     assert re.search(r"^sigma = [\d.e+-]+ \+- [\d.e+-]+ pb", text, re.MULTILINE), text
@@ -475,13 +556,13 @@ def test_success_summary(tmp_path):
     assert proc.stderr == "", "-q: nothing on stderr"
 
 
-def test_verbosity_options(tmp_path):
+def test_verbosity_options(tmp_path, mudump_here):
     card = tiny_card(tmp_path, nevents=20)
-    loud = mudump("run", str(card), "--seed", "2", "--log-level", "debug", cwd=tmp_path)
+    loud = mudump_here("run", str(card), "--seed", "2", "--log-level", "debug", cwd=tmp_path)
+    quiet = mudump_here("run", str(card), "--seed", "3", "-q", cwd=tmp_path)
     assert loud.returncode == 0
     assert "warning: " in loud.stderr
     assert "seed = 1 from the card" in loud.stderr
-    quiet = mudump("run", str(card), "--seed", "3", "-q", cwd=tmp_path)
     assert quiet.returncode == 0
     assert quiet.stderr == ""
 
@@ -492,8 +573,8 @@ def test_help_lists_choices_and_defaults():
     parser = build_parser(["xsec"])
     commands = next(a for a in parser._actions if a.choices and "run" in a.choices).choices
     assert {"run", "card", "xsec", "width"} <= set(commands)
-    for command in commands:
-        proc = mudump(command, "--help")
+    helps = mudump_all(*((command, "--help") for command in commands))
+    for command, proc in zip(commands, helps):
         assert proc.returncode == 0, proc.stderr
         options = re.split(r"\n  (?=-)", proc.stdout.split("options:", 1)[1])[1:]
         for option in options:
@@ -506,8 +587,8 @@ def test_help_lists_choices_and_defaults():
     assert "{debug,info,warning,error}" in xsec
 
 
-def test_card_command_without_template(tmp_path):
-    proc = mudump("card")
+def test_card_command_without_template(mudump_here):
+    proc = mudump_here("card")
     assert proc.returncode == 0, proc.stderr
     assert parse_card_text(proc.stdout) == template_config()
     assert "mudump card > my_run.dat" in proc.stdout  # the header says how to save it
@@ -541,28 +622,28 @@ def test_card_paths_relative_to_the_card(tmp_path, monkeypatch):
     assert plan(cfg).beam_energy > 0
 
 
-def test_coupling_refusals(tmp_path):
+def test_coupling_refusals(tmp_path, mudump_here):
     card = tiny_card(tmp_path)
     for value, needles in (("0", ("coupling = 0", "produces no boson", "a coupling > 0")),
                            ("5", ("g_mu^2/4pi = 1.99 > 1", "not perturbative", "sqrt(4 pi) = 3.545"))):
         text = card.read_text().replace("5e-4         = coupling", f"{value} = coupling")
         bad = tmp_path / f"g{value}.dat"
         bad.write_text(text)
-        line = one_error_line(mudump("run", str(bad), cwd=tmp_path))
+        line = one_error_line(mudump_here("run", str(bad), cwd=tmp_path))
         assert f"{bad}:5: coupling:" in line
         for needle in needles:
             assert needle in line, line
 
 
-def test_xsec_and_width_warn_about_the_coupling():
-    zero = mudump("width", "--mass", "0.1", "--coupling", "0", "--json")
+def test_xsec_and_width_warn_about_the_coupling(mudump_here):
+    zero = mudump_here("width", "--mass", "0.1", "--coupling", "0", "--json")
+    big = mudump_here("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "5", "--method", "iww", "--json")
+    fine = mudump_here("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", "--method", "iww", "--json")
     assert zero.returncode == 0, zero.stderr
     assert json.loads(zero.stdout)["width_GeV"] == 0
     assert "--coupling = 0: the boson is neither produced" in zero.stderr
-    big = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "5", "--method", "iww", "--json")
     assert big.returncode == 0, big.stderr
     assert "g^2/4pi = 1.99 > 1 is not perturbative" in big.stderr
-    fine = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", "--method", "iww", "--json")
     assert fine.stderr == ""
 
 
