@@ -201,3 +201,31 @@ def test_charge_flip_follows_each_events_beam_charge():
     np.testing.assert_array_equal(ak.to_numpy(ev.particles.vz), np.tile([0.0, 0, 0, 0, 0, 1, 1], (n, 1)))
     np.testing.assert_allclose(ak.to_numpy(ev.particles.vt[:, 5]), 10.0 / 9.0, rtol=1e-15)  # c t = L E/|p|
     np.testing.assert_array_equal(ak.to_numpy(ev.particles.proper_ct[:, 4]), ak.to_numpy(ev.proper_ctau_m))
+
+
+def test_taus_of_a_displaced_boson_decay_start_at_its_vertex_and_time():
+    """S -> tau tau (scalar, tau_decays = pythia8): each tau starts at the boson's decay vertex and time
+    c t = L E/|k|; its products at that point + proper_ct p/m, at time vt_tau + proper_ct E/m."""
+    text = small_card(mass=4.0, energy=160.0, seed=5, nevents=100, weighted=True,
+                      extra="  True = decay\n  pythia8 = tau_decays\n  1e-6 = coupling\n")
+    ev, summary = generate(parse_card_text(text.replace("  5e-4          = coupling\n", ""), path="s.dat"))
+    check_events(ev)
+    p = ev.particles
+    tautau = ak.to_numpy(ev.channel) == list(summary["branching_ratios"]).index("tautau")
+    assert tautau.sum() > 50
+    L = np.sqrt(sum((ak.to_numpy(ev[f"decay_{c}"]) - ak.to_numpy(ev[f"prod_{c}"])) ** 2 for c in "xyz"))
+    assert np.median(L[tautau]) > 1e-4  # m: the boson flies
+    k = {f: ak.to_numpy(p[f][:, 4]) for f in ("E", "px", "py", "pz")}
+    t_dec = L * k["E"] / np.sqrt(k["px"] ** 2 + k["py"] ** 2 + k["pz"] ** 2)
+    for i in np.flatnonzero(tautau)[:40]:
+        e = {f: ak.to_numpy(p[f][i]) for f in ak.fields(p)}
+        for j in (5, 6):
+            assert abs(e["pdgid"][j]) == 15
+            assert e["status"][j] == 2
+            assert (e["vx"][j], e["vy"][j], e["vz"][j]) == (ev.decay_x[i], ev.decay_y[i], ev.decay_z[i])
+            assert e["vt"][j] == pytest.approx(t_dec[i], rel=1e-12)
+            nu = np.flatnonzero((e["mother1"] == j) & (np.abs(e["pdgid"]) == 16))[0]
+            ct, mass = e["proper_ct"][j], e["m"][j]
+            for a, q in (("vx", "px"), ("vy", "py"), ("vz", "pz")):
+                assert e[a][nu] == pytest.approx(e[a][j] + ct * e[q][j] / mass, rel=1e-9, abs=1e-15)
+            assert e["vt"][nu] == pytest.approx(e["vt"][j] + ct * e["E"][j] / mass, rel=1e-9)
