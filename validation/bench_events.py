@@ -94,7 +94,8 @@ def _old_writers(rev: str) -> dict[str, object]:
     return _writers("mudump_before")
 
 
-def _rates(writers: dict[str, object], chunks: list, header: object, label: str) -> dict[str, float]:
+def _rates(writers: dict[str, object], chunks: list, header: object, label: str) -> dict[str, tuple[float, float]]:
+    """Events/s per core (CPU of the process) and wall-clock events/s of each writer."""
     n = sum(len(c) for c in chunks)
     out = {}
     with tempfile.TemporaryDirectory() as d:
@@ -105,7 +106,7 @@ def _rates(writers: dict[str, object], chunks: list, header: object, label: str)
             t, c = time.perf_counter(), time.process_time()
             fn(path, header, iter(chunks))
             dt, cpu = time.perf_counter() - t, time.process_time() - c
-            out[fmt] = n / cpu
+            out[fmt] = (n / cpu, n / dt)
             print(f"{label:>8} {fmt:>9} {n:9d} events {dt:7.2f} s wall {cpu:7.2f} s CPU {n / cpu:10.0f} events/s "
                   f"per core ({n / dt:8.0f} wall) {path.stat().st_size / n:6.0f} bytes/event")
     return out
@@ -116,17 +117,21 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000, help="events of the end-to-end run (0: skip)")
     ap.add_argument("--writer-events", type=int, default=100_000, help="events for the per-format rates")
     ap.add_argument("--before", metavar="GIT_REV", help="also time the writers of this git revision")
+    ap.add_argument("--before-events", type=int, default=0,
+                    help="events for the writers of --before (default: a fifth of --writer-events)")
     args = ap.parse_args()
 
     chunks, header = _events(args.writer_events)
     after = _rates(_writers(), chunks, header, "after")
     if args.before:
-        n_old = max(args.writer_events // 5, 1)
+        n_old = args.before_events or max(args.writer_events // 5, 1)
         old_chunks = chunks[: max(1, n_old // len(chunks[0]))]
         before = _rates(_old_writers(args.before), old_chunks, header, "before")
-        print("\nevents/s per core (CPU time)\nformat      before ev/s   after ev/s   speed-up")
+        print("\nevents/s: per core (CPU time of all threads) and wall clock"
+              "\nformat     before/core   after/core  speed-up   before/wall   after/wall  speed-up")
         for fmt in after:
-            print(f"{fmt:>9} {before[fmt]:12.0f} {after[fmt]:12.0f} {after[fmt] / before[fmt]:9.1f}x")
+            (bc, bw), (ac, aw) = before[fmt], after[fmt]
+            print(f"{fmt:>9} {bc:12.0f} {ac:12.0f} {ac / bc:8.1f}x {bw:13.0f} {aw:12.0f} {aw / bw:8.1f}x")
 
     if args.events:
         with tempfile.TemporaryDirectory() as out:

@@ -388,7 +388,7 @@ def write_lhe(
     seen = _Seen()
     with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
         raw.write(_stored_gzip(head) if gz else head)
-        # .lhe.gz: zlib compresses chunk k in its own thread while chunk k + 1 is formatted (same bytes)
+        # .lhe.gz: 4 MB pieces compressed by two threads while the next chunk is formatted (one gzip member)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
             body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
             body.write(b"</LesHouchesEvents>\n")
