@@ -1,7 +1,9 @@
 """A gzip stream compressed in parallel by compressor threads while the writer formats the next chunk.
 
 zlib level 1 costs ~9 us per LHE event (~175 MB/s of text), twice the compiled formatting (~4.5 us), so
-a ``.lhe.gz`` written in one thread is bound by zlib. zlib releases the GIL while it compresses, so the
+a ``.lhe.gz`` written in one thread is bound by zlib. The pieces are therefore deflated with ISA-L
+(``python-isal``; level 1 ~600 MB/s, ~2.7 us per event, 8 % smaller than zlib's level 1; zlib is the
+fallback where isal is not installed). Both release the GIL while they compress, so the
 text is cut into pieces of :data:`PIECE_BYTES` that a small pool of threads compresses at the same time,
 as pigz does: each piece is an independent raw deflate stream ended by a sync flush (byte-aligned, no
 back-reference into another piece), so their concatenation, closed by an empty final block, is one
@@ -33,7 +35,15 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO, final
 
-__all__ = ["PIECE_BYTES", "GzipThread"]
+try:  # ISA-L's deflate (python-isal): ~600 MB/s at level 1 against zlib's ~170 MB/s, same stream format
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback where it has no wheel
+    _deflate = zlib
+
+__all__ = ["DEFLATE_LIBRARY", "PIECE_BYTES", "GzipThread"]
+
+#: The deflate implementation in use: ``"isal"`` (ISA-L) or ``"zlib"``.
+DEFLATE_LIBRARY = "zlib" if _deflate is zlib else "isal"
 
 #: Bytes of text compressed as one independent piece (each ends with a sync flush, ~5 bytes).
 PIECE_BYTES = 4 << 20
@@ -41,10 +51,15 @@ _HEADER_FLAGS = b"\x1f\x8b\x08\x00" + b"\x00\x00\x00\x00"  # magic, deflate, no 
 _OS_UNKNOWN = b"\xff"
 
 
+def _deflate_level(level: int) -> int:
+    """zlib's level 1-9 on ISA-L's scale 0-3 (1 -> 1, the fast default; 3 and above -> 3)."""
+    return level if _deflate is zlib else max(0, min(level, 3))
+
+
 def _compress_piece(data: memoryview, level: int) -> tuple[bytes, float]:
     cpu = time.thread_time()
-    c = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    c = _deflate.compressobj(_deflate_level(level), _deflate.DEFLATED, -zlib.MAX_WBITS)
+    out = c.compress(data) + c.flush(_deflate.Z_SYNC_FLUSH)
     return out, time.thread_time() - cpu
 
 
