@@ -1,8 +1,8 @@
 r"""The integrands VEGAS sees: d sigma of one process, with the beam's energy at the production point.
 
 A *kernel* knows the process at a given beam energy per point: ``kernel.dsigma(u[n, dim], energy[n])``
-(pb at unit coupling per unit-cube volume) and, for the exact 2->3, ``kernel.momenta(u, energy)`` (lab
-four-vectors). Two kernels exist:
+(pb at unit coupling per unit-cube volume) and, when ``kernel.has_final_state``, ``kernel.momenta(u,
+energy)`` (lab four-vectors). Two kernels exist:
 
 * :class:`ExactKernel` — the process's numba kernels with its parameter vector (DESIGN.md rule 2);
 * :class:`SigmaTableKernel` — a method that gives only sigma(E) (WW, IWW): sigma tabulated on a log grid
@@ -49,6 +49,9 @@ class ExactKernel:
     process: Process
     par: np.ndarray = field(repr=False)
 
+    has_final_state = True
+    """Points map to lab four-vectors (:meth:`momenta`), so events can be made."""
+
     @property
     def dim(self) -> int:
         return self.process.dim
@@ -72,6 +75,8 @@ class SigmaTableKernel:
     errors: np.ndarray = field(repr=False)
 
     dim = 1
+    has_final_state = False
+    """sigma(E) only: no four-vectors, so no events (a card asking for them is refused)."""
 
     @classmethod
     def build(cls, method: str, sigma_of_energy: Any, e_min: float, e_max: float,
@@ -92,9 +97,6 @@ class SigmaTableKernel:
 
     def dsigma(self, u: np.ndarray, energy: np.ndarray) -> np.ndarray:
         return self.sigma(energy)
-
-    def momenta(self, u: np.ndarray, energy: np.ndarray) -> tuple[np.ndarray, ...]:
-        raise NotImplementedError(f"method = {self.method!r} gives sigma(E) only, no final state")
 
 
 @dataclass(frozen=True, slots=True)

@@ -677,6 +677,18 @@ class RunConfig:
         return _restore_config, (values,)
 
     # -- derived quantities -------------------------------------------------------------------------
+    @property
+    def card_dir(self) -> Path | None:
+        """The folder of the card file this configuration was read from (None if not from a file):
+        paths written in a card (flux file, experiment TOML) are relative to it."""
+        path = Path(self.source_path)
+        return path.parent if path.is_file() else None
+
+    def card_path(self, name: str) -> Path:
+        """A path written in the card, resolved against :attr:`card_dir` (the current directory if none)."""
+        path = Path(name).expanduser()
+        return path if path.is_absolute() or self.card_dir is None else self.card_dir / path
+
     def process_params(self) -> dict[str, Any]:
         """The process-specific card fields the process reads (its ``card_fields``), by name."""
         return {name: getattr(self, name) for name in PROCESSES[self.process].card_fields}

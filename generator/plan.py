@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -95,9 +94,8 @@ def _experiment_and_material(config: RunConfig) -> tuple[Experiment | None, Mate
             return None, get_material(config.target)
         except UnknownMaterial as exc:
             raise _card_error(config, "target", str(exc).strip("'\""), "a known material") from None
-    base = Path(config.source_path).parent if Path(config.source_path).is_file() else None
     try:
-        experiment = load_experiment(config.experiment, base_dir=base)
+        experiment = load_experiment(config.experiment, base_dir=config.card_dir)
     except (KeyError, ExperimentError) as exc:
         raise _card_error(config, "experiment", str(exc).strip("'\""), "a shipped experiment name or "
                           "a path to an experiment TOML file") from None
@@ -195,10 +193,7 @@ def _flux(config: RunConfig, experiment: Experiment, material: Material) -> Any:
     rng = np.random.default_rng(config.seed + 7919)
     if config.flux_file is not None:
         unit = "per MOT" if experiment.exposure.kind == "MOT" else "per POT"
-        path = Path(config.flux_file)
-        if not path.is_absolute() and Path(config.source_path).is_file():
-            path = Path(config.source_path).parent / path
-        flux = MuonFlux.from_file(path, weight_unit=unit)
+        flux = MuonFlux.from_file(config.card_path(config.flux_file), weight_unit=unit)
         return flux.sample(config.n_flux_muons, rng) if len(flux) > config.n_flux_muons else flux
     if experiment.beam.kind == "proton_dump":
         src = SecondaryMuonSource.proton_dump(material, beam_energy_GeV=float(experiment.beam.energy or 400.0),

@@ -88,7 +88,7 @@ def _sample(point: PointResult, rng: np.random.Generator, progress: Any = None
     """The run's event stream: the card's events, an internal weighted sample for the counts of an
     ``nevents = 0`` run, or nothing for a method without a final state."""
     cfg = point.plan.config
-    if cfg.method != "exact":
+    if not point.plan.integrand.kernel.has_final_state:
         return None, None, None
     tally = Tally()
     sampler = EventSampler(point.integration, rng, n_events=cfg.nevents or COUNT_SAMPLE_EVENTS)

@@ -61,6 +61,8 @@ from typing import Any
 
 import numpy as np
 
+from geometry.experiments import experiment_file
+
 from ._version import __version__
 from .assemble import DecayRecord
 from .cards import RunConfig
@@ -281,15 +283,13 @@ def code_fingerprint() -> str:
 
 def _user_files(config: RunConfig) -> list[str]:
     """Hashes of the user's input files a sample depends on: an experiment TOML given by path, a flux file."""
-    base = Path(config.source_path).parent if Path(config.source_path).is_file() else Path.cwd()
+    paths = {config.flux_file: config.card_path(config.flux_file) if config.flux_file else None}
+    if config.experiment:
+        paths[config.experiment] = experiment_file(config.experiment, config.card_dir)
     out = []
-    names = [config.flux_file]
-    if config.experiment and (config.experiment.endswith(".toml") or "/" in config.experiment):
-        names.append(config.experiment)
-    for name in names:
-        if name is None:
+    for name, path in paths.items():
+        if path is None:
             continue
-        path = Path(name) if Path(name).is_absolute() else base / name
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
         out.append(f"{name}:{digest}")
     return out

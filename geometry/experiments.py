@@ -117,6 +117,7 @@ __all__ = [
     "ProductionCuts",
     "TargetSpec",
     "available_experiments",
+    "experiment_file",
     "load_experiment",
 ]
 
@@ -549,12 +550,8 @@ def load_experiment(name_or_path: str | Path, base_dir: str | Path | None = None
     79.0
     """
     text_name = str(name_or_path)
-    separators = [sep for sep in (os.sep, os.altsep, "/") if sep]
-    is_path = isinstance(name_or_path, Path) or text_name.endswith(".toml") or any(
-        sep in text_name for sep in separators
-    )
-    if is_path:
-        path = _resolve(name_or_path, base_dir)
+    path = experiment_file(name_or_path, base_dir)
+    if path is not None:
         file = str(path)
         if not path.is_file():
             where = str(base_dir) if base_dir is not None else "the current directory"
@@ -585,6 +582,22 @@ def load_experiment(name_or_path: str | Path, base_dir: str | Path | None = None
         raise ExperimentError(file, None, f"not valid TOML ({exc})", "a UTF-8 TOML document") from exc
     experiment = _build_experiment(data, file)
     return _replace_path(experiment, file)
+
+
+def experiment_file(name_or_path: str | Path, base_dir: str | Path | None = None) -> Path | None:
+    """The user TOML file that ``name_or_path`` names, or None for a shipped experiment's name.
+
+    A path is a :class:`~pathlib.Path`, or a string ending in ``.toml`` or holding a path separator; a
+    relative one is resolved against ``base_dir`` (the card's folder), else the current directory.
+
+    >>> experiment_file("na64mu") is None
+    True
+    """
+    text_name = str(name_or_path)
+    separators = [sep for sep in (os.sep, os.altsep, "/") if sep]
+    if isinstance(name_or_path, Path) or text_name.endswith(".toml") or any(s in text_name for s in separators):
+        return _resolve(name_or_path, base_dir)
+    return None
 
 
 def _resolve(name_or_path: str | Path, base_dir: str | Path | None) -> Path:

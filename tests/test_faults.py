@@ -500,15 +500,6 @@ def test_file_size_limit(tmp_path):
     assert not FINAL_NAMES & {p.name for p in out.iterdir()}
 
 
-@pytest.fixture
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.mark.usefixtures("_restore_logging")
 def test_disk_full_while_writing(tmp_path, monkeypatch, capsys):
     import generator.run as run_module

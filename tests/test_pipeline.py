@@ -217,3 +217,17 @@ def test_experiment_toml_by_path_relative_to_the_card(tmp_path):
     assert p.experiment.decay_volume == plan(parse_card_text((ROOT / "cards" / "fnal_mu_scalar.dat").read_text(),
                                                              nevents=0)).experiment.decay_volume
     json.dumps(p.cuts)
+
+
+def test_sigma_only_kernel_has_no_final_state():
+    """WW/IWW kernels say they have no final state; the run then makes no events (counts: produced only)."""
+    from generator.beam_integrands import ExactKernel, SigmaTableKernel
+
+    p = plan(parse_card_text(_card(extra="iww = method")))
+    assert isinstance(p.integrand.kernel, SigmaTableKernel)
+    assert not p.integrand.kernel.has_final_state
+    assert not hasattr(p.integrand.kernel, "momenta")
+    assert ExactKernel.has_final_state
+    events, summary = generate(p.config)
+    assert events is None
+    assert summary["n_events"] == 0

@@ -421,15 +421,6 @@ def _partial_or_lock(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.endswith(".part") or p.name == _LOCK)
 
 
-@pytest.fixture
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.mark.usefixtures("_restore_logging")
 def test_a_second_scan_into_a_directory_gets_run_01_or_overwrite(tmp_path, capsys):
     """An earlier scan's files are never overwritten silently: the next scan goes to run_01, run_02, ...

@@ -52,8 +52,25 @@ def kernel_rate(f, u: np.ndarray, repeats: int = 5) -> tuple[float, np.ndarray]:
     return len(u) / min(times), w
 
 
-def main() -> None:
+def time_cross_sections(process, target, points, form_factor: str, goal_s: float) -> None:
+    """Time one exact sigma at 1 % per (E, m, params) point and print the median against the goal."""
     from generator.integrate import VegasSettings
+    from generator.xsec import integrate_exact
+    walls = []
+    for energy, mass, params in points:
+        t0 = time.perf_counter()
+        r = integrate_exact(process, target, energy, mass, form_factor=form_factor,
+                            settings=VegasSettings(rel_precision=0.01), seed=1, params=params)
+        dt = time.perf_counter() - t0
+        walls.append(dt)
+        extra = "".join(f", {k} = {v:.3f}" for k, v in params.items())
+        print(f"   {target.name} E = {energy:6.0f} GeV, m = {mass * 1e3:6.0f} MeV{extra}: {dt:.3f} s, rel. error "
+              f"{r.rel_error:.2%}, {r.n_eval} evaluations, chi2/dof {r.chi2_dof:.2f}")
+    med = statistics.median(walls)
+    print(f"   median {med:.3f} s per {process.name} cross section (goal {goal_s} s: ratio {med / goal_s:.2f})")
+
+
+def main() -> None:
     from generator.processes import SCALAR
     from generator.xsec import Target, exact_integrand, integrate_exact
 
@@ -79,33 +96,16 @@ def main() -> None:
           f"({float(np.mean(w > 0)):.1%} inside; ratio to goal {rate_map / GOAL_RATE:.2f})")
 
     print("== 2. one cross section at 1 % (after compilation) ==")
-    points = [(160.0, 0.01), (160.0, 0.1), (160.0, 0.5), (50.0, 0.2), (3.0, 0.1), (1500.0, 1.0), (10.0, 0.05)]
-    walls = []
-    for energy, m_s in points:
-        t0 = time.perf_counter()
-        r = integrate_exact(SCALAR, lead, energy, m_s, settings=VegasSettings(rel_precision=0.01), seed=1)
-        dt = time.perf_counter() - t0
-        walls.append(dt)
-        print(f"   Pb E = {energy:6.0f} GeV, m_S = {m_s * 1e3:5.0f} MeV: {dt:.3f} s, rel. error "
-              f"{r.rel_error:.2%}, {r.n_eval} evaluations, chi2/dof {r.chi2_dof:.2f}")
-    med = statistics.median(walls)
-    print(f"   median {med:.3f} s per cross section (goal {GOAL_SIGMA_S} s: ratio {med / GOAL_SIGMA_S:.2f})")
+    points = [(160.0, 0.01, {}), (160.0, 0.1, {}), (160.0, 0.5, {}), (50.0, 0.2, {}), (3.0, 0.1, {}),
+              (1500.0, 1.0, {}), (10.0, 0.05, {})]
+    time_cross_sections(SCALAR, lead, points, "tsai", GOAL_SIGMA_S)
 
     print("== 2b. LFV ALP mu N -> tau N a at 1 % (issue #10 item 9: goal 0.2 s) ==")
     from generator.processes.lfv_alp import LFV_ALP
 
-    lwalls = []
-    for energy, m_a, theta in ((160.0, 2.0, 1.5708), (160.0, 10.0, 0.0), (1500.0, 2.0, 0.785), (1500.0, 10.0, 1.5708),
-                               (5000.0, 10.0, 0.785)):
-        t0 = time.perf_counter()
-        r = integrate_exact(LFV_ALP, lead, energy, m_a, form_factor="lfv", settings=VegasSettings(rel_precision=0.01),
-                            seed=1, params={"theta": theta})
-        dt = time.perf_counter() - t0
-        lwalls.append(dt)
-        print(f"   Pb E = {energy:6.0f} GeV, m_a = {m_a:4.1f} GeV, theta = {theta:.3f}: {dt:.3f} s, rel. error "
-              f"{r.rel_error:.2%}, {r.n_eval} evaluations, chi2/dof {r.chi2_dof:.2f}")
-    med = statistics.median(lwalls)
-    print(f"   median {med:.3f} s per LFV cross section (goal 0.2 s: ratio {med / 0.2:.2f})")
+    points = [(160.0, 2.0, {"theta": 1.5708}), (160.0, 10.0, {"theta": 0.0}), (1500.0, 2.0, {"theta": 0.785}),
+              (1500.0, 10.0, {"theta": 1.5708}), (5000.0, 10.0, {"theta": 0.785})]
+    time_cross_sections(LFV_ALP, lead, points, "lfv", 0.2)
 
     print("== 3. JIT ==")
     with tempfile.TemporaryDirectory() as cache:
