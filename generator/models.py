@@ -53,7 +53,16 @@ def _check_coupling(name: str, value: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ScalarModel:
-    """CP-even scalar S with Yukawa couplings to e, μ, τ (Chen–Pospelov–Zhong eq. 1).
+    """Scalar S with Yukawa couplings to e, μ, τ: CP-even (Chen–Pospelov–Zhong eq. 1) or a CP mixture.
+
+    ::
+
+        L ⊃ −Σ_ℓ g_ℓ S ℓ̄ (cos φ + i sin φ γ5) ℓ,      φ = ``cp_angle`` ∈ [−π/2, π/2] rad
+
+    φ = 0 (default) is the CP-even scalar of the papers, with every number unchanged; φ = ±π/2 is a pure
+    pseudoscalar (the parity-odd case Rella–Döbrich–Yu Sec. II set aside because it lowers a_μ). One angle
+    for all three leptons. Unpolarised rates depend on cos²φ and sin²φ only, so φ and −φ (CP conjugates)
+    give the same widths, cross sections and Δa_μ; the sign only matters for CP-odd observables (EDMs).
 
     >>> m = ScalarModel.muonphilic(1e-3)
     >>> m.couplings()
@@ -68,6 +77,8 @@ class ScalarModel:
     """Yukawa coupling to taus (dimensionless, ≥ 0)."""
     name: str = "free"
     """Coupling pattern: ``"leptophilic"``, ``"muonphilic"`` or ``"free"``."""
+    cp_angle: float = 0.0
+    """CP mixing angle φ in rad, −π/2 ≤ φ ≤ π/2: vertex cos φ + i sin φ γ5 (0 = CP-even, ±π/2 = pseudoscalar)."""
 
     def __post_init__(self) -> None:
         for field in ("g_e", "g_mu", "g_tau"):
@@ -75,56 +86,67 @@ class ScalarModel:
         allowed = (*SCALAR_MODEL_NAMES, "free")
         if self.name not in allowed:
             raise ValueError(f"name = {self.name!r} but require one of {list(allowed)}")
+        try:
+            phi = float(self.cp_angle)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"cp_angle = {self.cp_angle!r} but require a real number -pi/2 <= cp_angle <= pi/2 (rad)"
+            ) from None
+        if not (math.isfinite(phi) and abs(phi) <= 0.5 * math.pi):
+            raise ValueError(f"cp_angle = {self.cp_angle} but require -pi/2 <= cp_angle <= pi/2 (rad)")
+        object.__setattr__(self, "cp_angle", phi)
 
     # ----------------------------------------------------------------------------- constructors
     @classmethod
-    def leptophilic(cls, g_mu: float) -> ScalarModel:
+    def leptophilic(cls, g_mu: float, cp_angle: float = 0.0) -> ScalarModel:
         """Model A / leptophilic: g_ℓ = g_μ m_ℓ/m_μ (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
         g = _check_coupling("g_mu", g_mu)
-        return cls(g_e=g * M_E / M_MU, g_mu=g, g_tau=g * M_TAU / M_MU, name="leptophilic")
+        return cls(g_e=g * M_E / M_MU, g_mu=g, g_tau=g * M_TAU / M_MU, name="leptophilic", cp_angle=cp_angle)
 
     @classmethod
-    def muonphilic(cls, g_mu: float) -> ScalarModel:
+    def muonphilic(cls, g_mu: float, cp_angle: float = 0.0) -> ScalarModel:
         """Model B / muonphilic: g_e = g_τ = 0 (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
-        return cls(g_e=0.0, g_mu=_check_coupling("g_mu", g_mu), g_tau=0.0, name="muonphilic")
+        return cls(
+            g_e=0.0, g_mu=_check_coupling("g_mu", g_mu), g_tau=0.0, name="muonphilic", cp_angle=cp_angle
+        )
 
     @classmethod
-    def free(cls, g_e: float, g_mu: float, g_tau: float) -> ScalarModel:
+    def free(cls, g_e: float, g_mu: float, g_tau: float, cp_angle: float = 0.0) -> ScalarModel:
         """Arbitrary non-negative couplings (g_e, g_μ, g_τ)."""
-        return cls(g_e=g_e, g_mu=g_mu, g_tau=g_tau, name="free")
+        return cls(g_e=g_e, g_mu=g_mu, g_tau=g_tau, name="free", cp_angle=cp_angle)
 
     @classmethod
-    def from_name(cls, name: str, g_mu: float) -> ScalarModel:
-        """Build a benchmark model by name: ``"leptophilic"`` or ``"muonphilic"``.
+    def from_name(cls, name: str, g_mu: float, cp_angle: float = 0.0) -> ScalarModel:
+        """Build a benchmark model by name: ``"leptophilic"`` or ``"muonphilic"``, at CP angle ``cp_angle``.
 
         Raises
         ------
         ValueError
-            For any other name; the message lists the allowed names.
+            For any other name (the message lists the allowed names), or φ outside [−π/2, π/2].
         """
         key = str(name).strip().lower()
         if key == "leptophilic":
-            return cls.leptophilic(g_mu)
+            return cls.leptophilic(g_mu, cp_angle)
         if key == "muonphilic":
-            return cls.muonphilic(g_mu)
+            return cls.muonphilic(g_mu, cp_angle)
         raise ValueError(f"model name = {name!r} but require one of {list(SCALAR_MODEL_NAMES)}")
 
     def with_coupling(self, g_mu: float) -> ScalarModel:
-        """Same coupling pattern with g_μ set to ``g_mu``; all g_ℓ rescale by g_mu/self.g_mu.
+        """Same coupling pattern and CP angle with g_μ set to ``g_mu``; all g_ℓ rescale by g_mu/self.g_mu.
 
-        σ ∝ g² and Γ ∝ g² at fixed ratios (DESIGN.md rule 3). A model with g_μ = 0 can only be rescaled
-        if it is a named pattern (the ratios are then known).
+        σ ∝ g² and Γ ∝ g² at fixed ratios and fixed φ (DESIGN.md rule 3). A model with g_μ = 0 can only be
+        rescaled if it is a named pattern (the ratios are then known).
         """
         g = _check_coupling("g_mu", g_mu)
         if self.name in SCALAR_MODEL_NAMES:
-            return ScalarModel.from_name(self.name, g)
+            return ScalarModel.from_name(self.name, g, self.cp_angle)
         if self.g_mu == 0.0:
             raise ValueError(
                 f"g_mu = {self.g_mu} in this 'free' model, so the ratios g_e/g_mu and g_tau/g_mu are"
                 " undefined; require g_mu > 0 to rescale"
             )
         s = g / self.g_mu
-        return ScalarModel(self.g_e * s, g, self.g_tau * s, name=self.name)
+        return ScalarModel(self.g_e * s, g, self.g_tau * s, name=self.name, cp_angle=self.cp_angle)
 
     def couplings(self) -> dict[str, float]:
         """Couplings by lepton name: ``{"e": g_e, "mu": g_mu, "tau": g_tau}``."""
@@ -134,14 +156,17 @@ class ScalarModel:
     def partial_widths(self, m_s: float) -> dict[str, float]:
         """Partial widths in GeV keyed ``ee``, ``mumu``, ``tautau``, ``gammagamma`` (closed channels 0).
 
-        References: Chen–Pospelov–Zhong eqs. (4)–(6); Rella–Döbrich–Yu eqs. (6)–(9).
+        ℓℓ ∝ β(cos²φ β² + sin²φ); γγ = cos²φ (scalar loop) + sin²φ (pseudoscalar loop), see
+        :mod:`generator.widths`. References: Chen–Pospelov–Zhong eqs. (4)–(6); Rella–Döbrich–Yu
+        eqs. (6)–(9); Djouadi, Phys. Rept. 457 (2008) 1 and 459 (2008) 1 (CP-odd parts).
         """
         g = self.couplings()
+        phi = self.cp_angle
         return {
-            "ee": float(widths.gamma_ll(m_s, g["e"], LEPTON_MASSES["e"])),
-            "mumu": float(widths.gamma_ll(m_s, g["mu"], LEPTON_MASSES["mu"])),
-            "tautau": float(widths.gamma_ll(m_s, g["tau"], LEPTON_MASSES["tau"])),
-            "gammagamma": float(widths.gamma_gammagamma(m_s, g["e"], g["mu"], g["tau"])),
+            "ee": float(widths.gamma_ll(m_s, g["e"], LEPTON_MASSES["e"], phi)),
+            "mumu": float(widths.gamma_ll(m_s, g["mu"], LEPTON_MASSES["mu"], phi)),
+            "tautau": float(widths.gamma_ll(m_s, g["tau"], LEPTON_MASSES["tau"], phi)),
+            "gammagamma": float(widths.gamma_gammagamma(m_s, g["e"], g["mu"], g["tau"], phi)),
         }
 
     def total_width(self, m_s: float) -> float:
@@ -162,8 +187,8 @@ class ScalarModel:
         return float(widths.decay_length_m(m_s, self.total_width(m_s), energy))
 
     def delta_a_mu(self, m_s: float) -> float:
-        """One-loop Δa_μ of the scalar (Chen–Pospelov–Zhong eq. 3)."""
-        return float(g_minus_2.delta_a_mu_scalar(self.g_mu, m_s))
+        """One-loop Δa_μ: cos²φ × scalar (Chen–Pospelov–Zhong eq. 3) + sin²φ × pseudoscalar (< 0; Leveille 1978)."""
+        return float(g_minus_2.delta_a_mu_scalar(self.g_mu, m_s, self.cp_angle))
 
 
 #: Model names of the LFV ALP: which decay the run is about (arXiv:2407.15942 Sec. II.A).

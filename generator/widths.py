@@ -1,8 +1,8 @@
-r"""Decay widths of the CP-even dark scalar S and its lab-frame decay length.
+r"""Decay widths of the dark scalar S (CP-even, pseudoscalar or a CP mixture) and its decay length.
 
 Formulas (Chen, Pospelov, Zhong, *Muon Beam Experiments to Probe the Dark Sector*, PRD 95 115005,
 eqs. 4–6 and 9; identical to Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton
-Beams*, eqs. 6–8 and 12)::
+Beams*, eqs. 6–8 and 12), for the CP-even scalar L ⊃ −g_ℓ S ℓ̄ℓ::
 
     Γ(S→ℓ⁺ℓ⁻) = m_S g_ℓ² / (8π) · (1 − 4 m_ℓ²/m_S²)^{3/2}
     Γ(S→γγ)   = α² m_S³ / (64 π³) · | Σ_ℓ g_ℓ/m_ℓ · A(τ_ℓ) |²,   τ_ℓ = 4 m_ℓ²/m_S²
@@ -10,6 +10,27 @@ Beams*, eqs. 6–8 and 12)::
     f(τ)      = arcsin²(τ^{-1/2})                                   τ > 1
               = −¼ [ln((1 + √(1−τ)) / (1 − √(1−τ))) − iπ]²        τ ≤ 1
     L         = |p| / (m Γ) · ħc
+
+CP mixture (``cp_angle`` φ, in rad, −π/2 ≤ φ ≤ π/2)::
+
+    L ⊃ −g_ℓ S ℓ̄ (cos φ + i sin φ γ5) ℓ        φ = 0: CP-even (above); φ = ±π/2: pure pseudoscalar
+    Γ(S→ℓ⁺ℓ⁻) = m_S g_ℓ² / (8π) · β (cos²φ β² + sin²φ),       β = √(1 − 4 m_ℓ²/m_S²)
+    Γ(S→γγ)   = α² m_S³ / (64 π³) · ( |Σ_ℓ g_ℓ/m_ℓ cos φ A(τ_ℓ)|² + |Σ_ℓ g_ℓ/m_ℓ sin φ A_P(τ_ℓ)|² )
+    A_P(τ)    = τ f(τ)
+
+* ℓℓ: the CP-even part is a P-wave (β³), the CP-odd part an S-wave (β¹); they do not interfere in the
+  spin-summed rate. Djouadi, Phys. Rept. 457 (2008) 1 (hep-ph/0503172; Born width of H → f f̄, ∝ β_f³)
+  and Phys. Rept. 459 (2008) 1 (hep-ph/0503173; Γ(Φ → f f̄) ∝ β_f^p with p = 3 for CP-even, p = 1 for A).
+* γγ: the CP-even amplitude ∝ F_{μν}F^{μν} and the CP-odd one ∝ F_{μν}F̃^{μν} do not interfere after the
+  photon-polarisation sum. In Djouadi's convention (τ_D = m_S²/4m_ℓ² = 1/τ) the amplitudes are
+  A^H_{1/2} = 2[τ_D + (τ_D − 1) f]/τ_D² = 2 A(τ) → 4/3 and A^A_{1/2} = 2 f/τ_D = 2 A_P(τ) → 2 for a heavy
+  loop lepton (Phys. Rept. 457 for H → γγ; Phys. Rept. 459 for A → γγ, same prefactor for h and A); here
+  both are halved, so A → 2/3 and A_P → 1. Cross-check (derived here, tested): the heavy-lepton
+  low-energy theorems give L_eff = (α/6π)(g/m_ℓ) S F F (trace anomaly) and (α/4π)(g/m_ℓ) S F F̃ (ABJ
+  anomaly), ratio 3/2 = A^A_{1/2}/A^H_{1/2} = A_P/A; with Γ = c² m³/(4π) for L = c S F F or c S F F̃, the
+  first gives α² m_S³ g²/(144 π³ m_ℓ²), i.e. |A|² = 4/9 above. Spira, Fortsch. Phys. 46 (1998) 203
+  (hep-ph/9705337) gives the same pair of fermion-loop amplitudes for the MSSM h, H and A.
+* φ = 0 gives the CP-even numbers bit for bit (the CP-odd pieces enter as ``+ 0.0``).
 
 Numerical notes
 ---------------
@@ -34,7 +55,10 @@ import numpy as np
 from .constants import ALPHA_EM, HBARC_GEV_M, LEPTON_MASSES
 
 __all__ = [
+    "CP_ANGLE_MAX",
+    "CP_ANGLE_MIN",
     "a_loop",
+    "a_loop_pseudoscalar",
     "decay_length_m",
     "f_loop",
     "gamma_chichi",
@@ -46,6 +70,33 @@ __all__ = [
 
 #: Above this τ the series for A(τ) is used instead of the closed form (relative cancellation ~ τ ε).
 _TAU_SERIES = 50.0
+
+#: Range of the CP mixing angle φ in rad (``cp_angle``): −π/2 ≤ φ ≤ π/2, so cos φ ≥ 0 keeps the sign of
+#: the CP-even Yukawa; φ and −φ are CP conjugates with identical rates, φ = ±π/2 is a pure pseudoscalar.
+CP_ANGLE_MIN: float = -0.5 * math.pi
+CP_ANGLE_MAX: float = 0.5 * math.pi
+
+
+def _check_cp_angle(cp_angle: float) -> float:
+    try:
+        phi = float(cp_angle)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"cp_angle = {cp_angle!r} but require a real number -pi/2 <= cp_angle <= pi/2 (rad)"
+        ) from None
+    if not (math.isfinite(phi) and CP_ANGLE_MIN <= phi <= CP_ANGLE_MAX):
+        raise ValueError(f"cp_angle = {cp_angle} but require -pi/2 <= cp_angle <= pi/2 (rad)")
+    return phi
+
+
+def _cp_weights(cp_angle: float) -> tuple[float, float]:
+    """(cos²φ, sin²φ), exactly (1, 0) at φ = 0 and (0, 1) at φ = ±π/2."""
+    phi = _check_cp_angle(cp_angle)
+    if phi == 0.0:
+        return 1.0, 0.0
+    if abs(phi) == CP_ANGLE_MAX:
+        return 0.0, 1.0
+    return math.cos(phi) ** 2, math.sin(phi) ** 2
 
 
 def _f_loop_scalar(tau: float) -> complex:
@@ -80,6 +131,11 @@ def _a_loop_scalar(tau: float) -> complex:
     if tau > _TAU_SERIES:
         return _a_loop_series(tau)
     return tau * (1.0 + (1.0 - tau) * _f_loop_scalar(tau))
+
+
+def _a_loop_p_scalar(tau: float) -> complex:
+    # τ f(τ) has no cancellation at large τ (f = arctan²(1/√(τ−1)) ≈ 1/τ), so no series is needed.
+    return tau * _f_loop_scalar(tau)
 
 
 def f_loop(tau: float | np.ndarray) -> complex | np.ndarray:
@@ -148,6 +204,41 @@ def a_loop(tau: float | np.ndarray) -> complex | np.ndarray:
     return np.vectorize(_a_loop_scalar, otypes=[complex])(arr)
 
 
+def a_loop_pseudoscalar(tau: float | np.ndarray) -> complex | np.ndarray:
+    r"""Fermion-loop amplitude A_P(τ) = τ f(τ) of the CP-odd (pseudoscalar) coupling to γγ (complex).
+
+    Normalised like :func:`a_loop` (both are half of Djouadi's A_{1/2}): A_P = A^A_{1/2}/2 with
+    A^A_{1/2} = 2 f(τ_D)/τ_D, τ_D = m_S²/4m_ℓ² = 1/τ. Limits: A_P → 1 for a heavy loop lepton (τ → ∞;
+    series ``1 + 1/(3τ) + 8/(45τ²) + …`` from arcsin²), A_P(1) = π²/4, Im A_P ≠ 0 only for τ < 1,
+    A_P → 0 as τ ln²τ for τ → 0.
+
+    Parameters
+    ----------
+    tau : float or array
+        τ = 4 m_ℓ²/m_S² (dimensionless, > 0).
+
+    Returns
+    -------
+    complex or complex array
+
+    Raises
+    ------
+    ValueError
+        If τ ≤ 0 or is not finite.
+
+    References
+    ----------
+    Djouadi, *The anatomy of electroweak symmetry breaking II*, Phys. Rept. 459 (2008) 1, hep-ph/0503173
+    (A^A_{1/2} of A → γγ); Spira, Fortsch. Phys. 46 (1998) 203, hep-ph/9705337.
+
+    >>> round(abs(a_loop_pseudoscalar(1e12)), 6)
+    1.0
+    """
+    if np.ndim(tau) == 0:
+        return _a_loop_p_scalar(float(tau))
+    return np.vectorize(_a_loop_p_scalar, otypes=[complex])(np.asarray(tau, dtype=float))
+
+
 def _check_mass(m_s: float | np.ndarray) -> None:
     arr = np.asarray(m_s, dtype=float)
     if np.any(~(arr > 0.0)) or not np.all(np.isfinite(arr)):
@@ -159,10 +250,12 @@ def _check_coupling(name: str, g: float) -> None:
         raise ValueError(f"{name} = {g} but require 0 <= {name} < inf")
 
 
-def gamma_ll(m_s: float | np.ndarray, g_l: float, m_l: float) -> float | np.ndarray:
+def gamma_ll(m_s: float | np.ndarray, g_l: float, m_l: float, cp_angle: float = 0.0) -> float | np.ndarray:
     r"""Width Γ(S → ℓ⁺ℓ⁻) in GeV; zero at and below threshold m_S ≤ 2 m_ℓ.
 
-    ``Γ = m_S g_ℓ² / (8π) · β³``, ``β = √(1 − 4 m_ℓ²/m_S²)``.
+    ``Γ = m_S g_ℓ² / (8π) · β (cos²φ β² + sin²φ)``, ``β = √(1 − 4 m_ℓ²/m_S²)``, for
+    L ⊃ −g_ℓ S ℓ̄ (cos φ + i sin φ γ5) ℓ. φ = 0 (default) is the CP-even ``m_S g_ℓ²/(8π) β³`` of the papers
+    below, bit for bit; φ = ±π/2 is the pseudoscalar ``m_S g_ℓ²/(8π) β``.
 
     Parameters
     ----------
@@ -172,40 +265,65 @@ def gamma_ll(m_s: float | np.ndarray, g_l: float, m_l: float) -> float | np.ndar
         Yukawa coupling to lepton ℓ (dimensionless, ≥ 0).
     m_l : float
         Lepton mass in GeV.
+    cp_angle : float
+        CP mixing angle φ in rad, −π/2 ≤ φ ≤ π/2 (default 0: CP-even).
 
     Returns
     -------
     float or array
         Partial width in GeV.
 
+    Raises
+    ------
+    ValueError
+        For m_S ≤ 0, g_ℓ < 0 or φ outside [−π/2, π/2].
+
     References
     ----------
     Chen, Pospelov, Zhong, *Muon Beam Experiments to Probe the Dark Sector*, eq. (4);
-    Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eq. (6).
+    Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eq. (6);
+    Djouadi, Phys. Rept. 459 (2008) 1, hep-ph/0503173 (Γ(Φ → f f̄) ∝ β^p, p = 3 CP-even, p = 1 CP-odd).
 
     >>> gamma_ll(0.1, 0.0, 0.000511)
     0.0
     """
     _check_mass(m_s)
     _check_coupling("g_l", g_l)
+    c2, s2 = _cp_weights(cp_angle)
     m = np.asarray(m_s, dtype=float)
     beta2 = np.clip(1.0 - 4.0 * m_l * m_l / (m * m), 0.0, None)
-    out = m * g_l * g_l / (8.0 * math.pi) * beta2**1.5
+    # P-wave (CP-even, β³) + S-wave (CP-odd, β); the φ = 0 branch is the CP-even expression unchanged.
+    shape = beta2**1.5 if s2 == 0.0 else c2 * beta2**1.5 + s2 * np.sqrt(beta2)
+    out = m * g_l * g_l / (8.0 * math.pi) * shape
     return float(out) if out.ndim == 0 else out
 
 
-def _gamma_gg_scalar(m_s: float, g_e: float, g_mu: float, g_tau: float) -> float:
-    amp = 0j
+def _gamma_gg_scalar(
+    m_s: float, g_e: float, g_mu: float, g_tau: float, c2: float = 1.0, s2: float = 0.0
+) -> float:
+    amp = 0j  # CP-even amplitude Σ g/m A
+    amp_p = 0j  # CP-odd amplitude Σ g/m A_P
     for g, m_l in ((g_e, LEPTON_MASSES["e"]), (g_mu, LEPTON_MASSES["mu"]), (g_tau, LEPTON_MASSES["tau"])):
         if g != 0.0:
-            amp += g / m_l * _a_loop_scalar(4.0 * m_l * m_l / (m_s * m_s))
-    return ALPHA_EM**2 * m_s**3 / (64.0 * math.pi**3) * abs(amp) ** 2
+            tau = 4.0 * m_l * m_l / (m_s * m_s)
+            if c2 != 0.0:
+                amp += g / m_l * _a_loop_scalar(tau)
+            if s2 != 0.0:
+                amp_p += g / m_l * _a_loop_p_scalar(tau)
+    # F F and F F~ do not interfere; the φ = 0 branch is the CP-even expression unchanged.
+    amp2 = abs(amp) ** 2 if s2 == 0.0 else c2 * abs(amp) ** 2 + s2 * abs(amp_p) ** 2
+    return ALPHA_EM**2 * m_s**3 / (64.0 * math.pi**3) * amp2
 
 
-def gamma_gammagamma(m_s: float | np.ndarray, g_e: float, g_mu: float, g_tau: float) -> float | np.ndarray:
-    r"""Width Γ(S → γγ) in GeV through the e, μ, τ loops (coherent complex sum).
+def gamma_gammagamma(
+    m_s: float | np.ndarray, g_e: float, g_mu: float, g_tau: float, cp_angle: float = 0.0
+) -> float | np.ndarray:
+    r"""Width Γ(S → γγ) in GeV through the e, μ, τ loops (coherent complex sums).
 
-    ``Γ = α² m_S³/(64π³) |Σ_ℓ g_ℓ/m_ℓ A(τ_ℓ)|²``, ``τ_ℓ = 4 m_ℓ²/m_S²``.
+    ``Γ = α² m_S³/(64π³) (cos²φ |Σ_ℓ g_ℓ/m_ℓ A(τ_ℓ)|² + sin²φ |Σ_ℓ g_ℓ/m_ℓ A_P(τ_ℓ)|²)``,
+    ``τ_ℓ = 4 m_ℓ²/m_S²``, for L ⊃ −g_ℓ S ℓ̄ (cos φ + i sin φ γ5) ℓ; A = :func:`a_loop` (→ 2/3) and
+    A_P = :func:`a_loop_pseudoscalar` (→ 1) for a heavy loop lepton. φ = 0 (default) is the CP-even
+    width of the papers below, bit for bit.
 
     Parameters
     ----------
@@ -213,16 +331,24 @@ def gamma_gammagamma(m_s: float | np.ndarray, g_e: float, g_mu: float, g_tau: fl
         Scalar mass in GeV (> 0).
     g_e, g_mu, g_tau : float
         Yukawa couplings (dimensionless, ≥ 0).
+    cp_angle : float
+        CP mixing angle φ in rad, −π/2 ≤ φ ≤ π/2 (default 0: CP-even).
 
     Returns
     -------
     float or array
         Partial width in GeV.
 
+    Raises
+    ------
+    ValueError
+        For m_S ≤ 0, a negative coupling or φ outside [−π/2, π/2].
+
     References
     ----------
     Chen, Pospelov, Zhong, *Muon Beam Experiments to Probe the Dark Sector*, eqs. (5), (8);
-    Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eqs. (7), (9).
+    Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with Proton Beams*, eqs. (7), (9);
+    Djouadi, Phys. Rept. 457 (2008) 1 (H → γγ) and 459 (2008) 1 (A → γγ), hep-ph/0503172, hep-ph/0503173.
 
     >>> gamma_gammagamma(0.1, 0.0, 0.0, 0.0)
     0.0
@@ -230,9 +356,12 @@ def gamma_gammagamma(m_s: float | np.ndarray, g_e: float, g_mu: float, g_tau: fl
     _check_mass(m_s)
     for name, g in (("g_e", g_e), ("g_mu", g_mu), ("g_tau", g_tau)):
         _check_coupling(name, g)
+    c2, s2 = _cp_weights(cp_angle)
     if np.ndim(m_s) == 0:
-        return _gamma_gg_scalar(float(m_s), g_e, g_mu, g_tau)
-    return np.vectorize(_gamma_gg_scalar, otypes=[float])(np.asarray(m_s, dtype=float), g_e, g_mu, g_tau)
+        return _gamma_gg_scalar(float(m_s), g_e, g_mu, g_tau, c2, s2)
+    return np.vectorize(_gamma_gg_scalar, otypes=[float])(
+        np.asarray(m_s, dtype=float), g_e, g_mu, g_tau, c2, s2
+    )
 
 
 def decay_length_m(

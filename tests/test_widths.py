@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from generator.constants import HBARC_GEV_M, M_E, M_MU, M_TAU
-from generator.widths import a_loop, decay_length_m, f_loop, gamma_gammagamma, gamma_ll
+from generator.constants import ALPHA_EM, HBARC_GEV_M, M_E, M_MU, M_TAU
+from generator.widths import a_loop, a_loop_pseudoscalar, decay_length_m, f_loop, gamma_gammagamma, gamma_ll
 
 
 @pytest.mark.parametrize("tau", [1e2, 1e4, 1e8, 1e14, 1e30])
@@ -149,3 +149,142 @@ def test_decay_length():
     )
     with pytest.raises(ValueError, match="energy"):
         decay_length_m(m, gam, 0.05)
+
+
+# ---------------------------------------------------------------------------------------------------
+# CP mixture: L ⊃ −g S ℓ̄ (cos φ + i sin φ γ5) ℓ (generator.widths module docstring)
+# ---------------------------------------------------------------------------------------------------
+_MASSES = np.array([0.005, 0.02, 0.1, 0.2, 0.2114, 0.25, 0.5, 3.0, 3.6, 5.0])
+_ANGLES = [-math.pi / 2, -1.1, -0.3, 0.2, math.pi / 4, 1.3, math.pi / 2]
+
+
+def _old_gamma_ll(m, g, m_l):
+    """The CP-even expression exactly as it was before the CP angle existed."""
+    beta2 = np.clip(1.0 - 4.0 * m_l * m_l / (m * m), 0.0, None)
+    return m * g * g / (8.0 * math.pi) * beta2**1.5
+
+
+def _old_gamma_gg(m, g_e, g_mu, g_tau):
+    amp = 0j
+    for g, m_l in ((g_e, M_E), (g_mu, M_MU), (g_tau, M_TAU)):
+        if g != 0.0:
+            amp += g / m_l * a_loop(4.0 * m_l * m_l / (m * m))
+    return ALPHA_EM**2 * m**3 / (64.0 * math.pi**3) * abs(amp) ** 2
+
+
+@pytest.mark.parametrize("phi", [0.0, -0.0])
+def test_cp_angle_zero_is_bit_identical(phi):
+    g = 1e-3
+    for m_l in (M_E, M_MU, M_TAU):
+        assert np.array_equal(gamma_ll(_MASSES, g, m_l, cp_angle=phi), _old_gamma_ll(_MASSES, g, m_l))
+        assert np.array_equal(gamma_ll(_MASSES, g, m_l, phi), gamma_ll(_MASSES, g, m_l))
+    for couplings in ((g * M_E / M_MU, g, g * M_TAU / M_MU), (0.0, g, 0.0), (2e-6, 0.0, 3e-3)):
+        for m in _MASSES:
+            assert gamma_gammagamma(m, *couplings, cp_angle=phi) == _old_gamma_gg(m, *couplings)
+        assert np.array_equal(gamma_gammagamma(_MASSES, *couplings, phi), gamma_gammagamma(_MASSES, *couplings))
+
+
+def test_pseudoscalar_gamma_ll_closed_form_and_beta_one_threshold():
+    g = 1e-3
+    for eps in (1e-8, 1e-6, 1e-4, 1e-2, 1.0):
+        m = 2.0 * M_MU * (1.0 + eps)
+        beta = math.sqrt(1.0 - 4.0 * M_MU**2 / m**2)
+        assert gamma_ll(m, g, M_MU, math.pi / 2) == pytest.approx(m * g * g / (8 * math.pi) * beta, rel=1e-9)
+        assert gamma_ll(m, g, M_MU, -math.pi / 2) == gamma_ll(m, g, M_MU, math.pi / 2)
+    # beta^1 law (S-wave): quadrupling the distance to threshold doubles the width (beta^3 gives 8).
+    lo, hi = 2 * M_MU * (1 + 1e-6), 2 * M_MU * (1 + 4e-6)
+    assert gamma_ll(hi, g, M_MU, math.pi / 2) / gamma_ll(lo, g, M_MU, math.pi / 2) == pytest.approx(2.0, rel=1e-5)
+    assert gamma_ll(hi, g, M_MU, 0.0) / gamma_ll(lo, g, M_MU, 0.0) == pytest.approx(8.0, rel=1e-4)
+    # near threshold any admixture wins: Gamma(phi)/Gamma(pi/2) = sin^2 phi + cos^2 phi beta^2 -> sin^2 phi
+    ratio = gamma_ll(lo, g, M_MU, 0.3) / gamma_ll(lo, g, M_MU, math.pi / 2)
+    beta2 = 1.0 - 4.0 * M_MU**2 / lo**2
+    assert ratio == pytest.approx(math.sin(0.3) ** 2 + math.cos(0.3) ** 2 * beta2, rel=1e-9)
+    assert ratio == pytest.approx(math.sin(0.3) ** 2, rel=1e-4)
+    # closed below and at threshold whatever the angle; far above, beta -> 1 and the angle drops out
+    assert gamma_ll(2.0 * M_MU, g, M_MU, math.pi / 2) == 0.0
+    assert gamma_ll(0.15, g, M_MU, 0.7) == 0.0
+    assert gamma_ll(1e3, g, M_E, math.pi / 2) == pytest.approx(gamma_ll(1e3, g, M_E), rel=1e-11)
+
+
+@pytest.mark.parametrize("phi", _ANGLES)
+def test_mixture_is_cos2_scalar_plus_sin2_pseudoscalar(phi):
+    g = 1e-3
+    c2, s2 = math.cos(phi) ** 2, math.sin(phi) ** 2
+    for m_l in (M_E, M_MU, M_TAU):
+        mix = gamma_ll(_MASSES, g, m_l, phi)
+        np.testing.assert_allclose(
+            mix, c2 * gamma_ll(_MASSES, g, m_l) + s2 * gamma_ll(_MASSES, g, m_l, math.pi / 2), rtol=1e-13
+        )
+        np.testing.assert_array_equal(mix, gamma_ll(_MASSES, g, m_l, -phi))
+    for couplings in ((g * M_E / M_MU, g, g * M_TAU / M_MU), (0.0, g, 0.0)):
+        mix = gamma_gammagamma(_MASSES, *couplings, phi)
+        pure = c2 * gamma_gammagamma(_MASSES, *couplings) + s2 * gamma_gammagamma(_MASSES, *couplings, math.pi / 2)
+        np.testing.assert_allclose(mix, pure, rtol=1e-13)
+        np.testing.assert_array_equal(mix, gamma_gammagamma(_MASSES, *couplings, -phi))
+
+
+@pytest.mark.parametrize("tau", [1e2, 1e4, 1e8, 1e14, 1e30])
+def test_a_loop_pseudoscalar_heavy_lepton_limit(tau):
+    """A_P = τ arcsin²(τ^{-1/2}) = 1 + 1/(3τ) + 8/(45τ²) + O(τ^-3) (arcsin² series); Djouadi's A^A = 2 A_P → 2."""
+    a = a_loop_pseudoscalar(tau)
+    assert a.imag == 0.0
+    assert a.real == pytest.approx(1.0 + 1.0 / (3.0 * tau) + 8.0 / (45.0 * tau**2), rel=0.2 / tau**3 + 1e-14)
+    assert 2.0 * a.real == pytest.approx(2.0, rel=0.34 / tau)
+    assert 2.0 * a_loop(tau).real == pytest.approx(4.0 / 3.0, rel=0.24 / tau)
+
+
+@pytest.mark.parametrize("tau", [1.0, 1.5, 3.0, 10.0, 40.0, 60.0])
+def test_a_loop_pseudoscalar_closed_form_below_threshold(tau):
+    assert a_loop_pseudoscalar(tau).real == pytest.approx(tau * math.asin(tau**-0.5) ** 2, rel=1e-12)
+    assert a_loop_pseudoscalar(tau).imag == 0.0
+
+
+@pytest.mark.parametrize("tau", [1e-8, 1e-3, 0.3, 0.9])
+def test_a_loop_pseudoscalar_above_threshold(tau):
+    s = math.sqrt(1.0 - tau)
+    expected = -0.25 * tau * (math.log((1 + s) / (1 - s)) - 1j * math.pi) ** 2
+    assert a_loop_pseudoscalar(tau) == pytest.approx(expected, rel=1e-12)
+    assert a_loop_pseudoscalar(tau).imag != 0.0
+
+
+def test_a_loop_pseudoscalar_arrays_and_errors():
+    tau = np.array([0.1, 1.0, 5.0, 1e6])
+    np.testing.assert_allclose(a_loop_pseudoscalar(tau), [a_loop_pseudoscalar(t) for t in tau])
+    assert abs(a_loop_pseudoscalar(1e-12)) < 1e-8
+    assert abs(a_loop_pseudoscalar(1.0 - 1e-10) - a_loop_pseudoscalar(1.0 + 1e-10)) < 1e-4
+    with pytest.raises(ValueError, match="tau"):
+        a_loop_pseudoscalar(-1.0)
+
+
+def test_gamma_gammagamma_pseudoscalar_heavy_loop_limit():
+    """τ loop only, m_S ≪ m_τ: low-energy theorems, L = (α/4π)(g/m_τ) S F F̃ vs (α/6π)(g/m_τ) S F F.
+
+    Both give Γ = c² m_S³/(4π), so Γ_P = α² m_S³ g²/(64 π³ m_τ²) (A_P = 1) and Γ_P/Γ_S = (3/2)² = 9/4.
+    """
+    m, g = 0.01, 1e-3
+    c_p = ALPHA_EM / (4.0 * math.pi) * g / M_TAU
+    c_s = ALPHA_EM / (6.0 * math.pi) * g / M_TAU
+    gam_p = gamma_gammagamma(m, 0, 0, g, math.pi / 2)
+    gam_s = gamma_gammagamma(m, 0, 0, g)
+    assert gam_p == pytest.approx(c_p**2 * m**3 / (4.0 * math.pi), rel=1e-4)
+    assert gam_s == pytest.approx(c_s**2 * m**3 / (4.0 * math.pi), rel=1e-4)
+    assert gam_p == pytest.approx(ALPHA_EM**2 * m**3 / (64 * math.pi**3) * (g / M_TAU) ** 2, rel=1e-4)
+    assert gam_p / gam_s == pytest.approx(9.0 / 4.0, rel=1e-4)
+
+
+def test_gamma_gammagamma_pseudoscalar_light_loop_and_threshold():
+    """Muon loop above threshold (τ < 1): A_P complex, |A_P|² from the log form; model B at 0.5 GeV."""
+    m, g = 0.5, 1e-3
+    tau = 4 * M_MU**2 / m**2
+    s = math.sqrt(1 - tau)
+    a_p = -0.25 * tau * (math.log((1 + s) / (1 - s)) - 1j * math.pi) ** 2
+    expected = ALPHA_EM**2 * m**3 / (64 * math.pi**3) * (g / M_MU) ** 2 * abs(a_p) ** 2
+    assert gamma_gammagamma(m, 0.0, g, 0.0, math.pi / 2) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [2.0, -1.6, math.pi, math.nan, math.inf, "x"])
+def test_cp_angle_out_of_range(bad):
+    with pytest.raises(ValueError, match=r"cp_angle = .* but require .*-pi/2 <= cp_angle <= pi/2"):
+        gamma_ll(0.3, 1e-3, M_MU, bad)
+    with pytest.raises(ValueError, match=r"cp_angle = .* but require .*-pi/2 <= cp_angle <= pi/2"):
+        gamma_gammagamma(0.3, 0.0, 1e-3, 0.0, bad)
