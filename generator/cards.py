@@ -15,7 +15,11 @@ part of the value). Blank lines are ignored; keys are case-insensitive.
 
 Precedence is card < CLI flags < Python keyword arguments (STYLE.md item 6); both of the latter reach
 this module as keyword ``overrides`` to :func:`load_card`, and an override of a value that the card sets
-logs a warning.
+logs an info line (it is what the user asked for).
+
+Each process owns its parameters (:attr:`generator.process_spec.Process.params`, e.g. the LFV ALP's
+``theta``): on a card they are ordinary ``value = key`` lines, read and range-checked by the card's process
+into :attr:`RunConfig.params`; a parameter of another process is refused, naming the process it belongs to.
 
 Errors are for people (DESIGN.md rule 10): every problem raises :class:`~generator.exceptions.CardError`
 naming the file, the line, the key, the bad value and what is allowed (the nearest valid key for a
@@ -69,12 +73,12 @@ from ._schema import QUOTED, SCHEMA_CONFIG, CardBool, CardFloat, CardInt, CardNa
 from .constants import M_MU
 from .exceptions import CardError, CardFileError
 from .grids import parse_couplings, parse_masses, parse_names
+from .process_spec import Process
 from .registry import PROCESSES
 
 __all__ = [
     "ENERGY_LOSS_ALLOWED",
     "OUTPUT_FORMATS_ALLOWED",
-    "PROCESS_FIELDS",
     "RunConfig",
     "load_card",
     "parse_card_text",
@@ -101,7 +105,6 @@ _OptText = optional(CardText)
 _BeamPdg = optional(_schema.card_int(*BEAM_PDG_ALLOWED))
 _EnergyLoss = _schema.card_choice(*ENERGY_LOSS_ALLOWED)
 _TauDecays = _schema.card_choice("none", "pythia8")
-_IwwEndPoint = _schema.card_choice("paper", "kinematic")
 _EventNorm = _schema.card_choice("average", "sum")
 _OutputFormats = _schema.card_list(*OUTPUT_FORMATS_ALLOWED)
 _SourcePath = Annotated[str, BeforeValidator(str)]
@@ -123,10 +126,9 @@ _KEY_HINTS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _meta(expect: str, help: str, *, section: str, process_field: bool = False) -> dict[str, Any]:
-    """A card field's documentation: what is allowed, the card comment, the card section, and whether
-    only some processes read it (``Process.card_fields``)."""
-    return {"expect": expect, "help": help, "section": section, "process_field": process_field}
+def _meta(expect: str, help: str, *, section: str) -> dict[str, Any]:
+    """A card field's documentation: what is allowed, the card comment and the card section."""
+    return {"expect": expect, "help": help, "section": section}
 
 
 def _config_error(exc: ValidationError, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CardError:
@@ -137,7 +139,7 @@ def _config_error(exc: ValidationError, args: tuple[Any, ...], kwargs: dict[str,
     lines = kwargs.get("source_lines") or {}
     key = found.key
     if found.kind == "unknown" and key is not None:
-        return _unknown_key(path, None, key)
+        return _unknown_key(path, None, key, kwargs.get("process"))
     if found.kind == "missing":
         missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
         return CardError(path, None, None, f"missing required key(s): {', '.join(missing)}",
@@ -174,17 +176,16 @@ class RunConfig:
     # --- physics -----------------------------------------------------------------------------------
     process: _RegistryName = field(
         metadata=_meta(
-            "a registered process (generator.registry), e.g. scalar",
-            "process: scalar = mu N -> mu N S",
+            "a registered process (generator.registry)",
+            "the process (mudump card --process NAME writes its card)",
             section="physics",
         )
     )
     """Process: a name in the registry :data:`generator.registry.PROCESSES`, e.g. ``"scalar"``."""
     model: _RegistryName = field(
         metadata=_meta(
-            "a model of the process; for scalar: leptophilic (g_l = g_mu m_l/m_mu), muonphilic (g_mu only), "
-            "free (g_e, g_mu, g_tau)",
-            "coupling pattern",
+            "a model of the process (mudump card --process NAME lists them)",
+            "model of the process (its couplings and decays)",
             section="physics",
         )
     )
@@ -192,65 +193,25 @@ class RunConfig:
     (g_e, g_mu, g_tau independent); lfv_alp: ``"visible"`` (a -> mu tau) or ``"invisible"`` (a -> chi chi~)."""
     mass: CardFloat = field(
         metadata=_meta(
-            "a number > 0 (GeV) below the kinematic limit", "mass of S or a [GeV]", section="physics"
+            "a number > 0 (GeV) below the kinematic limit", "mass of the new boson [GeV]", section="physics"
         )
     )
     """Mass of the new boson (S or a) in GeV; 0 < mass < beam_energy - m_l' (l' = mu or tau)."""
     coupling: CardFloat = field(
         metadata=_meta(
-            "a number >= 0", "g_mu (scalar) or g_mutau (lfv_alp), dimensionless", section="physics"
+            "a number >= 0", "the process's coupling (its coupling_name), dimensionless", section="physics"
         )
     )
     """The coupling that is scanned: g_mu for ``scalar``, g_mutau for ``lfv_alp``; >= 0. Cross sections
     scale as coupling^2, so a scan integrates once at coupling = 1 and reweights."""
-    g_e: CardFloat = field(
-        default=0.0,
-        metadata=_meta(
-            "a real number (0 unless model = free)", "g_e, model = free only", section="physics", process_field=True
-        ),
+    params: Any = field(
+        default_factory=dict,
+        metadata={"expect": "the process's parameters (generator/processes/<process>.py)", "help": "",
+                  "process_params": True},
     )
-    """Electron coupling of S for ``model = "free"`` (signed: its sign matters in the gamma gamma loop).
-    Must stay 0 for the other models, which fix it."""
-    g_tau: CardFloat = field(
-        default=0.0,
-        metadata=_meta(
-            "a real number (0 unless model = free)", "g_tau, model = free only", section="physics", process_field=True
-        ),
-    )
-    """Tau coupling of S for ``model = "free"`` (signed). Must stay 0 for the other models."""
-    theta: CardFloat = field(
-        default=0.0,
-        metadata=_meta(
-            "0 <= theta <= pi (rad)",
-            "LFV vertex angle, g (sin theta + cos theta g5) [rad]; lfv_alp only",
-            section="physics",
-            process_field=True,
-        ),
-    )
-    """LFV vertex angle in radians, vertex g_mutau (sin theta + cos theta gamma5); 0 <= theta <= pi.
-    Only ``lfv_alp`` uses it (must stay 0 for ``scalar``). Delta a_mu > 0 needs pi/4 < theta < 3pi/4."""
-    m_chi: _OptFloat = field(
-        default=None,
-        metadata=_meta(
-            "a number > 0 (GeV) with 2 m_chi < mass, or none",
-            "dark fermion mass [GeV], none = mass/3 (invisible) or 3 mass (visible); lfv_alp",
-            section="physics",
-            process_field=True,
-        ),
-    )
-    """Dark-fermion mass in GeV for ``lfv_alp``; None means mass/3 for ``invisible`` (the benchmark of
-    arXiv:2407.15942 Fig. 6) and 3 mass for ``visible`` (a -> chi chi~ closed). For ``model = "invisible"``
-    it needs 2 m_chi < mass."""
-    g_chi: CardFloat = field(
-        default=1.0,
-        metadata=_meta(
-            "a number >= 0",
-            "coupling of a to chi chi~, dimensionless; lfv_alp only",
-            section="physics",
-            process_field=True,
-        ),
-    )
-    """Coupling of a to the dark fermion (lfv_alp), >= 0; default 1 as in arXiv:2407.15942 Fig. 6."""
+    """The process's own parameters (its :attr:`~generator.process_spec.Process.params` schema: e.g. the
+    LFV ALP's ``theta``), read and range-checked by it, defaults filled in; on a card they are ordinary
+    ``value = key`` lines. A :class:`~generator.process_spec.Params` mapping (hashable, picklable)."""
 
     # --- target and beam ---------------------------------------------------------------------------
     target: _OptName = field(
@@ -361,8 +322,8 @@ class RunConfig:
     method: _RegistryName = field(
         default="exact",
         metadata=_meta(
-            "exact, or an approximation of the process (scalar: ww, iww); ww/iww need nevents = 0",
-            "exact 2->3 | WW with exact t_min | improved WW (sigma and counts only)",
+            "exact, or an approximation of the process (e.g. ww, iww); the approximations need nevents = 0",
+            "exact 2->3 | an approximation of the process (sigma and counts only)",
             section="generation",
         ),
     )
@@ -373,8 +334,8 @@ class RunConfig:
     form_factor: _OptRegistryName = field(
         default=None,
         metadata=_meta(
-            "a form factor of the process (scalar: tsai, tsai_unsquared, lfv), or none for the process's default",
-            "nuclear/atomic form factor; none = the process's default (scalar: tsai)",
+            "a form factor of the process, or none for the process's default",
+            "nuclear/atomic form factor; none = the process's default",
             section="generation",
         ),
     )
@@ -401,17 +362,6 @@ class RunConfig:
         metadata=_meta("True or False", "restrict to where IWW is valid", section="generation"),
     )
     """If True keep only the phase space where the IWW approximation is valid."""
-    iww_end_point: _IwwEndPoint = field(
-        default="paper",
-        metadata=_meta(
-            "paper (x <= 1, Chen-Pospelov-Zhong eqs. 12-15) or kinematic (x <= 1 - m_mu/E)",
-            "upper end of the IWW x integral; scalar with method = iww only",
-            section="generation",
-            process_field=True,
-        ),
-    )
-    """Upper end of the IWW x = E_X/E integral: ``"paper"`` (x <= 1 as printed) or ``"kinematic"``
-    (x <= 1 - m_mu/E). Only the scalar's ``method = iww`` reads it."""
     max_q2: _OptFloat = field(
         default=None,
         metadata=_meta(
@@ -553,13 +503,7 @@ class RunConfig:
             raise self._error("mass", f"mass = {self.mass} GeV", "a number > 0 (GeV)")
         if not self.coupling >= 0:
             raise self._error("coupling", f"coupling = {self.coupling} is negative", "a number >= 0")
-        for f in _CARD_FIELDS:
-            if f.name in PROCESS_FIELDS and f.name not in proc.card_fields and getattr(self, f.name) != f.default:
-                users = [p.name for p in PROCESSES.values() if f.name in p.card_fields]
-                raise self._error(f.name, f"{f.name} = {getattr(self, f.name)!r} but process {self.process!r} "
-                                  "does not use it", f"{f.name} = {_format_value(f, f.default)}"
-                                  + (f", or process = {' or '.join(users)}" if users else
-                                     " (no registered process uses it yet)"))
+        self._read_params(proc)
         problem = proc.validate(self)
         if problem is not None:
             raise self._error(*problem)
@@ -635,6 +579,27 @@ class RunConfig:
             raise self._error("output_dir", "output_dir is empty", "a non-empty path")
         self._validate_scan()
 
+    def _read_params(self, proc: Process) -> None:
+        """The process's parameters read by its schema (:meth:`Process.read_params`), defaults filled in; a
+        key of another process, a bad value, or a method-specific parameter changed for another method is
+        refused."""
+        given = dict(self.params) if isinstance(self.params, Mapping) else None
+        if given is None:
+            raise self._error(None, f"params = {self.params!r} is not a mapping", "a mapping of parameter names to values")
+        try:
+            params = proc.read_params(given)
+        except KeyError as exc:
+            key = str(exc.args[0])
+            raise _not_a_param(self.source_path, self.source_lines.get(key), key, proc) from None
+        except ValueError as exc:
+            key, problem, expected = exc.args
+            raise self._error(key, problem, expected) from None
+        object.__setattr__(self, "params", params)
+        for p in proc.params:
+            if p.method is not None and self.method != p.method and params[p.name] != p.default:
+                raise self._error(p.name, f"{p.name} = {params[p.name]!r} but method = {self.method!r}, which "
+                                  "does not read it", f"{p.name} = {_format_param(p.default)}, or method = {p.method}")
+
     def _validate_scan(self) -> None:
         """The ``scan_*`` keys (:mod:`generator.grids`); masses below the kinematic limit of the beam."""
         for key, parse in (("scan_masses", parse_masses), ("scan_couplings", parse_couplings),
@@ -674,6 +639,7 @@ class RunConfig:
         """Pickle as the field values (a run's config crosses process boundaries in scans)."""
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         values["source_lines"] = dict(self.source_lines)
+        values["params"] = dict(self.params)
         return _restore_config, (values,)
 
     # -- derived quantities -------------------------------------------------------------------------
@@ -690,8 +656,8 @@ class RunConfig:
         return path if path.is_absolute() or self.card_dir is None else self.card_dir / path
 
     def process_params(self) -> dict[str, Any]:
-        """The process-specific card fields the process reads (its ``card_fields``), by name."""
-        return {name: getattr(self, name) for name in PROCESSES[self.process].card_fields}
+        """The process's parameters (:attr:`params`) as a plain dict."""
+        return dict(self.params)
 
     # -- copying and writing ------------------------------------------------------------------------
     def replace(self, **changes: Any) -> RunConfig:
@@ -716,11 +682,18 @@ class RunConfig:
         >>> cfg.mass
         0.2
         """
-        for key in changes:
-            if key not in _FIELD_BY_NAME:
-                raise _unknown_key(self.source_path, None, key)
+        process = str(changes.get("process", self.process)).strip().lower()
+        params = dict(self.params) if process == self.process else {}
+        fields = {}
+        for key, value in changes.items():
+            if key in _FIELD_BY_NAME or key == "params":
+                fields[key] = value
+            elif process in PROCESSES and key in PROCESSES[process].param_names:
+                params[key] = value
+            else:
+                raise _unknown_key(self.source_path, None, key, process)
         lines = {k: v for k, v in self.source_lines.items() if k not in changes}
-        return dataclasses.replace(self, **changes, source_lines=lines)
+        return dataclasses.replace(self, **fields, params=fields.get("params", params), source_lines=lines)
 
     def to_card(self, header: str | None = None) -> str:
         """Write the configuration as a run card that :func:`parse_card_text` reads back unchanged.
@@ -753,6 +726,12 @@ class RunConfig:
                 out.append("#" + "-" * 99)
             value = _format_value(f, getattr(self, f.name))
             out.append(f"  {value:<18} = {f.name:<17} ! {meta['help']}; {meta['expect']}")
+            if f.name == "coupling":  # the process's own parameters follow its coupling
+                for p in PROCESSES[self.process].params:
+                    value = _format_param(self.params[p.name])
+                    unit = f" [{p.unit}]" if p.unit else ""
+                    note = f"; method = {p.method} only" if p.method else ""
+                    out.append(f"  {value:<18} = {p.name:<17} ! {p.help}{unit}{note}; {p.expect}")
         return "\n".join(out) + "\n"
 
 
@@ -776,8 +755,6 @@ def _card_fields() -> tuple[dataclasses.Field[Any], ...]:
 _CARD_FIELDS: tuple[dataclasses.Field[Any], ...] = tuple(
     f for f in dataclasses.fields(RunConfig) if "section" in f.metadata
 )
-#: The process-specific keys (each process reads those in its ``card_fields``; others keep their default).
-PROCESS_FIELDS: tuple[str, ...] = tuple(f.name for f in _CARD_FIELDS if f.metadata["process_field"])
 _FIELD_BY_NAME: Mapping[str, dataclasses.Field[Any]] = MappingProxyType({f.name: f for f in _CARD_FIELDS})
 #: Keys a card must give (``target``/``experiment`` and ``beam_energy`` are checked separately).
 _REQUIRED = ("process", "model", "mass", "coupling")
@@ -802,6 +779,15 @@ def _read_value(key: str, value: Any) -> Any:
     return _schema.adapter(_field_types()[key]).validate_python(value)
 
 
+def _format_param(value: Any) -> str:
+    """A process parameter's value in card syntax."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def _format_value(f: dataclasses.Field[Any], value: Any) -> str:
     """``value`` of field ``f`` in card syntax (what :func:`_read_value` reads back to ``value``)."""
     if value is None:
@@ -824,11 +810,29 @@ def _format_value(f: dataclasses.Field[Any], value: Any) -> str:
 # ---------------------------------------------------------------------------------------------------
 # parsing
 # ---------------------------------------------------------------------------------------------------
-def _unknown_key(path: str, line: int | None, key: str) -> CardError:
+def _param_names() -> set[str]:
+    return {name for p in PROCESSES.values() for name in p.param_names}
+
+
+def _not_a_param(path: str, line: int | None, key: str, process: Process) -> CardError:
+    """A key that is a parameter of other processes, or of none, on a card of ``process``."""
+    owners = [p.name for p in PROCESSES.values() if key in p.param_names]
+    mine = ", ".join(process.param_names) or "none"
+    if owners:
+        return CardError(path, line, key, f"{key} is a parameter of process {' and '.join(owners)}, not of "
+                         f"{process.name!r}", f"a parameter of {process.name} ({mine}), or process = "
+                         f"{' or '.join(owners)}")
+    return _unknown_key(path, line, key, process.name)
+
+
+def _unknown_key(path: str, line: int | None, key: str, process: str | None = None) -> CardError:
+    if process in PROCESSES and key in _param_names() and key not in PROCESSES[process].param_names:
+        return _not_a_param(path, line, key, PROCESSES[process])
     if key in _KEY_HINTS:
         hint = _KEY_HINTS[key]
         return CardError(path, line, key, f"unknown key {key!r}", f"{hint!r} (mudump's name for it)")
-    hint = did_you_mean(key, _FIELD_BY_NAME)
+    known = [*_FIELD_BY_NAME, *(PROCESSES[process].param_names if process in PROCESSES else _param_names())]
+    hint = did_you_mean(key, known)
     if hint:
         return CardError(path, line, key, f"unknown key {key!r}", f"a valid key; {hint.rstrip(')').lstrip(' (')}")
     return CardError(path, line, key, f"unknown key {key!r}", f"one of {', '.join(_FIELD_BY_NAME)}")
@@ -848,11 +852,13 @@ def _strip_comment(text: str) -> str:
     return text
 
 
-def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse card text into converted values and the line of each key."""
+def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, int]]:
+    """Parse card text into converted values, the process parameters' texts (read later by the card's
+    process) and the line of each key. A UTF-8 byte-order mark (Windows editors) is skipped."""
     values: dict[str, Any] = {}
+    params: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -868,9 +874,8 @@ def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
             raise CardError(
                 path, number, None, f"no key after '=' in {body!r}", "a line 'value = key ! comment'"
             )
-        if key not in _FIELD_BY_NAME:
-            raise _unknown_key(path, number, key)
-        f = _FIELD_BY_NAME[key]
+        if key not in _FIELD_BY_NAME and key not in _param_names():
+            raise _unknown_key(path, number, key, _process_given(values))
         if key in lines:
             raise CardError(
                 path,
@@ -879,6 +884,13 @@ def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
                 f"{key} is given twice, on lines {lines[key]} and {number}",
                 "each key once",
             )
+        if key not in _FIELD_BY_NAME:  # a process parameter: its process reads it (RunConfig)
+            if not value_text:
+                raise CardError(path, number, key, f"no value before '= {key}'", "a value")
+            params[key] = value_text
+            lines[key] = number
+            continue
+        f = _FIELD_BY_NAME[key]
         if not value_text:
             raise CardError(path, number, key, f"no value before '= {key}'", f.metadata["expect"])
         try:
@@ -888,20 +900,31 @@ def _read_lines(text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
             raise CardError(path, number, key, f"{key} = {bad.problem}",
                             _schema.expected_text(bad, f.metadata["expect"])) from None
         lines[key] = number
-    return values, lines
+    return values, params, lines
+
+
+def _process_given(values: Mapping[str, Any]) -> str | None:
+    process = values.get("process")
+    return process if isinstance(process, str) else None
 
 
 def _build(
-    values: dict[str, Any], lines: dict[str, int], path: str, overrides: Mapping[str, Any]
+    values: dict[str, Any], params: dict[str, Any], lines: dict[str, int], path: str,
+    overrides: Mapping[str, Any]
 ) -> RunConfig:
     for key, value in overrides.items():
-        if key not in _FIELD_BY_NAME:
-            raise _unknown_key(f"{path} (keyword override)", None, key)
-        if key in values and _changes(_FIELD_BY_NAME[key], values[key], value):  # warn only on a change
-            logger.warning(
-                "%s:%d: %s = %r from the card is overridden by %r", path, lines[key], key, values[key], value
-            )
-        values[key] = value
+        if key in _FIELD_BY_NAME:
+            changed = key in values and _changes(_FIELD_BY_NAME[key], values[key], value)
+            old = values.get(key)
+            values[key] = value
+        elif key in _param_names():
+            changed = key in params and str(params[key]) != str(value)
+            old = params.get(key)
+            params[key] = value
+        else:
+            raise _unknown_key(f"{path} (keyword override)", None, key, _process_given(values))
+        if changed:  # an override is what the user asked for: said at info level, only on a change
+            logger.info("%s:%d: %s = %r from the card is overridden by %r", path, lines[key], key, old, value)
         lines.pop(key, None)
     if "mass" not in values and values.get("scan_masses"):  # a scan card: mass and coupling from its grids
         values["mass"] = _grid_default(values["scan_masses"], parse_masses, lines.get("scan_masses"), path,
@@ -926,7 +949,7 @@ def _build(
             "process, model, mass, coupling, target or experiment, and beam_energy "
             "unless an experiment supplies it",
         )
-    return RunConfig(**values, source_path=path, source_lines=lines)
+    return RunConfig(**values, params=params, source_path=path, source_lines=lines)
 
 
 def _grid_default(text: Any, parse: Any, line: int | None, path: str, key: str) -> tuple[float, ...]:
@@ -1005,8 +1028,8 @@ def parse_card_text(text: str, path: str = "<string>", **overrides: Any) -> RunC
     ...                 "5e-4 = coupling\\nPb = target\\n160 = beam_energy").beam_energy
     160.0
     """
-    values, lines = _read_lines(text, str(path))
-    return _build(values, lines, str(path), overrides)
+    values, params, lines = _read_lines(text, str(path))
+    return _build(values, params, lines, str(path), overrides)
 
 
 def load_card(path: str | PathLike[str], **overrides: Any) -> RunConfig:
@@ -1037,21 +1060,24 @@ def load_card(path: str | PathLike[str], **overrides: Any) -> RunConfig:
     return parse_card_text(read_card_text(path), str(path), **overrides)
 
 
-def template_config() -> RunConfig:
-    """The configuration written by :func:`template_card` (160 GeV mu+ on Pb, leptophilic S)."""
-    return RunConfig(
-        process="scalar",
-        model="leptophilic",
-        mass=0.1,
-        coupling=5e-4,
-        target="Pb",
-        beam_energy=160.0,
-        source_path="<template>",
-    )
+def template_config(process: str | None = None) -> RunConfig:
+    """The configuration written by :func:`template_card`: the example point of ``process`` (default: the
+    first registered process) from its spec (``Process.example``)."""
+    name = process if process is not None else next(iter(PROCESSES))
+    if name not in PROCESSES:
+        raise CardError("mudump card", None, "process", f"process = {name!r} is not registered"
+                        f"{did_you_mean(name, PROCESSES)}", f"one of {', '.join(PROCESSES)}")
+    proc = PROCESSES[name]
+    example = dict(proc.example)
+    fields = {k: v for k, v in example.items() if k in _FIELD_BY_NAME}
+    params = {k: v for k, v in example.items() if k not in _FIELD_BY_NAME}
+    fields.setdefault("model", proc.models[0])
+    return RunConfig(process=name, **fields, params=params, source_path="<template>")
 
 
-def template_card() -> str:
-    """A documented default run card: every key, with its meaning, unit and allowed values.
+def template_card(process: str | None = None) -> str:
+    """A documented run card for ``process`` (default: the first registered): every key, with its meaning,
+    unit and allowed values, the process's own parameters included.
 
     Returns
     -------
@@ -1061,11 +1087,17 @@ def template_card() -> str:
     >>> parse_card_text(template_card()).process
     'scalar'
     """
+    proc = PROCESSES[template_config(process).process]
+    others = [p for p in PROCESSES if p != proc.name]
     header = (
-        "mudump run card: 'value = key ! comment' per line; '#' starts a comment line.\n"
+        f"mudump run card for process {proc.name}: {proc.description}.\n"
+        f"Models: {', '.join(proc.models)}; methods: {', '.join(proc.methods)}; form factors: "
+        f"{', '.join(proc.form_factors)}.\n"
+        + (f"Other processes: {', '.join(others)} (mudump card --process NAME writes their card).\n" if others else "")
+        + "'value = key ! comment' per line; '#' starts a comment line.\n"
         "Units: GeV for masses and energies, radians for angles. 'none' leaves an optional key unset.\n"
         "Give target OR experiment (e.g. na64mu, from geometry/experiments/<name>.toml).\n"
         "Booleans: True/False, T/F, .true./.false.; numbers may use Fortran exponents (1.6d2).\n"
         "Write it with: mudump card > my_run.dat"
     )
-    return template_config().to_card(header=header)
+    return template_config(process).to_card(header=header)

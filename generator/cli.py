@@ -46,130 +46,112 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
     return value
 
 
-def _coupling(g: float) -> float:
-    """--coupling >= 0; a warning about the coupling for 0 (nothing happens) and g^2/4pi > 1."""
-    import logging
-
-    _positive("coupling", g, allow_zero=True)
-    if g == 0:
-        logging.getLogger("mudump").warning("--coupling = 0: the boson is neither produced (sigma ~ g^2) nor "
-                                            "decays (width ~ g^2)")
-    elif g * g / (4 * math.pi) > 1:
-        logging.getLogger("mudump").warning(
-            "--coupling = %g: g^2/4pi = %.3g > 1 is not perturbative; the tree-level sigma and widths do not "
-            "apply (require g <= sqrt(4 pi) = %.4g)", g, g * g / (4 * math.pi), math.sqrt(4 * math.pi))
-    return g
+def _params_given(args: argparse.Namespace) -> dict:
+    """The process-parameter options given on the command line (``--theta 0.5`` ...), as card text; the
+    process's own schema reads them (and refuses one it does not have, naming the process that has it)."""
+    names = getattr(args, "_param_names", ())
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
-def _process_and_model(args: argparse.Namespace):
-    from .registry import get_process
-
-    proc = get_process(args.process)
-    model = args.model or proc.models[0]
-    if model not in proc.models:
-        raise UserError(f"--model = {model!r} is not a model of {args.process}; allowed: {', '.join(proc.models)}")
-    return proc, proc.make_model(model, args.coupling, _process_params(args, proc)), model
+#: Where a request from the command line comes from, in error messages.
+_SOURCE = "command line"
 
 
-#: Process parameters the xsec/width commands take as options (a process reads those in its card_fields).
-_PARAM_OPTIONS = ("theta", "m_chi", "g_chi")
+def _request(args: argparse.Namespace, energy: float):
+    """The validated :class:`~generator.cards.RunConfig` of an xsec/width request: the same schema and
+    checks as a card and :func:`generator.cross_section` (one refusal, one message, on every path)."""
+    from .plan import check_coupling
+    from .xsec import request_config
 
-
-def _process_params(args: argparse.Namespace, proc) -> dict:
-    """The options given for the process's own card fields (``--theta`` ...); refused for a process without them."""
-    params = {}
-    for name in _PARAM_OPTIONS:
-        value = getattr(args, name, None)
-        if value is None:
-            continue
-        if name not in proc.card_fields:
-            raise UserError(f"--{name.replace('_', '-')} = {value} but process {proc.name} has no {name}; "
-                            f"its parameters: {', '.join(proc.card_fields) or 'none'}")
-        params[name] = value
-    return params
+    config = request_config(process=args.process, model=args.model, target=getattr(args, "target", "Pb"),
+                            energy=energy, mass=args.mass, coupling=args.coupling,
+                            method=getattr(args, "method", "exact"), form_factor=getattr(args, "form_factor", None),
+                            precision=getattr(args, "precision", 0.01), seed=getattr(args, "seed", 0),
+                            params=_params_given(args), source=_SOURCE)
+    check_coupling(config)
+    return config
 
 
 def cmd_xsec(args: argparse.Namespace) -> int:
-    from geometry.exceptions import UnknownMaterial
+    from .plan import plan
+    from .registry import get_process
+    from .xsec import point_cross_section
 
-    from .xsec import Target, cross_section
-
-    _positive("mass", args.mass)
-    _coupling(args.coupling)
-    _positive("energy", args.energy)
-    proc, _, model = _process_and_model(args)  # sigma depends on the coupling only, not the model
-    if args.method not in proc.methods:
-        raise UserError(f"--method = {args.method!r} is not a method of {args.process}; allowed: "
-                        f"{', '.join(proc.methods)}")
-    params = _process_params(args, proc)
-    if args.method == "iww" and "iww_end_point" in proc.card_fields:
-        params["iww_end_point"] = args.iww_end_point
-    try:
-        target = Target.from_material(args.target)
-    except UnknownMaterial as exc:
-        raise UserError(f"--target: {exc}") from None
-    cs = cross_section(
-        process=args.process, target=target, energy=args.energy, mass=args.mass, coupling=args.coupling,
-        method=args.method, form_factor=args.form_factor, precision=args.precision, seed=args.seed, **params,
-    )
+    config = _request(args, args.energy)
+    proc = get_process(config.process)
+    run_plan = plan(config)
+    cs = point_cross_section(run_plan)
+    approximate = cs.method != "exact"
     out = {
         "sigma_pb": cs.sigma_pb,
         "error_pb": cs.error_pb,
+        "error_meaning": ("numerical quadrature error of the approximation, not its accuracy" if approximate
+                          else "VEGAS statistical error"),
         "method": cs.method,
-        "method_description": (proc.approximations[cs.method].description if cs.method != "exact"
+        "method_description": (proc.approximations[cs.method].description if approximate
                                else "exact tree-level 2->3, VEGAS"),
-        **params,
-        "process": args.process,
-        "model": model,
-        "target": target.name,
+        **config.process_params(),
+        "process": config.process,
+        "model": config.model,
+        "target": run_plan.target.name,
         "energy_GeV": args.energy,
-        "mass_GeV": args.mass,
-        "coupling": args.coupling,
-        "form_factor": args.form_factor,
+        "mass_GeV": config.mass,
+        "coupling": config.coupling,
+        "coupling_name": proc.coupling_name,
+        "form_factor": config.form_factor,
         "chi2_dof": None if math.isnan(cs.chi2_dof) else cs.chi2_dof,
         "n_eval": cs.n_eval,
-        "seed": args.seed,
+        "seed": config.seed,
         "mudump_version": __version__,
     }
     if args.json:
         print(json.dumps(out))
-    else:
-        rel = cs.error_pb / cs.sigma_pb if cs.sigma_pb else float("nan")
-        print(f"sigma({args.process}, {model}, {target.name}, E = {args.energy} GeV, "
-              f"m = {args.mass} GeV, {proc.coupling_name} = {args.coupling:g}, {cs.method}) = "
-              f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({rel:.2%})")
-        if cs.method == "exact":
-            print(f"  chi2/dof = {cs.chi2_dof:.2f}, {cs.n_eval} evaluations")
+        return 0
+    params = "".join(f", {k} = {v}" for k, v in config.process_params().items())
+    print(f"sigma({config.process}, {config.model}, {run_plan.target.name}, E = {args.energy} GeV, "
+          f"m = {config.mass} GeV, {proc.coupling_name} = {config.coupling:g}{params}, {cs.method}) = "
+          + (f"{cs.sigma_pb:.6g} pb  (quadrature error {cs.error_pb:.2g} pb; the approximation's own accuracy "
+             "is not included)" if approximate else
+             f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({cs.error_pb / cs.sigma_pb:.2%})"))
+    if not approximate:
+        print(f"  chi2/dof = {cs.chi2_dof:.2f}, {cs.n_eval} evaluations")
     return 0
 
 
 def cmd_width(args: argparse.Namespace) -> int:
-    _positive("mass", args.mass)
-    _coupling(args.coupling)
+    from .registry import get_process
+
     _positive("energy", args.energy)
-    if args.energy <= args.mass:
+    if not args.energy > args.mass:
         raise UserError(f"--energy = {args.energy} GeV but require energy > mass = {args.mass} GeV")
-    proc, model, name = _process_and_model(args)
-    widths = model.partial_widths(args.mass)
-    total = model.total_width(args.mass)
+    proc = get_process(args.process)
+    # the lab energy of the boson is not a beam energy: the request's beam is put safely above threshold
+    config = _request(args, args.energy + args.mass + proc.m_out + 1.0)
+    model = proc.make_model(config.model, config.coupling, config.params)
+    mass = config.mass
+    widths = model.partial_widths(mass)
+    total = model.total_width(mass)
     out = {
-        "process": args.process,
-        "model": name,
-        "mass_GeV": args.mass,
-        "coupling": args.coupling,
+        "process": config.process,
+        "model": config.model,
+        "boson": proc.boson_label,
+        "spin": proc.spin,
+        "mass_GeV": mass,
+        "coupling": config.coupling,
+        "coupling_name": proc.coupling_name,
         "energy_GeV": args.energy,
         "partial_widths_GeV": widths,
         "width_GeV": total,
-        "branching_ratios": model.branching_ratios(args.mass) if total > 0 else {},
-        "decay_length_m": model.decay_length(args.mass, args.energy) if total > 0 else math.inf,
-        "ctau_m": model.decay_length(args.mass, args.mass * math.sqrt(2)) if total > 0 else math.inf,
-        "delta_a_mu": model.delta_a_mu(args.mass),
-        **_process_params(args, proc),
+        "branching_ratios": model.branching_ratios(mass) if total > 0 else {},
+        "decay_length_m": model.decay_length(mass, args.energy) if total > 0 else math.inf,
+        "ctau_m": model.decay_length(mass, mass * math.sqrt(2)) if total > 0 else math.inf,
+        "delta_a_mu": model.delta_a_mu(mass),
+        **config.process_params(),
     }
     if args.json:
         print(json.dumps(out))
         return 0
-    print(f"{args.process} ({name}, m = {args.mass} GeV, {proc.coupling_name} = {args.coupling:g})")
+    print(f"{config.process} ({config.model}, m = {mass} GeV, {proc.coupling_name} = {config.coupling:g})")
     for ch, w in widths.items():
         br = out["branching_ratios"].get(ch, 0.0)
         print(f"  Gamma({ch:>10}) = {w:.4e} GeV   BR = {br:.4f}")
@@ -182,7 +164,7 @@ def cmd_width(args: argparse.Namespace) -> int:
 def cmd_card(args: argparse.Namespace) -> int:
     from .cards import template_card
 
-    sys.stdout.write(template_card())
+    sys.stdout.write(template_card(args.process))
     if sys.stdout.isatty():
         print("mudump card: save it with: mudump card > my_run.dat", file=sys.stderr)
     return 0
@@ -278,16 +260,28 @@ def _registry_choices() -> dict[str, list[str]]:
     def union(attr: str) -> list[str]:
         return sorted({c for p in PROCESSES.values() for c in getattr(p, attr)})
 
-    return {"process": sorted(PROCESSES), "model": union("models"), "method": union("methods"),
-            "form_factor": union("form_factors")}
+    return {"process": sorted(PROCESSES), "method": union("methods"), "form_factor": union("form_factors")}
 
 
-def _param_options(p: argparse.ArgumentParser) -> None:
-    """Options for process parameters (lfv_alp: theta, m_chi, g_chi); unset = the process's default."""
-    p.add_argument("--theta", type=float, default=None, help="LFV vertex angle in rad, g (sin + cos g5) (lfv_alp)")
-    p.add_argument("--m-chi", dest="m_chi", type=float, default=None,
-                   help="dark fermion mass in GeV (lfv_alp; default m_a/3 invisible, 3 m_a visible)")
-    p.add_argument("--g-chi", dest="g_chi", type=float, default=None, help="a -> chi chi~ coupling (lfv_alp; default 1)")
+def _param_options(p: argparse.ArgumentParser, registered: bool) -> None:
+    """One option per process parameter of the registry (``--theta``, ``--m-chi`` ...), read by the process's
+    own schema; unset = the process's default. Without the registry loaded (``mudump --help``) none."""
+    if not registered:
+        p.set_defaults(_param_names=())
+        return
+    from .registry import PROCESSES
+
+    owners: dict[str, list] = {}
+    for proc in PROCESSES.values():
+        for par in proc.params:
+            owners.setdefault(par.name, []).append((proc.name, par))
+    group = p.add_argument_group("process parameters (each process reads its own; default: the process's)")
+    for name, pairs in owners.items():
+        par = pairs[0][1]
+        unit = f" [{par.unit}]" if par.unit else ""
+        group.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None, metavar="VALUE",
+                           help=f"{par.help}{unit}; {par.expect} ({', '.join(n for n, _ in pairs)})")
+    p.set_defaults(_param_names=tuple(owners))
 
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
@@ -300,36 +294,37 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     def choices(key: str) -> dict[str, object]:
         return {"choices": reg[key]} if reg else {}
 
-    x = sub.add_parser("xsec", help="total cross section (pb)")
+    x = sub.add_parser("xsec", help="total cross section (pb)",
+                       description="Total cross section in pb of a process on a thin target at one beam energy: "
+                       "the exact 2->3 integrated with VEGAS, or one of the process's approximations (WW, IWW). "
+                       "Checked like a run card with the same keys.")
     x.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
-    x.add_argument("--model", default=None, help="model of the process (default: its first)",
-                   **choices("model"))
+    x.add_argument("--model", default=None, help="model of the process (default: its first; mudump card "
+                   "--process NAME lists them)")
     x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
     x.add_argument("--energy", type=float, required=True, help="beam energy in GeV")
     x.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
     x.add_argument("--coupling", type=float, required=True, help="the process's coupling (g_mu for scalar)")
-    x.add_argument("--method", default="exact", **choices("method"),
-                   help="exact 2->3 (VEGAS); ww = WW with the exact t_min(x, theta) and the 2->2 amplitude "
-                   "(DMG4's variant); iww = Chen-Pospelov-Zhong eqs. 12-13 (default %(default)s)")
-    x.add_argument("--iww-end-point", dest="iww_end_point", default="paper", choices=["paper", "kinematic"],
-                   help="upper end of the IWW x integral: paper = 1, kinematic = 1 - m_mu/E (default %(default)s)")
-    x.add_argument("--form-factor", dest="form_factor", default=None, **choices("form_factor"),
-                   help="form factor (default: the process's, tsai for scalar)")
-    _param_options(x)
+    x.add_argument("--method", default="exact",
+                   help="exact 2->3 (VEGAS), or an approximation of the process (ww, iww; each named in the "
+                   "output's method_description) (default %(default)s)")
+    x.add_argument("--form-factor", dest="form_factor", default=None, help="form factor (default: the process's)")
+    _param_options(x, reg is not None)
     x.add_argument("--precision", type=float, default=0.01, help="target relative error, exact (default %(default)s)")
     x.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     x.add_argument("--json", action="store_true", help="print JSON")
     x.set_defaults(func=cmd_xsec)
 
-    w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu")
+    w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu",
+                       description="Partial and total widths, branching ratios, the lab decay length at --energy "
+                       "and Delta a_mu of a process's boson, for one of its models.")
     w.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
-    w.add_argument("--model", default=None, help="model of the process (default: its first)",
-                   **choices("model"))
+    w.add_argument("--model", default=None, help="model of the process (default: its first)")
     w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
     w.add_argument("--coupling", type=float, required=True, help="the process's coupling")
     w.add_argument("--energy", type=float, default=160.0, help="lab energy of the boson for the decay length, GeV "
                    "(default %(default)s)")
-    _param_options(w)
+    _param_options(w, reg is not None)
     w.add_argument("--json", action="store_true", help="print JSON")
     w.set_defaults(func=cmd_width)
 
@@ -376,6 +371,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                        description="Write a run card with every key, its meaning, unit and allowed values: "
                        "mudump card > my_run.dat")
     c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
+    c.add_argument("--process", default=None, help="the process of the card (default: the first registered)")
     c.set_defaults(func=cmd_card)
     _add_common_options(parser)
     for p in sub.choices.values():

@@ -39,7 +39,7 @@ from .exceptions import CardError, UnknownMaterial, UnphysicalRequest
 from .form_factors import form_factor_code
 from .process_spec import Process
 from .registry import get_process
-from .xsec import Target, check_request
+from .target import Target, check_request
 
 __all__ = ["MAX_PERTURBATIVE_COUPLING", "RunPlan", "check_coupling", "plan"]
 
@@ -261,7 +261,9 @@ def plan(config: RunConfig) -> RunPlan:
         if beam_energy is None:
             raise _card_error(config, "beam_energy", "no beam energy", "a number > 0 (GeV)")
         check_request(process, target, beam_energy, config.mass, config.coupling)
-        kernel = _kernel(config, process, target, e_k_min, e_cut, float(beam_energy))
+        # a thin target needs sigma at the beam energy only; a thick one from the cut up to it
+        e_lo = e_cut if experiment is not None else float(beam_energy)
+        kernel = _kernel(config, process, target, e_k_min, e_lo, float(beam_energy))
         if experiment is None:
             integrand: Any = FixedEnergyIntegrand(kernel, float(beam_energy))
         else:

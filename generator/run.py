@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import awkward as ak
@@ -24,9 +23,9 @@ import numpy as np
 
 from .assemble import Tally, events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
-from .exceptions import UnphysicalRequest
-from .integrate import EventSampler, IntegrationResult, VegasSettings, integrate
+from .integrate import EventSampler, IntegrationResult
 from .plan import RunPlan, check_coupling, plan
+from .point import PointResult, integrate_point
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
 from .rundir import RunDirectory, check_nevents, prepare
@@ -38,34 +37,6 @@ __all__ = ["OUTPUT_SUFFIX", "PointResult", "generate", "integrate_point", "run_c
 
 #: Size of the internal weighted sample behind the counts of a run with ``nevents = 0``.
 COUNT_SAMPLE_EVENTS = 20_000
-
-
-@dataclass
-class PointResult:
-    """One integrated point: the plan and the VEGAS result at unit coupling (sigma, adapted map).
-
-    Plain, picklable data: it can be cached under a key or shipped to another process or machine,
-    and sampling from it continues its random stream.
-    """
-
-    plan: RunPlan
-    integration: IntegrationResult
-
-    @property
-    def sigma_pb(self) -> float:
-        """sigma at the card's coupling, pb."""
-        return self.integration.mean * self.plan.config.coupling**2
-
-
-def integrate_point(run_plan: RunPlan, rng: np.random.Generator, progress: Any = None) -> PointResult:
-    """VEGAS integration of the plan's integrand at unit coupling (DESIGN.md rule 3); ``progress`` as in
-    :func:`generator.integrate.integrate`."""
-    cfg = run_plan.config
-    settings = VegasSettings(neval=cfg.neval, nitn_adapt=cfg.nitn_adapt, rel_precision=cfg.precision)
-    res = integrate(run_plan.integrand, run_plan.dim, settings=settings, rng=rng, progress=progress)
-    if not res.mean > 0:
-        raise UnphysicalRequest("the integrated cross section is zero: no phase space passes the cuts")
-    return PointResult(run_plan, res)
 
 
 def event_chunks(point: PointResult, rng: np.random.Generator, tally: Tally, sampler: EventSampler,

@@ -1,76 +1,33 @@
 """Cross sections: one entry point for the exact 2->3 (VEGAS), WW and IWW methods (DESIGN.md rule 4).
 
-``cross_section(...)`` resolves the target material, refuses unphysical requests before any work, and
-returns a :class:`~generator.results.CrossSection` in pb. The integration is done once at unit coupling
-and scaled by g_mu^2 (DESIGN.md rule 3).
+:func:`cross_section` (the API) and ``mudump xsec`` build the same validated
+:class:`~generator.cards.RunConfig` a card builds (:func:`request_config`) and go through the same stages
+as a run, :func:`generator.plan.plan` and :func:`generator.point.integrate_point`; so a bad request is
+refused with the same message on every path (the coupling by :func:`generator.plan.check_coupling`, the
+process's parameters by its own schema). The integration is done once at unit coupling and scaled by
+the coupling squared (DESIGN.md rule 3). Returns a :class:`~generator.results.CrossSection` in pb.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from geometry.materials import Material, get_material
+import numpy as np
 
 from .beam_integrands import ExactKernel, FixedEnergyIntegrand
-from .exceptions import NotANumber, UnphysicalRequest
+from .cards import RunConfig
 from .form_factors import form_factor_code
 from .integrate import IntegrationResult, VegasSettings, integrate
+from .plan import RunPlan, check_coupling, plan
+from .point import integrate_point
 from .process_spec import Process
-from .registry import get_process
+from .registry import PROCESSES
 from .results import CrossSection
+from .target import Target, check_request
 
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """What the cross section needs of a target: Z, A (g/mol, enters the form factor), nucleus mass."""
-
-    name: str
-    """Material name as given by the user."""
-    z: float
-    """Atomic number."""
-    a: float
-    """Atomic weight in g/mol (the A of the form factors' d = 0.164 A^-2/3 GeV^2)."""
-    m_nucleus: float
-    """Nucleus mass in GeV (of the most abundant isotope, see ``geometry.materials``)."""
-    mass_number: int
-    """Integer mass number (for PDG ion codes)."""
-
-    @classmethod
-    def from_material(cls, name: str | Material) -> Target:
-        """Resolve a material name (``Pb``, ``tungsten``, ...) through ``geometry.materials``."""
-        mat = get_material(name)
-        return cls(name=mat.symbol, z=float(mat.z), a=float(mat.a_g_mol), m_nucleus=float(mat.nucleus_mass_GeV),
-                   mass_number=int(mat.mass_number))
-
-
-def _require_number(name: str, value: object, expected: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise NotANumber(name, value, expected)
-
-
-def check_request(process: Process, target: Target, energy: float, mass: float, coupling: float) -> None:
-    """Refuse unphysical requests before any work (DESIGN.md rule 10); a non-number raises
-    :class:`~generator.exceptions.NotANumber` (a ``TypeError`` naming the argument)."""
-    _require_number("energy", energy, "a number > 0 (GeV)")
-    _require_number("mass", mass, "a number > 0 (GeV)")
-    _require_number("coupling", coupling, "a number >= 0")
-    if not (math.isfinite(mass) and mass > 0):
-        raise UnphysicalRequest(f"mass = {mass} GeV but require mass > 0")
-    if not (math.isfinite(coupling) and coupling >= 0):
-        raise UnphysicalRequest(f"coupling = {coupling} but require coupling >= 0")
-    if not (math.isfinite(energy) and energy > 0):
-        raise UnphysicalRequest(f"energy = {energy} GeV but require energy > 0")
-    e_thr = process.threshold_energy(mass, target.m_nucleus)
-    if energy <= e_thr:
-        raise UnphysicalRequest(
-            f"energy = {energy} GeV is below the threshold {e_thr:.6g} GeV of {process.description} "
-            f"for mass = {mass} GeV on {target.name}; require energy > {e_thr:.6g} GeV "
-            f"(or mass < {energy - process.m_out:.6g} GeV)"
-        )
+__all__ = ["Target", "check_request", "cross_section", "point_cross_section", "request_config"]
 
 
 def exact_integrand(process: Process, target: Target, energy: float, mass: float,
@@ -98,6 +55,33 @@ def integrate_exact(
     return integrate(f, f.dim, settings=settings, seed=seed)
 
 
+def request_config(*, process: str, model: str | None, target: str | Target, energy: Any, mass: Any,
+                   coupling: Any, method: str = "exact", form_factor: str | None = None, precision: Any = 0.01,
+                   seed: Any = 0, neval: Any = 20_000, params: Mapping[str, Any] | None = None,
+                   source: str = "cross_section()") -> RunConfig:
+    """The :class:`RunConfig` of a cross-section request (thin target, no events): what a card with these
+    keys would give, validated by the same schema (process, model, method, form factor, the process's
+    own parameters, ranges), with ``source`` naming the caller in messages."""
+    if model is None and process in PROCESSES:
+        model = PROCESSES[process].models[0]
+    return RunConfig(process=process, model=model, mass=mass, coupling=coupling,
+                     target=target.name if isinstance(target, Target) else target, beam_energy=energy,
+                     method=method, form_factor=form_factor, precision=precision, seed=seed, neval=neval,
+                     nevents=0, decay=False, params=dict(params or {}), source_path=source)
+
+
+def point_cross_section(run_plan: RunPlan) -> CrossSection:
+    """sigma of a thin-target plan at its coupling: VEGAS over the exact 2->3 (stage
+    :func:`generator.point.integrate_point`) or the approximation's sigma(E) at the beam energy."""
+    config = run_plan.config
+    g2 = config.coupling**2
+    kernel = run_plan.integrand.kernel
+    if kernel.has_final_state:
+        r = integrate_point(run_plan, np.random.default_rng(config.seed)).integration
+        return CrossSection(r.mean * g2, r.sdev * g2, config.method, r.n_eval, r.chi2_dof)
+    return CrossSection(float(kernel.sigmas[0]) * g2, float(kernel.errors[0]) * g2, config.method)
+
+
 def cross_section(
     *,
     target: str | Target,
@@ -105,6 +89,7 @@ def cross_section(
     mass: float,
     coupling: float = 1.0,
     process: str = "scalar",
+    model: str | None = None,
     method: str = "exact",
     form_factor: str | None = None,
     precision: float = 0.01,
@@ -121,48 +106,35 @@ def cross_section(
     energy, mass
         Beam-lepton lab energy and boson mass in GeV.
     coupling
-        The process's coupling (g_mu for the scalar); sigma scales as its square (integrated at 1).
-    process
-        A registered process (:data:`generator.registry.PROCESSES`).
+        The process's coupling (``Process.coupling_name``); sigma scales as its square (integrated at 1).
+    process, model
+        A registered process (:data:`generator.registry.PROCESSES`) and one of its models (default: its
+        first; sigma depends on the coupling, not on the model's decays).
     method
-        ``"exact"`` (VEGAS over the exact 2->3) or one of the process's approximations
-        (scalar: ``"ww"``, WW with the exact t_min(x, theta); ``"iww"``, Chen–Pospelov–Zhong eqs. 12–13).
+        ``"exact"`` (VEGAS over the exact 2->3) or one of the process's approximations (``Process.methods``).
     form_factor
-        One of the process's form factors (scalar: ``"tsai"``, ``"tsai_unsquared"``, ``"lfv"``); None =
-        the process's default.
+        One of the process's form factors; None = the process's default.
     precision
-        Target relative error of the VEGAS estimate (exact method); a result that misses it says so in
-        ``CrossSection.precision_met``.
+        Target relative error of the VEGAS estimate (exact method).
     seed
         Random seed; the same seed gives the same result.
     **params
-        The process's own card fields (e.g. ``iww_end_point="kinematic"`` for the scalar's IWW).
+        The process's own parameters (``Process.params``), as on a card.
+
+    Raises
+    ------
+    CardError
+        For a request a card with the same keys would refuse (the same message, with ``cross_section()``
+        as its source), including a coupling of 0 or beyond perturbativity.
+    UnphysicalRequest
+        Below the exact threshold on the target nucleus.
 
     >>> cs = cross_section(target="Pb", energy=160.0, mass=0.1, coupling=1.0, method="iww")
     >>> cs.sigma_pb > 0
     True
     """
-    proc = get_process(process)
-    tgt = target if isinstance(target, Target) else Target.from_material(target)
-    if method not in proc.methods:
-        raise ValueError(f"method = {method!r} but require one of {list(proc.methods)} for process {process!r}")
-    form_factor = form_factor or proc.default_form_factor
-    if form_factor not in proc.form_factors:
-        raise ValueError(f"form_factor = {form_factor!r} but require one of {list(proc.form_factors)}")
-    unknown = sorted(set(params) - set(proc.card_fields))
-    if unknown:
-        raise ValueError(f"{', '.join(unknown)} not a parameter of process {process!r}; "
-                         f"allowed: {', '.join(proc.card_fields) or 'none'}")
-    check_request(proc, tgt, energy, mass, coupling)
-    _require_number("precision", precision, "a number with 0 < precision < 1")
-    for name, value in (("seed", seed), ("neval", neval)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise NotANumber(name, value, "an integer >= 0", kind="an integer")
-    g2 = coupling * coupling
-    if method == "exact":
-        r = integrate_exact(proc, tgt, energy, mass, form_factor=form_factor,
-                            settings=VegasSettings(rel_precision=precision, neval=neval), seed=seed,
-                            params=params)
-        return CrossSection(r.mean * g2, r.sdev * g2, "exact", r.n_eval, r.chi2_dof)
-    sigma, error = proc.approximations[method].sigma(energy, mass, tgt, form_factor_code(form_factor), params)
-    return CrossSection(sigma * g2, error * g2, method)
+    config = request_config(process=process, model=model, target=target, energy=energy, mass=mass,
+                            coupling=coupling, method=method, form_factor=form_factor, precision=precision,
+                            seed=seed, neval=neval, params=params)
+    check_coupling(config)
+    return point_cross_section(plan(config))

@@ -31,7 +31,7 @@ model ratios ([000] eq. 9, [001] eq. 12), so storing ``s_min``, ``s_max`` and ``
 Not here, on purpose: production cuts (minimum muon energy, x_min, the IWW-validity cut) are limits of
 the integration, applied by the run where the integrand is built, not a mask on sampled events; and the
 tau-chain selection of the LFV ALP process ([004] Sec. III.C: tau flight, tau branching, outgoing-lepton
-energy) belongs to that process (``Experiment.lfv_keys``, applied by ``generator/processes/lfv_alp.py``).
+energy) belongs to that process (``Experiment.process_keys``, applied by the process that declares them).
 
 Daughter cuts ([001] Sec. V; [000] Sec. III.A): daughters are propagated in **straight lines** to the
 detector planes (no spectrometer magnet, as in [001]; flag). See :func:`daughter_acceptance`.
@@ -500,7 +500,7 @@ def daughter_acceptance(
       volume (beyond the detector); no daughter cut, invisible decays accepted.
     - ``"prompt"`` ([004] FASERnu2, thin target): accepted if the vertex is in the volume; invisible
       decays accepted. The tau-chain selection of [004] belongs to the lfv_alp process, which applies it
-      instead of this function (``experiment.lfv_keys``; ``Process.event_acceptance``).
+      instead of this function (``experiment.process_keys``; ``Process.event_acceptance``).
     - ``"displaced_vertex"`` (FNAL, NA62, SHiP; [000] Sec. III.A.2, [001] Sec. V): vertex inside the
       volume; no invisible daughter; each charged daughter ``E >= min_charged_energy``, each photon
       ``E >= min_photon_energy`` and the photon sum ``>= min_photon_energy_sum``; every charged track

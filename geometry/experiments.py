@@ -28,18 +28,17 @@ File layout (every table has a ``source`` string naming where each of its number
     [efficiency]          signal; tau_branching (*)
     [background]          events; per_exposure
 
-ALP-mode keys (*), applied by the lfv_alp process only
-------------------------------------------------------
+Process keys (*), applied by the process that declares them only
+-----------------------------------------------------------------
+A process may declare keys of its own in these tables (``Process.experiment_keys``, e.g. the LFV ALP's
 ``cuts.production.max_outgoing_lepton_energy``, ``cuts.daughters.min_tau_flight`` and
-``efficiency.tau_branching`` (:data:`LFV_KEYS`) belong to the LFV ALP process mu N -> tau N a of [004]
-Sec. III.C (``generator/processes/lfv_alp.py``, its ``event_acceptance`` hook). Shipped files set them (``na64mu``, ``fasernu2``,
-``mucoll_thin``: they carry the published ALP-mode numbers with their sources), so the loader does not
-refuse them: it validates them like any other key and records them, by dotted key, in
-:attr:`Experiment.lfv_keys`, and **only** there. They are deliberately not fields of
-:class:`ProductionCuts`, :class:`DaughterCuts` or :class:`Efficiency`, and no function of
-:mod:`geometry.acceptance` reads them, so no run can look as if it applied an 80 GeV lepton cut, a tau
-flight cut or a tau branching fraction to the scalar process (to which they do not belong). The lfv_alp
-process reads ``experiment.lfv_keys`` and applies them to its events.
+``efficiency.tau_branching`` of [004] Sec. III.C). Shipped files set them with their sources, so the
+loader does not refuse them: it validates each with the range and unit its process declares and records
+it, by dotted key, in :attr:`Experiment.process_keys`, and **only** there. They are deliberately not
+fields of :class:`ProductionCuts`, :class:`DaughterCuts` or :class:`Efficiency`, and no function of
+:mod:`geometry.acceptance` reads them, so no run can look as if it applied a cut of one process to
+another. The declared keys come from the process registry (:func:`process_keys`); this module names no
+process.
 
 Loading by path
 ---------------
@@ -55,7 +54,7 @@ dataclass per TOML table, with ``extra="forbid"``; each field's type (:mod:`gene
 with the run cards: ``toml_float("positive", "GeV")``, ``toml_choice(*BEAM_KINDS)``, ...) checks the
 value, its range and its unit, and ``__post_init__`` the checks across keys (``z_end > z_start``, the
 transverse sizes a shape needs, unique plane names, ``beam.energy`` unless the beam is a flux file).
-Where the file's layout differs from the classes (``[cuts.*]``, the LFV keys, ``semi_x``/``semi_y`` of
+Where the file's layout differs from the classes (``[cuts.*]``, the process keys, ``semi_x``/``semi_y`` of
 elliptic shapes) one function maps it each way (:func:`_fields_from_toml`, :func:`_experiment_to_dict`).
 A problem raises :class:`ExperimentError` (a ``ValueError``, never a ``pydantic.ValidationError``) whose
 message names the file, the dotted key (e.g. ``decay_volume.z_end``) and what was expected; an unknown
@@ -99,7 +98,6 @@ __all__ = [
     "BEAM_KINDS",
     "DECAY_VOLUME_SHAPES",
     "EXPOSURE_KINDS",
-    "LFV_KEYS",
     "PLANE_KINDS",
     "PLANE_SHAPES",
     "SIGNATURES",
@@ -135,13 +133,19 @@ PLANE_KINDS: tuple[str, ...] = ("tracker", "calorimeter")
 PLANE_PARTICLES: tuple[str, ...] = ("charged", "photon")
 #: Allowed ``cuts.daughters.signature`` values (see :class:`DaughterCuts`).
 SIGNATURES: tuple[str, ...] = ("missing_energy", "displaced_vertex", "prompt")
-#: Dotted keys of the LFV ALP process (applied by it only): validated, kept in ``Experiment.lfv_keys``, never
-#: applied here (the lfv_alp process applies them; module docstring, "ALP-mode keys").
-LFV_KEYS: tuple[str, ...] = (
-    "cuts.production.max_outgoing_lepton_energy",  # GeV, outgoing lepton E below (NA64 ALP mode: 80)
-    "cuts.daughters.min_tau_flight",  # m, tau decay length above the vertex resolution d
-    "efficiency.tau_branching",  # branching fraction of the selected tau decay mode
-)
+
+
+def process_keys() -> dict[str, Any]:
+    """The keys the registered processes declare for experiment files (``Process.experiment_keys``), by
+    dotted key: validated here, kept in ``Experiment.process_keys``, applied only by their process (module
+    docstring, "Process keys")."""
+    from generator.registry import PROCESSES  # the registry decides; geometry keeps no list of processes
+
+    out: dict[str, Any] = {}
+    for proc in PROCESSES.values():
+        for key in proc.experiment_keys:
+            out.setdefault(key.dotted, key)
+    return out
 
 _SHIPPED = files("geometry") / "experiments"
 
@@ -407,7 +411,7 @@ class DaughterCuts:
     energy thresholds and the detector planes, invisible decays rejected); ``"prompt"`` ([004] FASERnu2
     and the thin target: the ALP decays in the target, the selection is on the tau chain, invisible and
     visible decays both accepted; the tau flight cut ``min_tau_flight`` of [004] is an lfv_alp key, see
-    :attr:`Experiment.lfv_keys`).
+    :attr:`Experiment.process_keys`).
     """
 
     signature: _Signature
@@ -486,10 +490,10 @@ class Experiment:
     """Statement of the coordinate convention used by the file."""
     flags: _Strings = ()
     """Numbers or choices that are assumed, from memory, or otherwise to be checked."""
-    lfv_keys: dict[str, float] = field(default_factory=dict, hash=False)
-    """Keys of the LFV ALP process (:data:`LFV_KEYS`) set in the file, by dotted key, e.g.
-    ``{"efficiency.tau_branching": 0.1739}``. Validated here, applied only by the lfv_alp process
-    (module docstring). Part of equality, not of the hash."""
+    process_keys: dict[str, float] = field(default_factory=dict, hash=False)
+    """Keys that a process declares (:func:`process_keys`) set in the file, by dotted key, e.g.
+    ``{"efficiency.tau_branching": 0.1739}``. Validated here, applied only by their process (module
+    docstring). Part of equality, not of the hash."""
     path: str | None = field(default=None, compare=False)
     """The file the experiment was read from (not part of equality)."""
 
@@ -618,24 +622,15 @@ def _replace_path(experiment: Experiment, file: str) -> Experiment:
 # From the TOML layout to the schema and back
 # ----------------------------------------------------------------------------------------------------
 # The file's layout differs from the classes in three places, handled here and nowhere else:
-# [cuts.production] / [cuts.daughters] are the fields production_cuts / daughter_cuts; the LFV keys go to
-# Experiment.lfv_keys (validated by _LfvKeys); an elliptic shape writes its semi-axes semi_x / semi_y
+# [cuts.production] / [cuts.daughters] are the fields production_cuts / daughter_cuts; the process keys go
+# to Experiment.process_keys (validated with their declared range); an elliptic shape writes its semi-axes semi_x / semi_y
 # into half_x / half_y, and a shape without transverse size (slab, none, unbounded) takes neither.
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, config=SCHEMA_CONFIG)
-class _LfvKeys:
-    """The ALP-mode keys (:data:`LFV_KEYS`), validated like any key, kept only in ``lfv_keys``."""
-
-    max_outgoing_lepton_energy: _PositiveGeV | None = None
-    min_tau_flight: _NonNegativeM | None = None
-    tau_branching: _Fraction | None = None
 
 
 #: Fields that the TOML file names differently: field -> (table path of the file).
 _CUTS = {"production_cuts": ("cuts", "production"), "daughter_cuts": ("cuts", "daughters")}
-#: The table (field path) of each LFV key.
-_LFV_TABLES = {"cuts.production": "production_cuts", "cuts.daughters": "daughter_cuts", "efficiency": "efficiency"}
+#: The table (field path) of each table a process key may sit in.
+_KEY_TABLES = {"cuts.production": "production_cuts", "cuts.daughters": "daughter_cuts", "efficiency": "efficiency"}
 #: Transverse keys each shape takes (others are unknown keys); semi_* are stored as half_*.
 _TRANSVERSE = {
     "box": ("half_x", "half_y"), "elliptic_cylinder": ("semi_x", "semi_y"), "slab": (),
@@ -661,7 +656,7 @@ def _fields_from_toml(data: object, file: str) -> tuple[dict[str, Any], _Shapes]
         raise ExperimentError(file, None, f"got {type(data).__name__} {data!r}", "a table")
     top = dict(data)
     shapes = _Shapes()
-    for reserved in ("lfv_keys", "path", *_CUTS):
+    for reserved in ("process_keys", "path", *_CUTS):
         if reserved in top:
             raise _unknown(file, (), reserved, shapes)
     if "cuts" not in top:
@@ -677,23 +672,22 @@ def _fields_from_toml(data: object, file: str) -> tuple[dict[str, Any], _Shapes]
     top["production_cuts"] = cuts.get("production", {})
     top["daughter_cuts"] = cuts["daughters"]
 
-    lfv: dict[str, Any] = {}
-    for dotted in LFV_KEYS:
+    found: dict[str, Any] = {}
+    for dotted, key in process_keys().items():
         table, name = dotted.rsplit(".", 1)
-        field_name = _LFV_TABLES[table]
-        values = top.get(field_name)
+        field_name = _KEY_TABLES.get(table)
+        values = top.get(field_name) if field_name else None
         if isinstance(values, Mapping) and name in values:
             values = dict(values)
-            lfv[name] = values.pop(name)
+            value = values.pop(name)
             top[field_name] = values
-    try:
-        checked = _LfvKeys(**lfv)
-    except ValidationError as exc:
-        found = _schema.first_problem(exc)
-        dotted = next(d for d in LFV_KEYS if d.endswith(f".{found.key}"))
-        raise ExperimentError(file, dotted, found.problem, found.expected or "a number") from None
-    top["lfv_keys"] = {d: getattr(checked, d.rsplit(".", 1)[1]) for d in LFV_KEYS
-                       if getattr(checked, d.rsplit(".", 1)[1]) is not None}
+            try:
+                found[dotted] = _schema.adapter(toml_float(key.kind, key.unit)).validate_python(value)
+            except ValidationError as exc:
+                bad = _schema.first_problem(exc)
+                raise ExperimentError(file, dotted, bad.problem.replace("value", name, 1),
+                                      bad.expected or "a number") from None
+    top["process_keys"] = found
 
     volume = top.get("decay_volume")
     if isinstance(volume, Mapping):
@@ -778,9 +772,9 @@ def _keys_at(loc: tuple[Any, ...], shapes: _Shapes, root: Any) -> list[str]:
         return ["production", "daughters"]
     keys = [f.name for f in dataclasses.fields(cls)]
     if cls is Experiment:
-        keys = [k for k in keys if k not in (*_CUTS, "lfv_keys", "path")] + ["cuts"]
+        keys = [k for k in keys if k not in (*_CUTS, "process_keys", "path")] + ["cuts"]
     table = _dotted(loc) if root is Experiment else None
-    keys += [d.rsplit(".", 1)[1] for d in LFV_KEYS if d.rsplit(".", 1)[0] == table]
+    keys += [d.rsplit(".", 1)[1] for d in process_keys() if d.rsplit(".", 1)[0] == table]
     schema_loc = tuple(loc)
     shape = shapes.get(schema_loc)
     if cls in (DecayVolume, DetectorPlane):
@@ -841,7 +835,7 @@ def _experiment_to_dict(e: Experiment) -> dict[str, Any]:
     """The schema's own dump (None left out), laid out as the file: the inverse of
     :func:`_fields_from_toml`."""
     out: dict[str, Any] = _adapter().dump_python(e, exclude_none=True)
-    lfv = out.pop("lfv_keys")
+    own = out.pop("process_keys")
     out.pop("path", None)
     out["cuts"] = {"production": out.pop("production_cuts"), "daughters": out.pop("daughter_cuts")}
     parts = [out["decay_volume"], *out["detector"].get("planes", ())]
@@ -857,7 +851,7 @@ def _experiment_to_dict(e: Experiment) -> dict[str, Any]:
     if not out["exposure"]["alternatives"]:
         del out["exposure"]["alternatives"]
     _lists(out)
-    for dotted, value in lfv.items():  # back into their tables
+    for dotted, value in own.items():  # back into their tables
         *tables, key = dotted.split(".")
         node = out
         for name in tables:

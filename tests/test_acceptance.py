@@ -364,7 +364,7 @@ def test_point_in_volume() -> None:
 
 def test_public_api_is_what_the_run_uses() -> None:
     """No public helper that the run does not use or should not use (production cuts are integration
-    limits in the run; the lfv_alp tau-chain cuts wait for that process: Experiment.lfv_keys)."""
+    limits in the run; the lfv_alp tau-chain cuts wait for that process: Experiment.process_keys)."""
     from geometry import acceptance
 
     assert sorted(acceptance.__all__) == [

@@ -68,8 +68,8 @@ def test_template_documents_every_key() -> None:
         for line in template_card().splitlines()
         if "=" in line and not line.lstrip().startswith("#")
     }
-    card_keys = {name for name in RunConfig.__dataclass_fields__ if not name.startswith("source_")}
-    assert keys == card_keys
+    card_keys = {name for name in RunConfig.__dataclass_fields__ if not name.startswith("source_")} - {"params"}
+    assert keys == card_keys | set(PROCESSES["scalar"].param_names)
     for line in template_card().splitlines():
         if not line.lstrip().startswith("#"):
             assert "!" in line, line
@@ -228,7 +228,7 @@ BROKEN = [
     ),
     pytest.param(_card(add=("fast = method",)), 9, "method", "exact, ww, iww", id="unknown-method"),
     pytest.param(_card(add=("1e-3 = g_e",)), 9, "g_e", "model = free", id="g_e-with-leptophilic"),
-    pytest.param(_card(add=("0.5 = theta",)), 9, "theta", "does not use it", id="theta-with-scalar"),
+    pytest.param(_card(add=("0.5 = theta",)), 9, "theta", "a parameter of process lfv_alp, not of 'scalar'", id="theta-with-scalar"),
     pytest.param(
         _card(replace={7: "0.05 = beam_energy"}), 7, "beam_energy", "m_mu", id="beam-below-muon-mass"
     ),
@@ -266,13 +266,15 @@ def test_broken_card_names_all_missing_keys() -> None:
 # --------------------------------------------------------------------------------------------------
 # overrides, replace, choices
 # --------------------------------------------------------------------------------------------------
-def test_overrides_take_precedence_and_warn(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_overrides_take_precedence_and_are_said_at_info(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An override is what the user asked for: an info line (not a warning) per changed card value."""
     path = tmp_path / "run.dat"
     path.write_text(_card())
-    with caplog.at_level(logging.WARNING, logger="generator.cards"):
+    with caplog.at_level(logging.INFO, logger="generator.cards"):
         cfg = load_card(path, mass=0.2, nevents="50", seed=7)
     assert (cfg.mass, cfg.nevents, cfg.seed) == (0.2, 50, 7)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert any("run.dat:4" in w and "mass" in w and "0.2" in w for w in warnings)
     assert any("run.dat:8" in w and "nevents" in w for w in warnings)
     assert not any("seed" in w for w in warnings)  # not in the card: nothing is overridden

@@ -113,7 +113,7 @@ def test_width_json():
         ),
         # ... and the allowed models
         pytest.param(
-            ("xsec", "--energy", "0.15", "--mass", "0.1", "--coupling", "1"), ("threshold", "0.15"), id="below-threshold"
+            ("xsec", "--energy", "0.15", "--mass", "0.1", "--coupling", "1"), ("kinematic limit", "0.15"), id="below-threshold"
         ),
         pytest.param(("width", "--mass", "-0.1", "--coupling", "5e-4"), ("mass",), id="width-negative-mass"),
     ],
@@ -196,11 +196,16 @@ def test_run_good_card_control(tmp_path):
 @pytest.mark.parametrize(("option", "value"), [("--model", "darkphilic"), ("--method", "fast"),
                                                ("--process", "vector"), ("--form-factor", "dipole")])
 def test_xsec_choices_come_from_the_registry(option, value):
-    """An unknown choice is an argparse error (exit 2) listing the registry's choices."""
+    """An unknown process is an argparse error (exit 2) listing the registry's processes; an unknown model,
+    method or form factor is refused by the card schema (exit 1, one line) listing the *process's* choices
+    only (not every process's)."""
     from generator.registry import PROCESSES
 
     proc = mudump("xsec", "--energy", "160", "--mass", "0.1", "--coupling", "1", option, value)
-    assert proc.returncode == 2
+    assert proc.returncode == (2 if option == "--process" else 1)
+    if option != "--process":
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert "visible" not in proc.stderr
     allowed = {"--model": PROCESSES["scalar"].models, "--method": PROCESSES["scalar"].methods,
                "--process": tuple(PROCESSES), "--form-factor": PROCESSES["scalar"].form_factors}[option]
     assert value in proc.stderr

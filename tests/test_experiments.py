@@ -12,7 +12,7 @@ import tomli_w
 
 from geometry.experiments import (
     DECAY_VOLUME_SHAPES,
-    LFV_KEYS,
+    process_keys,
     Experiment,
     ExperimentError,
     available_experiments,
@@ -67,7 +67,7 @@ def test_published_numbers() -> None:
     assert na64.decay_volume.z_start == pytest.approx(5.2)
     assert math.isinf(na64.decay_volume.z_end)
     assert na64.production_cuts.x_min == pytest.approx(1 / 3)
-    assert na64.lfv_keys["cuts.production.max_outgoing_lepton_energy"] == 80.0
+    assert na64.process_keys["cuts.production.max_outgoing_lepton_energy"] == 80.0
     fnal = load_experiment("fnal_mu")
     assert (fnal.beam.energy, fnal.exposure.count, fnal.target.material) == (3.0, 3e14, "W")
     assert (fnal.decay_volume.z_start, fnal.decay_volume.z_end) == (1.5, 4.5)
@@ -91,7 +91,7 @@ def test_published_numbers() -> None:
     faser = load_experiment("fasernu2")
     assert (faser.target.material, faser.target.length, faser.decay_volume.shape) == ("W", 6.4, "none")
     assert faser.exposure.count is None
-    assert faser.lfv_keys["cuts.daughters.min_tau_flight"] == 0.002
+    assert faser.process_keys["cuts.daughters.min_tau_flight"] == 0.002
     mc = load_experiment("mucoll_thin")
     assert (mc.beam.energy, mc.exposure.count, mc.target.length) == (1500.0, 1e16, 0.02)
 
@@ -249,12 +249,12 @@ LFV = {
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_lfv_keys_recorded_not_applied(name: str) -> None:
-    """The lfv_alp process does not exist: its keys sit in Experiment.lfv_keys, not in the cut objects."""
+    """The lfv_alp process does not exist: its keys sit in Experiment.process_keys, not in the cut objects."""
     e = load_experiment(name)
-    assert e.lfv_keys == LFV.get(name, {})
-    assert set(e.lfv_keys) <= set(LFV_KEYS)
+    assert e.process_keys == LFV.get(name, {})
+    assert set(e.process_keys) <= set(process_keys())
     for part in (e.production_cuts, e.daughter_cuts, e.efficiency):
-        for key in LFV_KEYS:
+        for key in process_keys():
             assert not hasattr(part, key.rsplit(".", 1)[1]), (name, type(part).__name__, key)
     hash(e)  # still hashable (frozen); lfv_keys takes part in equality only
     assert Experiment.from_dict(e.to_dict()) == e

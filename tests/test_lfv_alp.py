@@ -43,7 +43,7 @@ def test_registered_spec():
     assert proc.methods == ("exact", "ww", "iww")
     assert proc.default_form_factor == "lfv"
     assert set(proc.form_factors) == {"lfv", "tsai", "lfv_coherent", "lfv_incoherent"}
-    assert proc.card_fields == ("theta", "m_chi", "g_chi")
+    assert proc.param_names == ("theta", "m_chi", "g_chi")
     assert vertex({"theta": math.pi / 2}) == pytest.approx((1.0, 0.0), abs=1e-15)
     assert vertex({"theta": 0.0}) == (0.0, -1.0)  # mu- -> tau-: tau~ (sin - cos g5) mu (docs/physics.md section 1)
 

@@ -54,7 +54,9 @@ def test_sigma_scales_as_coupling_squared(lead):
 
 
 def test_refuses_below_threshold(lead):
-    with pytest.raises(UnphysicalRequest, match="below the threshold"):
+    with pytest.raises(ValueError, match="kinematic limit"):  # M -> infinity bound, as a card
         cross_section(target=lead, energy=0.2, mass=0.1)
-    with pytest.raises(UnphysicalRequest, match="mass"):
+    with pytest.raises(UnphysicalRequest, match="below the threshold"):  # the exact bound on Pb
+        cross_section(target=lead, energy=0.2002, mass=0.0945)
+    with pytest.raises(ValueError, match="mass"):
         cross_section(target=lead, energy=10.0, mass=-0.1)

@@ -54,11 +54,12 @@ from typing import Any
 
 import numpy as np
 
+from .._schema import CardFloat, optional
 from ..constants import CTAU_TAU_M, M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
 from ..decays import alp_channels
 from ..models import LFVAxion
 from ..phase_space import DIM
-from ..process_spec import Approximation, Process, TargetLike
+from ..process_spec import Approximation, ExperimentKey, Param, Process, TargetLike
 from .scalar_brems import dsigma_batch, kinematics_batch
 from .ww import sigma_ww
 
@@ -67,9 +68,30 @@ __all__ = ["LFV_ALP", "event_acceptance", "iww_t_min", "make_model", "tau_flight
 #: Models: which ALP decay the run is about.
 MODELS = ("visible", "invisible")
 
+#: The LFV ALP's own parameters (run-card keys, CLI options, ``cross_section`` keywords).
+PARAMS = (
+    Param("theta", CardFloat, 0.0, "LFV vertex angle, g (sin theta + cos theta g5)", "0 <= theta <= pi (rad)",
+          unit="rad", check=lambda v: 0.0 <= v <= math.pi),
+    Param("m_chi", optional(CardFloat), None,
+          "dark fermion mass, none = mass/3 (invisible) or 3 mass (visible, a -> chi chi~ closed)",
+          "a number > 0 (GeV) with 2 m_chi < mass, or none", unit="GeV", check=lambda v: v > 0),
+    Param("g_chi", CardFloat, 1.0, "coupling of a to chi chi~ (arXiv:2407.15942 Fig. 6: 1)", "a number >= 0",
+          check=lambda v: v >= 0),
+)
+
+#: Keys an experiment file may set for this process ([004] Sec. III.C), applied by :func:`event_acceptance`.
+EXPERIMENT_KEYS = (
+    ExperimentKey("cuts.production.max_outgoing_lepton_energy", "positive", "GeV",
+                  "the outgoing lepton's lab energy must be below it (NA64-mu: 80 GeV, [004] Sec. III.B)"),
+    ExperimentKey("cuts.daughters.min_tau_flight", "nonnegative", "m",
+                  "each selected tau must fly farther than this (vertex resolution, [004] Sec. III.C)"),
+    ExperimentKey("efficiency.tau_branching", "unit_interval", "",
+                  "branching fraction of each selected tau into the detected mode ([004] Sec. III.C)"),
+)
+
 
 def _theta(params: Mapping[str, Any]) -> float:
-    return float(params.get("theta", 0.0) or 0.0)
+    return float(params["theta"])
 
 
 def vertex(params: Mapping[str, Any]) -> tuple[float, float]:
@@ -80,8 +102,8 @@ def vertex(params: Mapping[str, Any]) -> tuple[float, float]:
 
 def make_model(name: str, coupling: float, params: Mapping[str, Any]) -> LFVAxion:
     """The :class:`LFVAxion` of a card: g_mutau = ``coupling``, θ, m_chi, g_chi from ``params``."""
-    return LFVAxion(g_mutau=coupling, theta=_theta(params), m_chi=params.get("m_chi"),
-                    g_chi=float(params.get("g_chi", 1.0)), name=name)
+    return LFVAxion(g_mutau=coupling, theta=_theta(params), m_chi=params["m_chi"],
+                    g_chi=float(params["g_chi"]), name=name)
 
 
 def decay_channels(model: LFVAxion, mass: float) -> list:
@@ -91,15 +113,9 @@ def decay_channels(model: LFVAxion, mass: float) -> list:
 
 
 def validate(config: Any) -> tuple[str, str, str] | None:
-    """θ in [0, π]; ``visible`` needs a -> mu tau open (m_a > m_mu + m_tau) when decaying; ``invisible``
-    needs 2 m_chi < m_a; m_chi > 0 and g_chi >= 0 when given."""
-    if not 0.0 <= config.theta <= math.pi:
-        return "theta", f"theta = {config.theta} rad", "0 <= theta <= pi (rad)"
-    if config.m_chi is not None and not config.m_chi > 0:
-        return "m_chi", f"m_chi = {config.m_chi} GeV", "a number > 0 (GeV), or none"
-    if not config.g_chi >= 0:
-        return "g_chi", f"g_chi = {config.g_chi} is negative", "a number >= 0"
-    model = make_model(config.model, 1.0, config.process_params())
+    """``visible`` needs a -> mu tau open (m_a > m_mu + m_tau) when decaying; ``invisible`` needs
+    2 m_chi < m_a (the ranges of theta, m_chi and g_chi are checked by their :data:`PARAMS`)."""
+    model = make_model(config.model, 1.0, config.params)
     m_chi = model.dark_fermion_mass(config.mass)
     if config.model == "visible" and config.decay and config.mass <= M_MU + M_TAU:
         return ("mass", (f"mass = {config.mass} GeV: a -> mu tau is closed (m_a <= m_mu + m_tau = "
@@ -107,7 +123,7 @@ def validate(config: Any) -> tuple[str, str, str] | None:
     if config.model == "invisible" and not 2.0 * m_chi < config.mass:
         return ("m_chi", f"m_chi = {m_chi:.6g} GeV: a -> chi chi~ is closed (2 m_chi >= mass = {config.mass} GeV)",
                 f"m_chi < mass/2 = {config.mass / 2:.6g} GeV (none = mass/3)")
-    if config.model == "invisible" and config.decay and config.g_chi == 0:
+    if config.model == "invisible" and config.decay and config.params["g_chi"] == 0:
         return "g_chi", "g_chi = 0: no invisible decay", "g_chi > 0, or decay = False"
     return None
 
@@ -122,7 +138,8 @@ def tau_flight_probability(p4: np.ndarray, d: float) -> np.ndarray:
 
 
 def event_acceptance(plan: Any, chunk: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    r"""The [004] Sec. III.C selection with the experiment's LFV keys (``Experiment.lfv_keys``).
+    r"""The [004] Sec. III.C selection with the experiment's keys of this process (:data:`EXPERIMENT_KEYS`,
+    in ``Experiment.process_keys``).
 
     Per event (acceptance is a probability, so the counts stay smooth):
 
@@ -140,7 +157,7 @@ def event_acceptance(plan: Any, chunk: Mapping[str, Any]) -> tuple[np.ndarray, d
 
     Without an experiment nothing is applied (the plan calls this only with one).
     """
-    keys = plan.experiment.lfv_keys
+    keys = plan.experiment.process_keys
     p_out = np.asarray(chunk["p_out"], dtype=float)
     n = len(p_out)
     masks: dict[str, np.ndarray] = {}
@@ -214,8 +231,14 @@ LFV_ALP = Process(
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,
-    card_fields=("theta", "m_chi", "g_chi"),
+    params=PARAMS,
+    experiment_keys=EXPERIMENT_KEYS,
     validate=validate,
+    spin=0,
+    boson_label="a",
+    coupling_label=r"$g_{\mu\tau}$",
+    example={"model": "invisible", "mass": 1.0, "coupling": 1e-3, "target": "Pb", "beam_energy": 160.0,
+             "theta": 0.785},
     vertex=vertex,
     approximations={
         "ww": Approximation("ww", "WW with the exact t_min(x, theta_a) and the 2->2 gamma mu -> tau a amplitude "

@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._schema import CardFloat, card_choice
 from ..constants import M_MU, PDG_DARK_SCALAR, PDG_MUON
 from ..decays import scalar_channels
 from ..models import ScalarModel
 from ..phase_space import DIM
-from ..process_spec import Approximation, Process, TargetLike
+from ..process_spec import Approximation, Param, Process, TargetLike
 from .iww import sigma_iww
 from .scalar_brems import dsigma_batch, kinematics_batch
 from .ww import sigma_ww
@@ -35,14 +36,22 @@ __all__ = ["SCALAR"]
 
 #: Models of the scalar: name -> how the lepton couplings follow from g_mu.
 MODELS = ("leptophilic", "muonphilic", "free")
-#: IWW x end points: the paper's x <= 1 and the kinematic x <= 1 - m_mu/E.
-IWW_END_POINTS = ("paper", "kinematic")
+#: The scalar's own parameters (run-card keys, CLI options, ``cross_section`` keywords).
+PARAMS = (
+    Param("g_e", CardFloat, 0.0, "electron coupling of S, model = free only (signed: the gamma gamma loop)",
+          "a real number (0 unless model = free)"),
+    Param("g_tau", CardFloat, 0.0, "tau coupling of S, model = free only (signed)",
+          "a real number (0 unless model = free)"),
+    Param("iww_end_point", card_choice("paper", "kinematic"), "paper",
+          "upper end of the IWW x integral: paper = 1 (Chen-Pospelov-Zhong eqs. 12-15), kinematic = 1 - m_mu/E",
+          "paper or kinematic", method="iww"),
+)
 
 
 def make_model(name: str, coupling: float, params: Mapping[str, Any]) -> ScalarModel:
     """The :class:`ScalarModel` of a card: ``name`` in :data:`MODELS`, g_mu = ``coupling``."""
     if name == "free":
-        return ScalarModel.free(params.get("g_e", 0.0), coupling, params.get("g_tau", 0.0))
+        return ScalarModel.free(params["g_e"], coupling, params["g_tau"])
     return ScalarModel.from_name(name, coupling)
 
 
@@ -57,15 +66,15 @@ def validate(config: Any) -> tuple[str, str, str] | None:
     """g_e and g_tau are free parameters of ``model = free`` only; the other models fix them."""
     if config.model != "free":
         for key in ("g_e", "g_tau"):
-            if getattr(config, key) != 0:
-                return key, f"{key} = {getattr(config, key)} but model = {config.model!r} fixes it", \
+            if config.params[key] != 0:
+                return key, f"{key} = {config.params[key]} but model = {config.model!r} fixes it", \
                     f"{key} = 0, or model = free"
     return None
 
 
 def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
                params: Mapping[str, Any]) -> tuple[float, float]:
-    kinematic = params.get("iww_end_point", "paper") == "kinematic"
+    kinematic = params["iww_end_point"] == "kinematic"
     x_cut = 1.0 - M_MU / energy if kinematic else None
     cs = sigma_iww(energy, mass, 1.0, target.z, target.a, ff_kind, x_max=x_cut)
     return cs.sigma_pb, cs.error_pb
@@ -92,8 +101,12 @@ SCALAR = Process(
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,
-    card_fields=("g_e", "g_tau", "iww_end_point"),
+    params=PARAMS,
     validate=validate,
+    spin=0,
+    boson_label="S",
+    coupling_label=r"$g_\mu$",
+    example={"model": "leptophilic", "mass": 0.1, "coupling": 5e-4, "target": "Pb", "beam_energy": 160.0},
     approximations={
         "ww": Approximation("ww", "WW with the exact t_min(x, theta_S) and the 2->2 gamma mu -> mu S "
                             "amplitude (DMG4's choice; generator/processes/ww.py)", _sigma_ww),
