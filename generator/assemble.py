@@ -103,6 +103,26 @@ def _lepton_pdg(plan: RunPlan, beam_index: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(pdg)[beam_index] > 0, 1, -1) * plan.process.lepton_in_pdg
 
 
+def _invisible_escape(plan: RunPlan, channel: np.ndarray, vertex: np.ndarray, khat: np.ndarray,
+                      decay_len: np.ndarray, s_min: np.ndarray, s_max: np.ndarray, p_decay: np.ndarray,
+                      decay_vertex: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Missing-energy signature: a boson decaying to invisible daughters (``DecayChannel.visible`` False,
+    e.g. nu nu~ or chi chi~) is missing energy wherever it decays, so its decay interval is the whole line
+    [0, inf) (P = 1 at any coupling) and its decay point the free exponential; a visible decay counts only
+    in the decay volume (beyond the detector). Nothing changes when no invisible channel was drawn (the
+    random stream included)."""
+    invisible = np.array([not c.visible for c in plan.channels] + [False])[channel]  # index -1: undecayed
+    if not invisible.any():
+        return s_min, s_max, p_decay, decay_vertex
+    s_min, s_max, p_decay, decay_vertex = (np.array(a, dtype=float, copy=True)
+                                           for a in (s_min, s_max, p_decay, decay_vertex))
+    s_min[invisible], s_max[invisible], p_decay[invisible] = 0.0, np.inf, 1.0
+    n = int(invisible.sum())
+    free = -(decay_len[invisible] * np.log1p(-rng.random(n)))
+    decay_vertex[invisible] = vertex[invisible] + np.where(np.isfinite(free), free, 0.0)[:, None] * khat[invisible]
+    return s_min, s_max, p_decay, decay_vertex
+
+
 def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.random.Generator,
                        tally: Tally, records: list[DecayRecord] | None = None) -> ak.Array:
     """One chunk of events (schema of :mod:`generator.events`) from sampled unit-cube points ``u`` with
@@ -139,6 +159,9 @@ def events_from_points(plan: RunPlan, u: np.ndarray, w: np.ndarray, rng: np.rand
         d_p4, d_pdg = decay_events(k, plan.channels, channel, rng, parent_mass=m)
         for i, ch in enumerate(plan.channels):
             tally.channels[ch.name] = tally.channels.get(ch.name, 0) + int(np.count_nonzero(channel == i))
+    if plan.experiment is not None and plan.experiment.daughter_cuts.signature == "missing_energy":
+        s_min, s_max, p_decay, decay_vertex = _invisible_escape(plan, channel, vertex, khat, decay_len, s_min,
+                                                                s_max, p_decay, decay_vertex, rng)
     lepton_in = _lepton_pdg(plan, beam_index)
     if plan.experiment is not None and proc.event_acceptance is not None:
         accept, masks = proc.event_acceptance(plan, {

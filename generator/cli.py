@@ -119,12 +119,12 @@ def cmd_xsec(args: argparse.Namespace) -> int:
 
 
 def cmd_width(args: argparse.Namespace) -> int:
-    from .registry import get_process
+    from .registry import PROCESSES, get_process
 
     _positive("energy", args.energy)
     if not args.energy > args.mass:
         raise UserError(f"--energy = {args.energy} GeV but require energy > mass = {args.mass} GeV")
-    proc = get_process(args.process)
+    proc = get_process(args.process or next(iter(PROCESSES)))
     # the lab energy of the boson is not a beam energy: the request's beam is put safely above threshold
     config = _request(args, args.energy + args.mass + proc.m_out + 1.0)
     model = proc.make_model(config.model, config.coupling, config.params)
@@ -298,7 +298,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                        description="Total cross section in pb of a process on a thin target at one beam energy: "
                        "the exact 2->3 integrated with VEGAS, or one of the process's approximations (WW, IWW). "
                        "Checked like a run card with the same keys.")
-    x.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
+    x.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
     x.add_argument("--model", default=None, help="model of the process (default: its first; mudump card "
                    "--process NAME lists them)")
     x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
@@ -318,7 +318,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu",
                        description="Partial and total widths, branching ratios, the lab decay length at --energy "
                        "and Delta a_mu of a process's boson, for one of its models.")
-    w.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
+    w.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
     w.add_argument("--model", default=None, help="model of the process (default: its first)")
     w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
     w.add_argument("--coupling", type=float, required=True, help="the process's coupling")

@@ -33,14 +33,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 import numpy as np
 
 from .phase_space import make_params
 
-__all__ = ["Approximation", "ExperimentKey", "Param", "Params", "Process", "TargetLike"]
+__all__ = ["Approximation", "ExperimentKey", "Param", "Params", "Process", "Range", "TargetLike"]
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A picklable range check for :attr:`Param.check`: ``low <= v <= high`` (``<`` where ``open_low`` /
+    ``open_high``); None leaves a side open.
+
+    >>> Range(0.0, None, open_low=True)(0.0)
+    False
+    """
+
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False
+    open_high: bool = False
+
+    def __call__(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.open_low else value < self.low):
+            return False
+        return not (self.high is not None and (value >= self.high if self.open_high else value > self.high))
 
 
 class TargetLike(Protocol):
@@ -70,7 +90,7 @@ class Param:
 
     >>> from generator._schema import CardFloat
     >>> p = Param("theta", CardFloat, 0.0, "vertex angle", "0 <= theta <= pi (rad)", unit="rad",
-    ...           check=lambda v: 0 <= v <= 3.1416)
+    ...           check=Range(0.0, 3.1416))
     >>> p.read("0.5")
     0.5
     """
@@ -89,8 +109,8 @@ class Param:
     unit: str = ""
     """Unit (``"GeV"``, ``"rad"``) or ``""`` for a dimensionless number or a name."""
     check: Callable[[Any], bool] | None = field(default=None, repr=False)
-    """Range check on the read value (None: any value of the type); a value failing it is refused with
-    :attr:`expect`."""
+    """Range check on the read value (None: any value of the type), e.g. a :class:`Range` (picklable: a run's
+    plan, with its process, crosses process boundaries); a value failing it is refused with :attr:`expect`."""
     method: str | None = None
     """The approximate method that reads it (e.g. ``"iww"``), or None when every method does."""
 
@@ -133,6 +153,22 @@ class ExperimentKey:
     """Unit named in messages (``"GeV"``, ``"m"``, ``""``)."""
     help: str
     """What it means, with its source."""
+
+
+#: The registered processes by name (the registry's table: :data:`generator.registry.PROCESSES` is this
+#: dict); here so that a :class:`Process` pickles as a reference to its registry entry.
+REGISTERED: dict[str, Process] = {}
+
+
+def _registered(name: str) -> Process:
+    if name not in REGISTERED:
+        raise ValueError(f"process {name!r} is not registered in this Python process; register it (at "
+                         "import of the module that defines it) before unpickling a run of it")
+    return REGISTERED[name]
+
+
+def _by_value(cls: type, values: dict[str, Any]) -> Any:
+    return cls(**values)
 
 
 class Params(Mapping[str, Any]):
@@ -256,6 +292,13 @@ class Process:
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
             raise ValueError(f"process {self.name!r}: parameter names repeat: {names}")
+
+    def __reduce__(self) -> Any:
+        """A registered process pickles as its name (its kernels, models and schema are code, looked up
+        again where it is unpickled); an unregistered one by value."""
+        if REGISTERED.get(self.name) is self:
+            return _registered, (self.name,)
+        return _by_value, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 Cards, the CLI, the run and :func:`generator.cross_section` read this registry; no other module keeps
 a list of processes, models, methods or form factors. A new process is one module under
 :mod:`generator.processes` and one :func:`register` call (here for the shipped ones, or at run time for a
-user's own process, as ``tests/test_registry.py`` does with a toy process).
+user's own process, as ``tests/test_seam.py`` does with a toy process defined in the test file).
 
 >>> sorted(PROCESSES)
 ['lfv_alp', 'scalar']
@@ -14,14 +14,14 @@ user's own process, as ``tests/test_registry.py`` does with a toy process).
 from __future__ import annotations
 
 from ._hints import did_you_mean
-from .process_spec import Process
+from .process_spec import REGISTERED, Process
 from .processes.lfv_alp import LFV_ALP
 from .processes.scalar import SCALAR
 
 __all__ = ["PROCESSES", "get_process", "register", "unregister"]
 
 #: All processes by name.
-PROCESSES: dict[str, Process] = {}
+PROCESSES: dict[str, Process] = REGISTERED
 
 
 def register(process: Process) -> Process:

@@ -23,7 +23,7 @@ import numpy as np
 
 from .assemble import Tally, events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
-from .integrate import EventSampler, IntegrationResult
+from .integrate import EventSampler
 from .plan import RunPlan, check_coupling, plan
 from .point import PointResult, integrate_point
 from .progress import ConsoleProgress, NullProgress

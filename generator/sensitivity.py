@@ -274,8 +274,7 @@ def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], path
 def _coupling_label(process: str) -> str:
     from .registry import get_process
 
-    name = get_process(process).coupling_name
-    return {"g_mu": r"$g_\mu$", "g_mutau": r"$g_{\mu\tau}$"}.get(name, name)
+    return get_process(process).coupling_label
 
 
 def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True) -> dict[str, Any]:

@@ -47,15 +47,15 @@ def run_info(plan: RunPlan, res: IntegrationResult, weighted: bool) -> RunInfo:
 
 
 def _boson(plan: RunPlan) -> dict[str, Any]:
-    """The new boson for the files' particle tables (SLHA MASS, DECAY, QNUMBERS), from the plan.
-
-    Every mudump boson is a neutral, colourless spin-0 particle that is its own antiparticle
-    (:mod:`generator.decays` decays spin-0 parents only)."""
+    """The new boson for the files' particle tables (SLHA MASS, DECAY, QNUMBERS), from the plan: its spin
+    from the process spec (``Process.spin``: 2S+1 states); neutral, colourless and its own antiparticle
+    (every boson of the registry so far)."""
+    proc = plan.process
     return {
-        "pdg": int(plan.process.boson_pdg), "name": f"X ({plan.process.name})", "mass_GeV": float(plan.config.mass),
+        "pdg": int(proc.boson_pdg), "name": f"{proc.boson_label} ({proc.name})", "mass_GeV": float(plan.config.mass),
         "width_GeV": float(plan.width_GeV),
         "decays": [[float(b), [int(p) for p in c.pdg], c.name] for c, b in zip(plan.channels, plan.branching) if b > 0],
-        "charge3": 0, "spin_states": 1, "colour": 1, "self_conjugate": True,
+        "charge3": 0, "spin_states": 2 * int(proc.spin) + 1, "colour": 1, "self_conjugate": True,
     }  # fmt: skip
 
 

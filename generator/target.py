@@ -16,7 +16,7 @@ from geometry.materials import Material, get_material
 from .exceptions import NotANumber, UnphysicalRequest
 from .process_spec import Process
 
-__all__ = ["Target", "check_request"]
+__all__ = ["Target", "check_request", "require_number"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class Target:
                    mass_number=int(mat.mass_number))
 
 
-def _require_number(name: str, value: object, expected: str) -> None:
+def require_number(name: str, value: object, expected: str) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise NotANumber(name, value, expected)
 
@@ -50,9 +50,9 @@ def _require_number(name: str, value: object, expected: str) -> None:
 def check_request(process: Process, target: Target, energy: float, mass: float, coupling: float) -> None:
     """Refuse unphysical requests before any work (DESIGN.md rule 10); a non-number raises
     :class:`~generator.exceptions.NotANumber` (a ``TypeError`` naming the argument)."""
-    _require_number("energy", energy, "a number > 0 (GeV)")
-    _require_number("mass", mass, "a number > 0 (GeV)")
-    _require_number("coupling", coupling, "a number >= 0")
+    require_number("energy", energy, "a number > 0 (GeV)")
+    require_number("mass", mass, "a number > 0 (GeV)")
+    require_number("coupling", coupling, "a number >= 0")
     if not (math.isfinite(mass) and mass > 0):
         raise UnphysicalRequest(f"mass = {mass} GeV but require mass > 0")
     if not (math.isfinite(coupling) and coupling >= 0):

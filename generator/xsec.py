@@ -11,6 +11,7 @@ the coupling squared (DESIGN.md rule 3). Returns a :class:`~generator.results.Cr
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from .beam_integrands import ExactKernel, FixedEnergyIntegrand
 from .cards import RunConfig
+from .exceptions import NotANumber
 from .form_factors import form_factor_code
 from .integrate import IntegrationResult, VegasSettings, integrate
 from .plan import RunPlan, check_coupling, plan
@@ -25,7 +27,7 @@ from .point import integrate_point
 from .process_spec import Process
 from .registry import PROCESSES
 from .results import CrossSection
-from .target import Target, check_request
+from .target import Target, check_request, require_number
 
 __all__ = ["Target", "check_request", "cross_section", "point_cross_section", "request_config"]
 
@@ -55,13 +57,15 @@ def integrate_exact(
     return integrate(f, f.dim, settings=settings, seed=seed)
 
 
-def request_config(*, process: str, model: str | None, target: str | Target, energy: Any, mass: Any,
+def request_config(*, process: str | None, model: str | None, target: str | Target, energy: Any, mass: Any,
                    coupling: Any, method: str = "exact", form_factor: str | None = None, precision: Any = 0.01,
                    seed: Any = 0, neval: Any = 20_000, params: Mapping[str, Any] | None = None,
                    source: str = "cross_section()") -> RunConfig:
     """The :class:`RunConfig` of a cross-section request (thin target, no events): what a card with these
     keys would give, validated by the same schema (process, model, method, form factor, the process's
     own parameters, ranges), with ``source`` naming the caller in messages."""
+    if process is None:
+        process = next(iter(PROCESSES))
     if model is None and process in PROCESSES:
         model = PROCESSES[process].models[0]
     return RunConfig(process=process, model=model, mass=mass, coupling=coupling,
@@ -88,7 +92,7 @@ def cross_section(
     energy: float,
     mass: float,
     coupling: float = 1.0,
-    process: str = "scalar",
+    process: str | None = None,
     model: str | None = None,
     method: str = "exact",
     form_factor: str | None = None,
@@ -108,8 +112,8 @@ def cross_section(
     coupling
         The process's coupling (``Process.coupling_name``); sigma scales as its square (integrated at 1).
     process, model
-        A registered process (:data:`generator.registry.PROCESSES`) and one of its models (default: its
-        first; sigma depends on the coupling, not on the model's decays).
+        A registered process (:data:`generator.registry.PROCESSES`; default: the first registered) and one
+        of its models (default: its first; sigma depends on the coupling, not on the model's decays).
     method
         ``"exact"`` (VEGAS over the exact 2->3) or one of the process's approximations (``Process.methods``).
     form_factor
@@ -133,6 +137,13 @@ def cross_section(
     >>> cs.sigma_pb > 0
     True
     """
+    for name, value, expected in (("energy", energy, "a number > 0 (GeV)"), ("mass", mass, "a number > 0 (GeV)"),
+                                  ("coupling", coupling, "a number >= 0"),
+                                  ("precision", precision, "a number with 0 < precision < 1")):
+        require_number(name, value, expected)  # a Python caller gets a TypeError for a str or a list
+    for name, value in (("seed", seed), ("neval", neval)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise NotANumber(name, value, "an integer >= 0", kind="an integer")
     config = request_config(process=process, model=model, target=target, energy=energy, mass=mass,
                             coupling=coupling, method=method, form_factor=form_factor, precision=precision,
                             seed=seed, neval=neval, params=params)

@@ -497,7 +497,8 @@ def daughter_acceptance(
     Logic by ``experiment.daughter_cuts.signature``:
 
     - ``"missing_energy"`` (NA64, [000] Sec. III.A.1): accepted if the decay vertex is inside the decay
-      volume (beyond the detector); no daughter cut, invisible decays accepted.
+      volume (beyond the detector), or anywhere when every daughter is invisible (an invisible decay is
+      missing energy wherever it happens, as the run's decay probability of 1 for it says); no daughter cut.
     - ``"prompt"`` ([004] FASERnu2, thin target): accepted if the vertex is in the volume; invisible
       decays accepted. The tau-chain selection of [004] belongs to the lfv_alp process, which applies it
       instead of this function (``experiment.process_keys``; ``Process.event_acceptance``).
@@ -543,7 +544,10 @@ def daughter_acceptance(
     def reject(mask: NDArray[np.bool_], why: Rejection) -> None:
         reason[(reason == Rejection.ACCEPTED) & mask] = int(why)
 
-    reject(~point_in_volume(experiment.decay_volume, v, tolerance=1e-6), Rejection.MISSED_VOLUME)
+    outside = ~point_in_volume(experiment.decay_volume, v, tolerance=1e-6)
+    if cuts.signature == "missing_energy":
+        outside &= ~(invisible.any(axis=1) & (invisible | (cat == 0)).all(axis=1))
+    reject(outside, Rejection.MISSED_VOLUME)
     if cuts.signature in ("missing_energy", "prompt"):
         return reason == Rejection.ACCEPTED, reason
 

@@ -127,7 +127,7 @@ def test_round_trip_property(
 def test_round_trip_free_and_process_params() -> None:
     iww = template_config().replace(method="iww", nevents=0, iww_end_point="kinematic", max_q2=None)
     assert parse_card_text(iww.to_card()) == iww
-    assert iww.process_params() == {"g_e": 0.0, "g_tau": 0.0, "iww_end_point": "kinematic"}
+    assert iww.process_params() == {"g_e": 0.0, "g_tau": 0.0, "cp_angle": 0.0, "iww_end_point": "kinematic"}
     free = template_config().replace(model="free", g_e=-1e-5, g_tau=3e-3)
     assert parse_card_text(free.to_card()) == free
 

@@ -12,11 +12,11 @@ import tomli_w
 
 from geometry.experiments import (
     DECAY_VOLUME_SHAPES,
-    process_keys,
     Experiment,
     ExperimentError,
     available_experiments,
     load_experiment,
+    process_keys,
 )
 
 SHIPPED = ["fasernu2", "fasernu2_ultimate", "fnal_mu", "mucoll_thin", "mucoll_thin_2cm", "mucoll_thin_ultimate",

@@ -7,7 +7,6 @@ could not be added without editing about eight modules, and a mass point's resul
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import pickle
 import shutil
@@ -20,9 +19,7 @@ from _cards import small_card
 from generator.cards import parse_card_text
 from generator.exceptions import CardError
 from generator.plan import plan
-from generator.processes.scalar import SCALAR
-from generator.registry import PROCESSES, register, unregister
-from generator.run import generate, integrate_point, run_config, yields_vs_coupling
+from generator.run import generate, integrate_point, yields_vs_coupling
 from generator.xsec import cross_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,49 +109,7 @@ def test_flux_run_refuses_a_beam_pdg(tmp_path):
         plan(parse_card_text(card, str(ROOT / "cards" / "fasernu2_scalar.dat"), beam_pdg=13))
 
 
-# --- a new process is one module and one registry entry ----------------------------------------------
-def _pseudoscalar_vertex(params):
-    return (0.0, 1.0)  # a CP-odd coupling i g gamma5: the toy's only difference from the scalar
-
-
-TOY = dataclasses.replace(SCALAR, name="toy_pseudoscalar", description="mu N -> mu N P (toy, test only)",
-                          boson_pdg=9000099, vertex=_pseudoscalar_vertex, approximations={},
-                          card_fields=("g_e", "g_tau"))
-
-
-@pytest.fixture
-def toy_process():
-    register(TOY)
-    yield TOY
-    unregister(TOY.name)
-
-
-def test_toy_process_runs_from_a_card_to_events(toy_process, tmp_path):
-    """A process defined in this file runs from a card to files without touching any other module."""
-    text = small_card(mass=0.1, energy=160.0, seed=1, nevents=300).replace("scalar        = process",
-                                                                          "toy_pseudoscalar = process")
-    cfg = parse_card_text(text + f"'{tmp_path}' = output_dir\nlhe, root = output_formats\n")
-    summary = run_config(cfg, progress=False)
-    assert summary["process"] == TOY.description
-    assert Path(summary["files"]["lhe"]).exists()
-    events, _ = generate(cfg)
-    assert np.all(np.asarray(events.particles.pdgid[:, 4]) == 9000099)
-    scalar = cross_section(target="Pb", energy=160.0, mass=0.1, coupling=5e-4, precision=0.03)
-    toy = cross_section(process=TOY.name, target="Pb", energy=160.0, mass=0.1, coupling=5e-4, precision=0.03)
-    # gamma5 vs 1 at the vertex: |M|^2_g5(m) = |M|^2_1(-m) in the fermion mass; the rates differ
-    assert abs(toy.sigma_pb / scalar.sigma_pb - 1) > 0.05
-    with pytest.raises(CardError, match="not a method"):
-        parse_card_text(text.replace("0 = nevents", "0 = nevents") + "iww = method\n")
-
-
-def test_cards_and_cli_read_the_registry(toy_process):
-    from generator.cli import build_parser
-
-    parser = build_parser(["xsec"])
-    xsec = parser._subparsers._group_actions[0].choices["xsec"]
-    process_choices = next(a.choices for a in xsec._actions if a.dest == "process")
-    assert TOY.name in process_choices
-    assert TOY.name in PROCESSES
+# --- a new process is one module and one registry entry: tests/test_seam.py ------------------------------
 
 
 # --- a mass point's result is a value ----------------------------------------------------------------

@@ -59,7 +59,7 @@ from ..constants import CTAU_TAU_M, M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
 from ..decays import alp_channels
 from ..models import LFVAxion
 from ..phase_space import DIM
-from ..process_spec import Approximation, ExperimentKey, Param, Process, TargetLike
+from ..process_spec import Approximation, ExperimentKey, Param, Process, Range, TargetLike
 from .scalar_brems import dsigma_batch, kinematics_batch
 from .ww import sigma_ww
 
@@ -71,12 +71,12 @@ MODELS = ("visible", "invisible")
 #: The LFV ALP's own parameters (run-card keys, CLI options, ``cross_section`` keywords).
 PARAMS = (
     Param("theta", CardFloat, 0.0, "LFV vertex angle, g (sin theta + cos theta g5)", "0 <= theta <= pi (rad)",
-          unit="rad", check=lambda v: 0.0 <= v <= math.pi),
+          unit="rad", check=Range(0.0, math.pi)),
     Param("m_chi", optional(CardFloat), None,
           "dark fermion mass, none = mass/3 (invisible) or 3 mass (visible, a -> chi chi~ closed)",
-          "a number > 0 (GeV) with 2 m_chi < mass, or none", unit="GeV", check=lambda v: v > 0),
+          "a number > 0 (GeV) with 2 m_chi < mass, or none", unit="GeV", check=Range(0.0, open_low=True)),
     Param("g_chi", CardFloat, 1.0, "coupling of a to chi chi~ (arXiv:2407.15942 Fig. 6: 1)", "a number >= 0",
-          check=lambda v: v >= 0),
+          check=Range(0.0)),
 )
 
 #: Keys an experiment file may set for this process ([004] Sec. III.C), applied by :func:`event_acceptance`.

@@ -1,4 +1,9 @@
-r"""The process spec of  mu N -> mu N S  (CP-even dark scalar S), DESIGN.md rule 2.
+r"""The process spec of  mu N -> mu N S  (dark scalar S, CP-even or with a CP mixing angle), DESIGN.md rule 2.
+
+The vertex is  -g S lbar (cos phi + i sin phi gamma5) l  with phi = ``cp_angle`` in [-pi/2, pi/2]: 0 is the
+CP-even scalar of Chen-Pospelov-Zhong, pi/2 a pure pseudoscalar (the parity-odd case of Rella-Doebrich-Yu);
+cos phi >= 0 keeps the sign of the CP-even coupling (widths, Delta a_mu: :class:`generator.models.ScalarModel`).
+The approximations (WW, IWW) are those of the CP-even scalar and are refused for cp_angle != 0.
 
 Everything the generator knows of this process is here: the exact 2->3 kernels
 (:mod:`generator.processes.scalar_brems`, vertex Gamma = 1), the models (leptophilic g_l = g_mu m_l/m_mu,
@@ -19,6 +24,7 @@ References: Chen, Pospelov, Zhong, PRD 95 115005 (2017); Kim & Tsai, PRD 8 (1973
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +33,7 @@ from ..constants import M_MU, PDG_DARK_SCALAR, PDG_MUON
 from ..decays import scalar_channels
 from ..models import ScalarModel
 from ..phase_space import DIM
-from ..process_spec import Approximation, Param, Process, TargetLike
+from ..process_spec import Approximation, Param, Process, Range, TargetLike
 from .iww import sigma_iww
 from .scalar_brems import dsigma_batch, kinematics_batch
 from .ww import sigma_ww
@@ -42,6 +48,9 @@ PARAMS = (
           "a real number (0 unless model = free)"),
     Param("g_tau", CardFloat, 0.0, "tau coupling of S, model = free only (signed)",
           "a real number (0 unless model = free)"),
+    Param("cp_angle", CardFloat, 0.0,
+          "CP mixing angle phi, vertex g (cos phi + i sin phi g5): 0 = CP-even scalar, pi/2 = pseudoscalar",
+          "-pi/2 <= cp_angle <= pi/2 (rad)", unit="rad", check=Range(-math.pi / 2, math.pi / 2)),
     Param("iww_end_point", card_choice("paper", "kinematic"), "paper",
           "upper end of the IWW x integral: paper = 1 (Chen-Pospelov-Zhong eqs. 12-15), kinematic = 1 - m_mu/E",
           "paper or kinematic", method="iww"),
@@ -51,8 +60,18 @@ PARAMS = (
 def make_model(name: str, coupling: float, params: Mapping[str, Any]) -> ScalarModel:
     """The :class:`ScalarModel` of a card: ``name`` in :data:`MODELS`, g_mu = ``coupling``."""
     if name == "free":
-        return ScalarModel.free(params["g_e"], coupling, params["g_tau"])
-    return ScalarModel.from_name(name, coupling)
+        return ScalarModel.free(params["g_e"], coupling, params["g_tau"], cp_angle=params["cp_angle"])
+    return ScalarModel.from_name(name, coupling, cp_angle=params["cp_angle"])
+
+
+def vertex(params: Mapping[str, Any]) -> tuple[float, float]:
+    """(c_s, c_p) = (cos phi, sin phi) of the kernel's vertex c_s + c_p gamma5 at unit coupling.
+
+    The Lagrangian's i in front of sin phi gamma5 is dropped: the spin-summed |M|^2 has no c_s c_p cross
+    term, so |M|^2(phi) = cos^2 phi |M|^2(0) + sin^2 phi |M|^2(pi/2) with either phase (checked numerically
+    point by point to 1e-15); phi and -phi (CP conjugates) give the same rates."""
+    phi = float(params["cp_angle"])
+    return math.cos(phi), math.sin(phi)
 
 
 def decay_channels(model: ScalarModel, mass: float) -> list:
@@ -63,7 +82,12 @@ def decay_channels(model: ScalarModel, mass: float) -> list:
 
 
 def validate(config: Any) -> tuple[str, str, str] | None:
-    """g_e and g_tau are free parameters of ``model = free`` only; the other models fix them."""
+    """g_e and g_tau are free parameters of ``model = free`` only; the other models fix them. WW and IWW are
+    the CP-even scalar's: refused for cp_angle != 0."""
+    if config.method != "exact" and config.params["cp_angle"] != 0:
+        problem = (f"cp_angle = {config.params['cp_angle']} but method = {config.method!r} is the CP-even "
+                   "scalar's approximation")
+        return "cp_angle", problem, "cp_angle = 0, or method = exact"
     if config.model != "free":
         for key in ("g_e", "g_tau"):
             if config.params[key] != 0:
@@ -103,6 +127,7 @@ SCALAR = Process(
     decay_channels=decay_channels,
     params=PARAMS,
     validate=validate,
+    vertex=vertex,
     spin=0,
     boson_label="S",
     coupling_label=r"$g_\mu$",
