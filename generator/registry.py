@@ -6,7 +6,7 @@ a list of processes, models, methods or form factors. A new process is one modul
 user's own process, as ``tests/test_seam.py`` does with a toy process defined in the test file).
 
 >>> sorted(PROCESSES)
-['lfv_alp', 'scalar']
+['lfv_alp', 'scalar', 'zprime']
 >>> get_process("scalar").methods
 ('exact', 'ww', 'iww')
 """
@@ -17,6 +17,7 @@ from ._hints import did_you_mean
 from .process_spec import REGISTERED, Process
 from .processes.lfv_alp import LFV_ALP
 from .processes.scalar import SCALAR
+from .processes.zprime import ZPRIME
 
 __all__ = ["PROCESSES", "get_process", "register", "unregister"]
 
@@ -48,3 +49,4 @@ def get_process(name: str) -> Process:
 
 register(SCALAR)
 register(LFV_ALP)
+register(ZPRIME)

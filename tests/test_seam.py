@@ -238,6 +238,8 @@ REQUESTS = [
                  id="zero-coupling"),
     pytest.param({"process": "scalar", "model": "leptophilic", "mass": 0.1, "coupling": 1.0, "theta": 0.3},
                  "theta", id="parameter-of-another-process"),
+    pytest.param({"process": "zprime", "model": "lmu_ltau", "mass": 0.1, "coupling": 1e-3, "m_chi": 0.01},
+                 "m_chi", id="zprime-dm-parameter-without-dm"),
     pytest.param({"process": "scalar", "model": "leptophilic", "mass": 0.1, "coupling": 1.0,
                   "cp_angle": 0.5, "method": "ww"}, "cp_angle", id="cp-angle-with-ww"),
 ]
