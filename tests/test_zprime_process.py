@@ -20,7 +20,8 @@ CARD = ROOT / "cards" / "na64mu_zprime.dat"
 
 def test_spec():
     proc = get_process("zprime")
-    assert proc.spin == 1 and proc.boson_label == "Z'"
+    assert proc.spin == 1
+    assert proc.boson_label == "Z'"
     assert proc.models == ("lmu_ltau", "lmu_ltau_dm", "muonphilic_vector")
     assert proc.methods == ("exact", "ww", "iww")
     assert proc.param_names == ("m_chi", "g_chi")
@@ -33,13 +34,15 @@ def test_xsec_and_width_commands(capsys):
     assert main(["xsec", "--process", "zprime", "--model", "lmu_ltau", "--target", "Pb", "--energy", "160",
                  "--mass", "0.1", "--coupling", "1", "--precision", "0.02", "--json"]) == 0
     xs = json.loads(capsys.readouterr().out)
-    assert xs["process"] == "zprime" and xs["sigma_pb"] > 0
+    assert xs["process"] == "zprime"
+    assert xs["sigma_pb"] > 0
     assert main(["width", "--process", "zprime", "--model", "lmu_ltau_dm", "--mass", "0.3", "--coupling",
                  "1e-3", "--json"]) == 0
     w = json.loads(capsys.readouterr().out)
     assert {"width_GeV", "delta_a_mu", "branching_ratios", "partial_widths_GeV"} <= set(w)
     assert set(w["branching_ratios"]) == {"mumu", "tautau", "nunu_mu", "nunu_tau", "chichi"}
-    assert w["delta_a_mu"] > 0 and w["spin"] == 1
+    assert w["delta_a_mu"] > 0
+    assert w["spin"] == 1
     assert sum(w["branching_ratios"].values()) == pytest.approx(1.0)
 
 
@@ -68,7 +71,8 @@ def test_na64mu_events_missing_energy_signature():
     # a visible decay (mu mu, m > 2 m_mu) counts only beyond the 5 m detector: at g = 4.8e-4 never
     heavy = generate(cfg.replace(mass=0.5))[0]
     mumu = np.abs(np.asarray(heavy.particles.pdgid[:, 5])) == 13
-    assert mumu.any() and np.all(np.asarray(heavy.weights.p_decay)[mumu] < 1e-6)
+    assert mumu.any()
+    assert np.all(np.asarray(heavy.weights.p_decay)[mumu] < 1e-6)
     assert np.all(np.asarray(heavy.weights.p_decay)[~mumu] == 1.0)
 
 
