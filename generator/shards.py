@@ -27,7 +27,7 @@ points) is drawn once, in the calling process, so every shard accepts and weight
 chunk of k events of a shard is normalised to sigma k / N (N the run's events), as MadGraph normalises to
 the integrated sigma: weighted events ``w -> w sigma/N k/sum(w)``, partially unweighted ones
 ``w = sigma/N k/sum(r) r`` with ``r = w / min(w)`` the weight ratio (1 below the truncated w_max, so
-every such event has exactly sigma/N). The N weights of the run therefore sum to sigma (the header's)
+in a chunk without an event above it every event has exactly sigma/N). The N weights of the run therefore sum to sigma (the header's)
 up to rounding, whatever the shard count, and the files carry them in the card's ``event_norm``.
 
 **A lost shard.** A shard whose worker dies is run again by the executor (:mod:`generator.executors`);
@@ -85,6 +85,9 @@ logger = logging.getLogger(__name__)
 SHARD_KEY = 0x5348
 #: Fewest events per shard when the shard count is not given (one chunk of events).
 MIN_SHARD_EVENTS = CHUNK_EVENTS
+#: The pieces of a run in its output folder: ``<name>.shardNNN-<attempt>.part`` (under the run's lock,
+#: every one is this run's: pieces of a killed run are removed before it starts, generator/rundir.py).
+PIECE_GLOB = "*.shard[0-9][0-9][0-9]-*" + PART_SUFFIX
 #: Formats written by the merge from event pieces (one tree per file), not concatenated.
 TREE_FORMATS = ("root", "fairship")
 _TEXT_FORMATS = ("lhe", "hepmc")
@@ -354,10 +357,12 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
 
         return merge_run(run_dir.path, formats, names, writer_options(cfg), header, finished, make_summary,
                          checkpoint=run_dir.checkpoint)
-    finally:
-        for r in results:  # what the merge did not consume (an interrupted or failed run)
+    finally:  # what the merge did not consume: an interrupted or failed run, a lost attempt's pieces
+        for r in results:
             for piece in (r.pieces.values() if r is not None else ()):
                 Path(piece).unlink(missing_ok=True)
+        for piece in run_dir.path.glob(PIECE_GLOB):
+            piece.unlink(missing_ok=True)
 
 
 def _shards_record(results: list[ShardResult], executor: Executor, tally: Tally) -> dict[str, Any]:
