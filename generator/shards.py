@@ -47,12 +47,14 @@ process, with today's bytes (:func:`generator.run.run_config`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
 import os
 import secrets
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -252,8 +254,12 @@ def run_shard(task: ShardTask) -> ShardResult:
     sampler = _ShardSampler(point.integration, rng, task.pilot)
     tally = Tally()
     extremes = [math.inf, 0.0]
-    chunks = _shard_events(task, sampler, rng, tally, alive, extremes)
-    stats = write_parts(finals, chunks, task.header, writers={k: writers[k] for k in finals})
+    progress = out / f"progress.shard{shard.index:03d}-{attempt}{PART_SUFFIX}"
+    try:
+        chunks = _shard_events(task, sampler, rng, tally, alive, extremes, progress)
+        stats = write_parts(finals, chunks, task.header, writers={k: writers[k] for k in finals})
+    finally:
+        progress.unlink(missing_ok=True)
     unit, largest = extremes
     sampling = sampler.stats
     if not task.header.weighted:
@@ -264,8 +270,9 @@ def run_shard(task: ShardTask) -> ShardResult:
 
 
 def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generator, tally: Tally, alive: _Alive,
-                  extremes: list[float]):
-    """The shard's event chunks, each normalised to sigma k / N (weights at the card's coupling, pb)."""
+                  extremes: list[float], progress: Path):
+    """The shard's event chunks, each normalised to sigma k / N (weights at the card's coupling, pb); the
+    events made so far in ``progress`` (what the calling process shows, :class:`_Progress`)."""
     shard, point = task.shard, task.point
     cfg = point.plan.config
     sigma, n_total, g2 = point.integration.mean, task.header.n_events, cfg.coupling**2
@@ -278,6 +285,7 @@ def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generat
         w = normalise_chunk(w, sigma, n_total, cfg.weighted)
         extremes[0], extremes[1] = min(extremes[0], float(w.min())), max(extremes[1], float(w.max()))
         yield events_from_points(point.plan, u, w * g2, rng, tally)
+        progress.write_text(f"{tally.n}\n")
 
 
 def _shard_task(task: ShardTask) -> ShardResult:
@@ -312,6 +320,43 @@ def _merge_sampling(pilot: SamplingStats, results: list[ShardResult], weighted: 
     return out
 
 
+class _Progress(threading.Thread):
+    """Shows the events the shards made so far: the sum over the shards' progress files, every half
+    second (the executor does not report before a shard ends; a file works on any executor)."""
+
+    def __init__(self, out: Path, advance: Any) -> None:
+        super().__init__(name="mudump-shard-progress", daemon=True)
+        self.out, self.advance = out, advance
+        self.finished: dict[int, int] = {}
+        self.shown = 0
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+
+    def _made(self) -> int:
+        made = dict(self.finished)
+        for path in self.out.glob("progress.shard[0-9][0-9][0-9]-*" + PART_SUFFIX):
+            with contextlib.suppress(OSError, ValueError):
+                k = int(path.name[len("progress.shard"):][:3])
+                if k not in self.finished:
+                    made[k] = max(made.get(k, 0), int(path.read_text()))
+        return sum(made.values())
+
+    def update(self) -> None:
+        with self.lock:
+            made = self._made()
+            if made > self.shown:
+                self.advance(made - self.shown)
+                self.shown = made
+
+    def done(self, result: ShardResult) -> None:
+        self.finished[result.shard.index] = result.shard.n_events
+        self.update()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.5):
+            self.update()
+
+
 def _lock_text(lock: Path) -> str:
     return lock.read_text(errors="replace")
 
@@ -335,14 +380,22 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
     t0 = time.perf_counter()
     try:
         with reporter.generating(cfg.nevents) as advance:
+            progress = _Progress(run_dir.path, advance) if advance is not None else None
 
             def done(i: int, result: ShardResult) -> None:
                 results[i] = result
                 run_dir.checkpoint()
-                if advance is not None:
-                    advance(result.shard.n_events)
+                if progress is not None:
+                    progress.done(result)
 
-            executor.run(_shard_task, tasks, done)
+            if progress is not None:
+                progress.start()
+            try:
+                executor.run(_shard_task, tasks, done)
+            finally:
+                if progress is not None:
+                    progress.stop.set()
+                    progress.join()
         seconds["events_and_writing"] = time.perf_counter() - t0
         finished = [r for r in results if r is not None]
         tally = _merge_tallies([r.tally for r in finished])

@@ -201,7 +201,11 @@ def write_parts(finals: dict[str, Path], chunks: Iterable[ak.Array], header: Run
     try:
         threads = [_WriterThread(key, final, header, options.get(key, {}), writers.get(key))
                    for key, final in finals.items()]
-        _feed(threads, next(stream, None), stream)
+        if threads:
+            _feed(threads, next(stream, None), stream)
+        else:  # no file asked for: the events are still drawn (their tallies count)
+            for _ in stream:
+                pass
     except BaseException:
         for w in threads:
             w.stop()

@@ -368,7 +368,26 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
     assert not thread.is_alive()
     assert "error" not in result, result.get("error")
     assert _files(result["summary"]) == reference, "a lost shard is rerun: identical files"
+    assert result["summary"]["shards"]["shards"][1]["pid"] == workers[1].pid, "shard 1 ran again on worker b"
     assert _leftovers(out) == []
+
+
+@pytest.mark.slow
+def test_cli_dask_local_and_processes_write_the_same_files(tmp_path):
+    """The issue's closing commands: ``--dask-local 2`` and ``--executor processes --jobs 2``."""
+    card = _card(tmp_path, nevents=2 * MIN_SHARD_EVENTS + 1)
+    runs = {}
+    for name, args in (("dask", ["--dask-local", "2"]), ("processes", ["--executor", "processes", "--jobs", "2"])):
+        proc = subprocess.run([*CLI, "run", str(card), "--output", str(tmp_path / name), "--json", "-q", *args],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False)
+        assert proc.returncode == 0, proc.stderr
+        runs[name] = json.loads(proc.stdout)
+    assert runs["dask"]["shards"]["executor"] == "dask"
+    assert runs["dask"]["shards"]["count"] == runs["processes"]["shards"]["count"] == 2
+    _check_merged(runs["dask"], 2 * MIN_SHARD_EVENTS + 1, "average")
+    assert _files(runs["dask"]) == _files(runs["processes"])
+    for name in runs:
+        assert _leftovers(tmp_path / name) == []
 
 
 @pytest.mark.slow
