@@ -148,14 +148,17 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
+        level = logging.getLogger().getEffectiveLevel()
         from distributed import Client, LocalCluster
 
+        # Dask's own log lines follow mudump's level (-q: errors only), in this process and the local workers
+        logging.getLogger("distributed").setLevel(level)
         self._cluster = None
         if address is not None:
             self.client = Client(address, timeout="30s")
         else:
             self._cluster = LocalCluster(n_workers=n_local or 2, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+                                         dashboard_address=None, silence_logs=max(level, logging.WARNING))
             self.client = Client(self._cluster)
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
 
