@@ -429,7 +429,8 @@ def _shards_record(results: list[ShardResult], executor: Executor, tally: Tally)
                      "each chunk of k events is normalised to sigma k / N",
         "shards": [{"index": r.shard.index, "first_event": r.shard.first_event, "n_events": r.shard.n_events,
                     "seed": r.shard.seed, "sum_w_xsec_pb": r.tally.sum_w, "sum_weight_pb": r.tally.sum_weight,
-                    "seconds": r.seconds, "host": r.host, "pid": r.pid, "attempt": r.attempt}
+                    "seconds": r.seconds, "host": r.host, "pid": r.pid, "attempt": r.attempt,
+                    "writers_cpu_s": {kind: st.get("cpu_s") for kind, st in r.piece_stats.items()}}
                    for r in results],
         "merged": {"n_events": tally.n, "sum_w_xsec_pb": tally.sum_w, "sum_weight_pb": tally.sum_weight},
     }
