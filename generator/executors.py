@@ -37,7 +37,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-__all__ = ["EXECUTORS", "MAX_RETRIES", "DaskExecutor", "Executor", "ProcessExecutor", "make_executor"]
+__all__ = ["EXECUTORS", "MAX_RETRIES", "DaskExecutor", "Executor", "ProcessExecutor", "SchedulerUnreachable",
+           "make_executor"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,10 @@ EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
 #: Times a task is resubmitted after its worker died, before the caller gives up.
 MAX_RETRIES = 3
 _PR_SET_PDEATHSIG = 1
+
+
+class SchedulerUnreachable(ValueError):
+    """No Dask scheduler answers at the address given (``--scheduler``): the user's input to fix."""
 
 
 class Executor:
@@ -155,12 +160,24 @@ class DaskExecutor(Executor):
         logging.getLogger("distributed").setLevel(level)
         self._cluster = None
         if address is not None:
-            self.client = Client(address, timeout="30s")
+            try:
+                self.client = Client(address, timeout="30s")
+            except OSError as exc:  # a refused or timed-out connection
+                raise SchedulerUnreachable(f"no Dask scheduler answers at {address} ({exc}); check the address "
+                                           "(tcp://HOST:8786) and that the scheduler runs") from None
         else:
             self._cluster = LocalCluster(n_workers=n_local or 2, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=max(level, logging.WARNING))
             self.client = Client(self._cluster)
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def has_workers(self, wait_s: float = 0.0) -> bool:
+        """Whether the cluster has a worker, waiting up to ``wait_s`` seconds for one; updates ``workers``."""
+        with contextlib.suppress(Exception):  # distributed's TimeoutError when none came
+            if wait_s > 0:
+                self.client.wait_for_workers(1, timeout=wait_s)
+        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+        return bool(self.client.scheduler_info().get("workers"))
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
             done: Callable[[int, Any], None]) -> None:

@@ -218,7 +218,6 @@ class _Alive:
     def __init__(self, task: ShardTask) -> None:
         self.lock = Path(task.lock)
         self.text = task.lock_text
-        self.parent = os.getppid()
 
     def check(self) -> None:
         try:
@@ -384,6 +383,9 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
 
             def done(i: int, result: ShardResult) -> None:
                 results[i] = result
+                for piece in run_dir.path.glob(f"*.shard{i:03d}-*{PART_SUFFIX}"):  # a lost attempt's
+                    if result.attempt not in piece.name:
+                        piece.unlink(missing_ok=True)
                 run_dir.checkpoint()
                 if progress is not None:
                     progress.done(result)
@@ -459,6 +461,10 @@ def open_executor(n_events: int, card_seed: int, executor: str | Executor = "pro
         n = jobs or default_shard_count(n_events, dask_local or 2)
     elif kind == "dask":
         ex = DaskExecutor(scheduler)
+        if jobs is None and not ex.has_workers(wait_s=60):
+            ex.close()
+            raise ValueError(f"the Dask scheduler at {scheduler} has no worker (waited 60 s): start workers "
+                             "(dask worker ADDRESS) or give --jobs N to queue N shards until they come")
         n = jobs or default_shard_count(n_events, ex.workers)
         if min(n, n_events) > 1:
             return ex, shard_plan(n_events, n, card_seed)
