@@ -6,7 +6,8 @@ Sub-commands::
                   --coupling 5e-4 --method exact|ww|iww [--json]
     mudump width  --model leptophilic --mass 0.1 --coupling 5e-4 [--energy 160] [--json]
     mudump run    CARD [--output DIR] [--seed N] [--nevents N] [--overwrite] [--json]
-                  [--executor serial|processes|dask] [--jobs N] [--scheduler tcp://HOST:8786 | --dask-local N]
+                  [--executor serial|processes|dask] [--jobs N] [--shards N]
+                  [--scheduler tcp://HOST:8786 | --dask-local N]
     mudump card   [--template] > my_run.dat
     mudump scan   CARD [--output DIR] [--overwrite] [--executor serial|processes|dask] [--workers N]
                   [--scheduler tcp://HOST:8786 | --dask-local N] [--cache-dir DIR | --no-cache] [--json]
@@ -192,13 +193,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_executor(args: argparse.Namespace) -> dict:
     """Where a run's shards go (``--executor``, ``--jobs``, ``--scheduler``, ``--dask-local``), checked."""
+    if args.shards is not None and args.shards < 1:
+        raise UserError(f"--shards = {args.shards} but require N >= 1")
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs = {args.jobs} but require N >= 1")
     if args.dask_local is not None and args.dask_local < 1:
         raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
     if args.scheduler is not None and args.dask_local is not None:
         raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
-    return {"executor": args.executor, "jobs": args.jobs, "scheduler": args.scheduler, "dask_local": args.dask_local}
+    return {"executor": args.executor, "shards": args.shards, "jobs": args.jobs, "scheduler": args.scheduler,
+            "dask_local": args.dask_local}
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -358,9 +362,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     g.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
                    help="where the shards run: in this process, local worker processes, or Dask")
     g.add_argument("--jobs", metavar="N", type=int, default=None,
-                   help="number of shards (and of local worker processes); the same seed and N give the same "
-                   "files on every executor (default: one per core or Dask worker, at most one per 20000 "
-                   "events; 1 = the serial run)")
+                   help="local worker processes (default: all cores)")
+    g.add_argument("--shards", metavar="N", type=int, default=None,
+                   help="shards the events are sampled in: the files depend on the card, the seed and N only, "
+                   "never on the executor or the cores (default: one per 100000 events; 1 = one stream)")
     g.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (implies --executor dask; its "
                    "workers write into the output directory, which they must share)")

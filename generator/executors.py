@@ -171,18 +171,13 @@ class DaskExecutor(Executor):
             self.client = Client(self._cluster)
         self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
 
-    def has_workers(self, wait_s: float = 0.0) -> bool:
-        """Whether the cluster has a worker, waiting up to ``wait_s`` seconds for one; updates ``workers``."""
-        with contextlib.suppress(Exception):  # distributed's TimeoutError when none came
-            if wait_s > 0:
-                self.client.wait_for_workers(1, timeout=wait_s)
-        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
-        return bool(self.client.scheduler_info().get("workers"))
-
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]],
             done: Callable[[int, Any], None]) -> None:
         from distributed import as_completed
 
+        if not self.client.scheduler_info().get("workers"):
+            logger.warning("the Dask scheduler has no worker yet: the tasks wait for one (start workers with "
+                           "dask worker %s)", self.client.scheduler.address)
         futures = {self.client.submit(fn, *task, pure=False, retries=MAX_RETRIES): i
                    for i, task in enumerate(tasks)}
         try:

@@ -108,8 +108,9 @@ def generate(config: RunConfig, *, progress: bool = False) -> tuple[ak.Array | N
 
 
 def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None = None,
-               overwrite: bool = False, executor: str | Executor = "processes", jobs: int | None = None,
-               scheduler: str | None = None, dask_local: int | None = None) -> dict[str, Any]:
+               overwrite: bool = False, executor: str | Executor = "processes", shards: int | None = None,
+               jobs: int | None = None, scheduler: str | None = None, dask_local: int | None = None
+               ) -> dict[str, Any]:
     """Integrate, generate, write the requested formats and ``summary.json``; return the summary.
 
     Before any work: the plan's refusals, the coupling (:func:`generator.plan.check_coupling`) and the
@@ -120,10 +121,11 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     interface. SIGINT and SIGTERM raise :class:`~generator.exceptions.RunInterrupted` once the partial
     files are removed; a full disk or file-size limit raises :class:`~generator.exceptions.OutputError`.
 
-    ``executor`` (serial | processes | dask, or an :class:`~generator.executors.Executor`), ``jobs``,
-    ``scheduler`` and ``dask_local`` shard the events (:mod:`generator.shards`): integrated once here,
-    sampled in ``jobs`` shards (default: one per worker, at most one per 20 000 events) on the executor,
-    merged into one set of files. One shard is the serial run, in this process.
+    Sharded runs (:mod:`generator.shards`): integrated once here, the events sampled in ``shards`` shards
+    (default: one per 100 000 events) on ``executor`` (serial | processes | dask, or an
+    :class:`~generator.executors.Executor`; ``jobs`` local processes, default all cores; ``scheduler``,
+    ``dask_local``), merged into one set of files that depends on the card, the seed and the shard count
+    only. One shard is the serial run, in this process.
     """
     reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
     check_coupling(config)
@@ -132,10 +134,10 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     run_plan = plan(config)  # refusals before any work or any file
     with prepare(config, overwrite=overwrite) as run_dir:
         sampled = config.method == "exact" and run_plan.integrand.kernel.has_final_state
-        ex, shards = open_executor(config.nevents if sampled else 0, config.seed, executor, jobs=jobs,
-                                   scheduler=scheduler, dask_local=dask_local)
+        ex, plan_ = open_executor(config.nevents if sampled else 0, config.seed, executor, shards=shards,
+                                  jobs=jobs, scheduler=scheduler, dask_local=dask_local)
         try:
-            return _run_in(run_dir, run_plan, rng, reporter, card_text, (ex, shards))
+            return _run_in(run_dir, run_plan, rng, reporter, card_text, (ex, plan_))
         finally:
             if ex is not None and ex is not executor:
                 ex.close()
@@ -185,10 +187,10 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
 
 
 def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,
-             executor: str | Executor = "processes", jobs: int | None = None, scheduler: str | None = None,
-             dask_local: int | None = None, **overrides: Any) -> dict[str, Any]:
+             executor: str | Executor = "processes", shards: int | None = None, jobs: int | None = None,
+             scheduler: str | None = None, dask_local: int | None = None, **overrides: Any) -> dict[str, Any]:
     """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it (sharded as it says)."""
     text = read_card_text(path)
     config = parse_card_text(text, str(path), **overrides)
     return run_config(config, progress=progress, card_text=text, overwrite=overwrite, executor=executor,
-                      jobs=jobs, scheduler=scheduler, dask_local=dask_local)
+                      shards=shards, jobs=jobs, scheduler=scheduler, dask_local=dask_local)

@@ -39,10 +39,12 @@ stops (a Dask task cannot be killed from outside). With ``--scheduler``, the wor
 output directory itself (DESIGN.md rule 8: no spool elsewhere), so it must be on a file system they
 share, at the same path; a shard that cannot see it stops with an error saying so.
 
-**Shard count.** ``--jobs N`` (``jobs``) asks for N shards; by default one per worker (all cores for
-``processes``, the cluster's workers for Dask) and at most one per :data:`MIN_SHARD_EVENTS` events, since
-a smaller shard costs more to start and merge than it saves. One shard is the serial run itself, in this
-process, with today's bytes (:func:`generator.run.run_config`).
+**Shard count.** The files depend on the card, its seed and the shard count only (DESIGN.md rule 8: same
+card and seed, same bytes), so the shard count comes from the card, not from the machine: one shard per
+:data:`SHARD_EVENTS` events, or ``--shards N`` (``shards``). The executor and its workers (``--jobs N``
+local processes, default all cores; a Dask cluster's workers) only decide where the shards run and how
+many at once. A run of one shard (fewer than 2 x :data:`SHARD_EVENTS` events, or ``--shards 1``) is the
+serial run, in this process, with the bytes it always had (:func:`generator.run.run_config`).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ from .events import RunInfo
 from .exceptions import OutputError
 from .executors import Executor
 from .integrate import EventSampler, IntegrationResult, SamplingStats
-from .merge import merge_run
+from .merge import Merge
 from .output import hepmc, lhe
 from .output._atomic import PART_SUFFIX
 from .output._pieces import write_event_piece
@@ -77,19 +79,20 @@ from .reweight import CHUNK_EVENTS
 from .summary import run_info, summary
 from .writing import output_names, write_parts, writer_options
 
-__all__ = ["MIN_SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask",
-           "default_shard_count", "normalise_chunk", "open_executor", "run_shard", "run_sharded", "shard_plan",
-           "shard_seed"]
+__all__ = ["SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask", "normalise_chunk",
+           "open_executor", "run_shard", "run_sharded", "shard_count", "shard_plan", "shard_seed"]
 
 logger = logging.getLogger(__name__)
 
 #: Spawn-key domain of the shard seeds ("SH"), apart from the mass keys of a scan.
 SHARD_KEY = 0x5348
-#: Fewest events per shard when the shard count is not given (one chunk of events).
-MIN_SHARD_EVENTS = CHUNK_EVENTS
-#: The pieces of a run in its output folder: ``<name>.shardNNN-<attempt>.part`` (under the run's lock,
+#: Events per shard when the shard count is not given: a shard is then a few seconds of work, enough
+#: shards for a few workers to share evenly and for the merge to run while the last ones do, few
+#: enough that starting and merging them costs little.
+SHARD_EVENTS = 100_000
+#: The pieces of a run in its output folder: ``<name>.shardNNNNN-<attempt>.part`` (under the run's lock,
 #: every one is this run's: pieces of a killed run are removed before it starts, generator/rundir.py).
-PIECE_GLOB = "*.shard[0-9][0-9][0-9]-*" + PART_SUFFIX
+PIECE_GLOB = "*.shard[0-9]*-*" + PART_SUFFIX
 #: Formats written by the merge from event pieces (one tree per file), not concatenated.
 TREE_FORMATS = ("root", "fairship")
 _TEXT_FORMATS = ("lhe", "hepmc")
@@ -139,10 +142,16 @@ def shard_plan(n_events: int, n_shards: int, card_seed: int) -> list[Shard]:
     return shards
 
 
-def default_shard_count(n_events: int, workers: int) -> int:
-    """Shards of a run whose shard count is not given: one per worker, at most one per
-    :data:`MIN_SHARD_EVENTS` events, at least one."""
-    return max(1, min(int(workers), int(n_events) // MIN_SHARD_EVENTS))
+def shard_count(n_events: int, shards: int | None = None) -> int:
+    """Shards of a run of ``n_events``: ``shards`` if given (at most one per event), else one per
+    :data:`SHARD_EVENTS` events (at least one) -- from the card alone, never from the machine.
+
+    >>> shard_count(10**6), shard_count(150_000), shard_count(10**6, shards=3), shard_count(2, shards=3)
+    (10, 1, 3, 2)
+    """
+    if shards is not None:
+        return max(1, min(int(shards), int(n_events)))
+    return max(1, int(n_events) // SHARD_EVENTS)
 
 
 def normalise_chunk(w: np.ndarray, sigma: float, n_total: int, weighted: bool) -> np.ndarray:
@@ -242,7 +251,7 @@ def run_shard(task: ShardTask) -> ShardResult:
     alive.check()
     shard, point = task.shard, task.point
     attempt = secrets.token_hex(4)
-    finals = {kind: out / f"{name}.shard{shard.index:03d}-{attempt}" for kind, name in task.pieces.items()}
+    finals = {kind: out / f"{name}.shard{shard.index:05d}-{attempt}" for kind, name in task.pieces.items()}
     writers: dict[str, Any] = {
         "lhe": partial(lhe.write_lhe_piece, head=shard.index == 0, gz=task.pieces.get("lhe", "").endswith(".gz")),
         "hepmc": partial(hepmc.write_hepmc_piece, first_event=shard.first_event, header=shard.index == 0,
@@ -253,7 +262,7 @@ def run_shard(task: ShardTask) -> ShardResult:
     sampler = _ShardSampler(point.integration, rng, task.pilot)
     tally = Tally()
     extremes = [math.inf, 0.0]
-    progress = out / f"progress.shard{shard.index:03d}-{attempt}{PART_SUFFIX}"
+    progress = out / f"progress.shard{shard.index:05d}-{attempt}{PART_SUFFIX}"
     try:
         chunks = _shard_events(task, sampler, rng, tally, alive, extremes, progress)
         stats = write_parts(finals, chunks, task.header, writers={k: writers[k] for k in finals})
@@ -333,9 +342,9 @@ class _Progress(threading.Thread):
 
     def _made(self) -> int:
         made = dict(self.finished)
-        for path in self.out.glob("progress.shard[0-9][0-9][0-9]-*" + PART_SUFFIX):
+        for path in self.out.glob("progress.shard[0-9]*-*" + PART_SUFFIX):
             with contextlib.suppress(OSError, ValueError):
-                k = int(path.name[len("progress.shard"):][:3])
+                k = int(path.name[len("progress.shard"):].split("-")[0])
                 if k not in self.finished:
                     made[k] = max(made.get(k, 0), int(path.read_text()))
         return sum(made.values())
@@ -362,8 +371,8 @@ def _lock_text(lock: Path) -> str:
 
 def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: list[Shard], executor: Executor,
                 reporter: Any, card_text: str, seconds: dict[str, float]) -> dict[str, Any]:
-    """Run ``shards`` on ``executor`` and merge their pieces into the run's files and ``summary.json``
-    (``run_dir``: the :class:`~generator.rundir.RunDirectory`); returns the summary."""
+    """Run ``shards`` on ``executor`` and merge their pieces, as they come back, into the run's files and
+    ``summary.json`` (``run_dir``: the :class:`~generator.rundir.RunDirectory`); returns the summary."""
     run_plan = point.plan
     cfg = run_plan.config
     header = run_info(run_plan, point.integration, cfg.weighted)
@@ -375,17 +384,18 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
         pieces["events"] = "events"
     tasks = [(ShardTask(s, point, pilot, header, str(run_dir.path), pieces, str(run_dir.lock),
                         _lock_text(run_dir.lock)),) for s in shards]
-    results: list[ShardResult | None] = [None] * len(shards)
+    merge = Merge(run_dir.path, formats, names, writer_options(cfg), header, len(shards))
     t0 = time.perf_counter()
     try:
+        merge.start()
         with reporter.generating(cfg.nevents) as advance:
             progress = _Progress(run_dir.path, advance) if advance is not None else None
 
             def done(i: int, result: ShardResult) -> None:
-                results[i] = result
-                for piece in run_dir.path.glob(f"*.shard{i:03d}-*{PART_SUFFIX}"):  # a lost attempt's
+                for piece in run_dir.path.glob(f"*.shard{i:05d}-*{PART_SUFFIX}"):  # a lost attempt's
                     if result.attempt not in piece.name:
                         piece.unlink(missing_ok=True)
+                merge.feed.put(i, result)
                 run_dir.checkpoint()
                 if progress is not None:
                     progress.done(result)
@@ -399,22 +409,25 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
                     progress.stop.set()
                     progress.join()
         seconds["events_and_writing"] = time.perf_counter() - t0
-        finished = [r for r in results if r is not None]
+        t1 = time.perf_counter()
+        merge.finish()
+        seconds["merging_after_shards"] = time.perf_counter() - t1
+        finished = merge.feed.results
         tally = _merge_tallies([r.tally for r in finished])
         sampling = _merge_sampling(pilot, finished, cfg.weighted)
-        t1 = time.perf_counter()
 
         def make_summary(files: dict[str, str]) -> dict[str, Any]:
-            seconds["merging"] = time.perf_counter() - t1
             out = summary(run_plan, point.integration, tally, sampling, files, seconds, card_text)
             out["shards"] = _shards_record(finished, executor, tally)
             return out
 
-        return merge_run(run_dir.path, formats, names, writer_options(cfg), header, finished, make_summary,
-                         checkpoint=run_dir.checkpoint)
+        return merge.commit(make_summary)
+    except BaseException:
+        merge.abort()
+        raise
     finally:  # what the merge did not consume: an interrupted or failed run, a lost attempt's pieces
-        for r in results:
-            for piece in (r.pieces.values() if r is not None else ()):
+        for r in merge.feed.results:
+            for piece in r.pieces.values():
                 Path(piece).unlink(missing_ok=True)
         for piece in run_dir.path.glob(PIECE_GLOB):
             piece.unlink(missing_ok=True)
@@ -438,42 +451,27 @@ def _shards_record(results: list[ShardResult], executor: Executor, tally: Tally)
     }
 
 
-def open_executor(n_events: int, card_seed: int, executor: str | Executor = "processes", *, jobs: int | None = None,
-                  scheduler: str | None = None, dask_local: int | None = None) -> tuple[Executor | None, list[Shard]]:
+def open_executor(n_events: int, card_seed: int, executor: str | Executor = "processes", *,
+                  shards: int | None = None, jobs: int | None = None, scheduler: str | None = None,
+                  dask_local: int | None = None) -> tuple[Executor | None, list[Shard]]:
     """The executor and the shards of a run of ``n_events`` (see "Shard count" in the module docstring);
-    ``(None, [])`` when the run is one shard, which runs in the calling process as a serial run. An
-    executor made here is the caller's to close (:meth:`Executor.close`); one passed in is used as is."""
-    from .executors import DaskExecutor, ProcessExecutor, make_executor
+    ``(None, [])`` when the run is one shard, which runs in the calling process as a serial run. ``jobs``:
+    local worker processes (default: all cores; one runs the shards in this process). An executor made
+    here is the caller's to close (:meth:`Executor.close`); one passed in is used as is."""
+    from .executors import ProcessExecutor, make_executor
 
-    if jobs is not None and jobs < 1:
-        raise ValueError(f"jobs = {jobs} but require jobs >= 1")
-    if n_events < 2 or jobs == 1:
+    for name, value in (("shards", shards), ("jobs", jobs), ("dask_local", dask_local)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} = {value} but require {name} >= 1")
+    plan = shard_plan(n_events, shard_count(n_events, shards), card_seed) if n_events >= 2 else []
+    if len(plan) < 2:
         return None, []
     if isinstance(executor, Executor):
-        n = jobs or default_shard_count(n_events, executor.workers)
-        return (executor, shard_plan(n_events, n, card_seed)) if min(n, n_events) > 1 else (None, [])
+        return executor, plan
     kind = "dask" if scheduler is not None or dask_local is not None else executor
-    if kind == "serial":
-        n = jobs or 1
-    elif kind == "processes":
-        n = jobs or default_shard_count(n_events, os.cpu_count() or 1)
-    elif kind == "dask" and scheduler is None:
-        n = jobs or default_shard_count(n_events, dask_local or 2)
-    elif kind == "dask":
-        ex = DaskExecutor(scheduler)
-        if jobs is None and not ex.has_workers(wait_s=60):
-            ex.close()
-            raise ValueError(f"the Dask scheduler at {scheduler} has no worker (waited 60 s): start workers "
-                             "(dask worker ADDRESS) or give --jobs N to queue N shards until they come")
-        n = jobs or default_shard_count(n_events, ex.workers)
-        if min(n, n_events) > 1:
-            return ex, shard_plan(n_events, n, card_seed)
-        ex.close()
-        return None, []
-    else:
-        return make_executor(kind), []  # refuses an unknown name
-    if min(n, n_events) < 2:
-        return None, []
+    workers = jobs or os.cpu_count() or 1
+    if kind == "processes" and workers == 1:
+        kind = "serial"  # one worker: the shards one after the other, here (the same files)
     if kind == "processes":
-        return ProcessExecutor(min(n, jobs or os.cpu_count() or 1)), shard_plan(n_events, n, card_seed)
-    return make_executor(kind, dask_local=dask_local), shard_plan(n_events, n, card_seed)
+        return ProcessExecutor(min(workers, len(plan))), plan
+    return make_executor(kind, scheduler=scheduler, dask_local=dask_local), plan

@@ -28,7 +28,7 @@ import generator.shards as shards_module
 from generator.cards import load_card
 from generator.run import run_config
 from generator.rundir import LOCK_NAME
-from generator.shards import MIN_SHARD_EVENTS, normalise_chunk, open_executor, shard_plan, shard_seed
+from generator.shards import SHARD_EVENTS, normalise_chunk, open_executor, shard_count, shard_plan, shard_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "generator.cli"]
@@ -89,19 +89,27 @@ def test_shard_plan_covers_every_event_once_with_seeds_of_the_card_and_the_shard
     assert len(shard_plan(3, 8, card_seed=5)) == 3, "never more shards than events"
 
 
-def test_shard_count_default_and_one_shard_is_the_serial_run():
-    assert open_executor(10 * MIN_SHARD_EVENTS, 1, "serial") == (None, [])
-    assert open_executor(MIN_SHARD_EVENTS, 1, "processes") == (None, []), "small runs are not sharded"
-    assert open_executor(10**6, 1, "processes", jobs=1) == (None, [])
-    ex, shards = open_executor(10, 1, "serial", jobs=3)
-    assert ex.name == "serial"
-    assert [s.n_events for s in shards] == [4, 3, 3]
-    ex, shards = open_executor(10 * MIN_SHARD_EVENTS, 1, "processes", jobs=4)
-    assert ex.name == "processes"
-    assert ex.workers == 4
-    assert len(shards) == 4
-    with pytest.raises(ValueError, match="jobs = 0 but require jobs >= 1"):
-        open_executor(10, 1, "serial", jobs=0)
+def test_shard_count_comes_from_the_card_not_from_the_machine():
+    """The executor and its workers decide where shards run, never how many there are (same card and
+    seed, same bytes, DESIGN.md rule 8); one shard is the serial run."""
+    assert shard_count(10 * SHARD_EVENTS) == 10
+    assert shard_count(2 * SHARD_EVENTS - 1) == 1
+    assert open_executor(2 * SHARD_EVENTS - 1, 1, "processes") == (None, []), "small runs are not sharded"
+    assert open_executor(10**6, 1, "processes", shards=1) == (None, [])
+    plans = {}
+    for executor, jobs in (("serial", None), ("processes", 1), ("processes", 3), ("processes", None)):
+        ex, plan = open_executor(10**6, 1, executor, jobs=jobs)
+        plans[(executor, jobs)] = plan
+        assert ex.name == ("processes" if executor == "processes" and (jobs or os.cpu_count()) > 1 else "serial")
+        if jobs == 3:
+            assert ex.workers == 3
+    assert all(plan == plans[("serial", None)] for plan in plans.values())
+    assert len(plans[("serial", None)]) == 10
+    ex, plan = open_executor(10, 1, "serial", shards=3)
+    assert [s.n_events for s in plan] == [4, 3, 3]
+    for name in ("shards", "jobs"):
+        with pytest.raises(ValueError, match=f"{name} = 0 but require {name} >= 1"):
+            open_executor(10, 1, "serial", **{name: 0})
 
 
 @pytest.mark.parametrize("weighted", [True, False])
@@ -158,7 +166,7 @@ def _check_merged(summary: dict, n: int, event_norm: str) -> None:
 
 def test_sharded_run_is_one_set_of_files_with_weights_normalised_over_the_whole_sample(tmp_path):
     out = tmp_path / "out"
-    s = _run(_card(tmp_path, nevents=3001, formats="lhe, root, hepmc, fairship"), out, executor="serial", jobs=3)
+    s = _run(_card(tmp_path, nevents=3001, formats="lhe, root, hepmc, fairship"), out, executor="serial", shards=3)
     _check_merged(s, 3001, "average")
     assert sorted(p.name for p in out.iterdir()) == sorted([*FORMATS.values(), "summary.json"])
     rec = s["shards"]
@@ -183,7 +191,7 @@ def test_sharded_run_is_one_set_of_files_with_weights_normalised_over_the_whole_
 
 def test_sharded_weighted_sum_normalisation_and_gzip(tmp_path):
     s = _run(_card(tmp_path, nevents=2500, weighted=True, event_norm="sum", lhe_gzip=True), tmp_path / "out",
-             executor="serial", jobs=2)
+             executor="serial", shards=2)
     assert s["files"]["lhe"].endswith("events.lhe.gz")
     _check_merged(s, 2500, "sum")
     assert s["output"]["lhe"]["idwtup"] == 4
@@ -192,15 +200,15 @@ def test_sharded_weighted_sum_normalisation_and_gzip(tmp_path):
 def test_same_seed_and_shard_count_same_bytes_on_every_executor(tmp_path):
     """In-process shards, local processes, twice: identical files (summary.json aside: times, pids)."""
     card = _card(tmp_path, nevents=2400, lhe_gzip=True)
-    serial = _files(_run(card, tmp_path / "serial", executor="serial", jobs=3))
-    processes = _files(_run(card, tmp_path / "processes", executor="processes", jobs=3))
-    again = _files(_run(card, tmp_path / "again", executor="processes", jobs=3))
+    serial = _files(_run(card, tmp_path / "serial", executor="serial", shards=3))
+    processes = _files(_run(card, tmp_path / "processes", executor="processes", shards=3))
+    again = _files(_run(card, tmp_path / "again", executor="processes", shards=3))
     assert set(serial) == {"lhe", "root", "hepmc"}
     for fmt in serial:
         assert serial[fmt] == processes[fmt], fmt
         assert again[fmt] == processes[fmt], fmt
     other_seed = _files(_run(_card(tmp_path, "seed8.dat", nevents=2400, seed=8, lhe_gzip=True), tmp_path / "s8",
-                             executor="serial", jobs=3))
+                             executor="serial", shards=3))
     assert other_seed["lhe"] != serial["lhe"]
 
 
@@ -215,7 +223,7 @@ def test_one_shard_is_the_serial_run_byte_for_byte(tmp_path):
 def test_different_shard_counts_agree_statistically(tmp_path):
     card = _card(tmp_path, nevents=6000, weighted=True, formats="root")
     one = _run(card, tmp_path / "one", executor="serial")
-    four = _run(card, tmp_path / "four", executor="serial", jobs=4)
+    four = _run(card, tmp_path / "four", executor="serial", shards=4)
     assert one["sigma_pb"] == four["sigma_pb"], "one integration, whatever the shards"
 
     def boson_energy(s: dict) -> tuple[float, float]:
@@ -255,10 +263,10 @@ _original_run_shard = shards_module.run_shard
 
 def test_a_shard_lost_with_its_worker_is_rerun_and_the_files_are_identical(tmp_path, monkeypatch):
     card = _card(tmp_path, nevents=4500, lhe_gzip=True)
-    reference = _files(_run(card, tmp_path / "reference", executor="serial", jobs=3))
+    reference = _files(_run(card, tmp_path / "reference", executor="serial", shards=3))
     monkeypatch.setattr(shards_module, "run_shard", _die_once_in_shard_1)
     out = tmp_path / "rerun"
-    s = _run(card, out, executor="processes", jobs=3)
+    s = _run(card, out, executor="processes", shards=3)
     assert (tmp_path / "died").exists(), "the worker of shard 1 died once"
     assert _files(s) == reference
     assert _leftovers(out) == [], "the lost attempt's pieces are removed"
@@ -273,7 +281,7 @@ def test_a_failing_shard_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch)
     monkeypatch.setattr(shards_module, "run_shard", broken)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="simulated shard failure"):
-        _run(_card(tmp_path, nevents=900), out, executor="serial", jobs=3)
+        _run(_card(tmp_path, nevents=900), out, executor="serial", shards=3)
     assert _leftovers(out) == []
     assert not [p for p in out.iterdir() if p.name in {*FORMATS.values(), "summary.json"}]
 
@@ -334,12 +342,12 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
     address, workers = dask_scheduler
     n = 12_000
     card = _card(tmp_path, nevents=n)
-    processes = _run(card, tmp_path / "processes", executor="processes", jobs=4)
+    processes = _run(card, tmp_path / "processes", executor="processes", shards=4)
     reference = _files(processes)
 
     workers.append(_worker(address, tmp_path / "worker_a.log"))
     _wait_for_workers(address, 1)
-    on_dask = _run(card, tmp_path / "dask", scheduler=address, jobs=4)
+    on_dask = _run(card, tmp_path / "dask", scheduler=address, shards=4)
     assert on_dask["shards"]["executor"] == "dask"
     _check_merged(on_dask, n, "average")
     assert _files(on_dask) == reference, "processes and Dask give identical bytes"
@@ -350,14 +358,14 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
 
     def run() -> None:
         try:
-            result["summary"] = _run(card, out, scheduler=address, jobs=4)
+            result["summary"] = _run(card, out, scheduler=address, shards=4)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             result["error"] = exc
 
     thread = threading.Thread(target=run)
     thread.start()
     t0 = time.monotonic()
-    while not (out.is_dir() and any(".shard001-" in p.name for p in out.iterdir())):
+    while not (out.is_dir() and any(".shard00001-" in p.name for p in out.iterdir())):
         assert thread.is_alive(), result.get("error")
         assert time.monotonic() - t0 < 180, "no shard started"
         time.sleep(0.01)
@@ -374,17 +382,20 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
 
 @pytest.mark.slow
 def test_cli_dask_local_and_processes_write_the_same_files(tmp_path):
-    """The issue's closing commands: ``--dask-local 2`` and ``--executor processes --jobs 2``."""
-    card = _card(tmp_path, nevents=2 * MIN_SHARD_EVENTS + 1)
+    """The issue's closing commands: ``--nevents 200000 --dask-local 2`` and ``--executor processes --jobs 2``."""
+    card = _card(tmp_path, nevents=1000)
     runs = {}
     for name, args in (("dask", ["--dask-local", "2"]), ("processes", ["--executor", "processes", "--jobs", "2"])):
-        proc = subprocess.run([*CLI, "run", str(card), "--output", str(tmp_path / name), "--json", "-q", *args],
-                              capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False)
+        proc = subprocess.run([*CLI, "run", str(card), "--nevents", "200000", "--output", str(tmp_path / name),
+                               "--json", "-q", *args], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+                              check=False)
         assert proc.returncode == 0, proc.stderr
+        assert proc.stderr == ""
         runs[name] = json.loads(proc.stdout)
     assert runs["dask"]["shards"]["executor"] == "dask"
+    assert runs["processes"]["shards"]["executor"] == "processes"
     assert runs["dask"]["shards"]["count"] == runs["processes"]["shards"]["count"] == 2
-    _check_merged(runs["dask"], 2 * MIN_SHARD_EVENTS + 1, "average")
+    _check_merged(runs["dask"], 200_000, "average")
     assert _files(runs["dask"]) == _files(runs["processes"])
     for name in runs:
         assert _leftovers(tmp_path / name) == []

@@ -360,37 +360,46 @@ def write_hepmc_piece(
 def merge_hepmc(
     path: str | os.PathLike[str],
     run_info: RunInfo,
-    pieces: list[Path],
-    piece_stats: list[dict[str, Any]],
+    pieces: Iterable[tuple[Path, dict[str, Any]]],
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
     stats: dict[str, Any] | None = None,
 ) -> Path:
-    """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`, in shard order).
+    """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`), atomically.
 
-    The first piece (with the header) is renamed to ``<path>.part``, the others are appended in the kernel
-    and removed one by one, then the footer: a plain file has exactly the bytes :func:`write_hepmc` writes
-    for the same events in one stream (the pieces number their events from their shard's first); a
-    ``.gz`` is one gzip member per shard and one for the footer. The pieces are consumed either way.
+    ``pieces`` yields each shard's piece with its writer's statistics, in shard order (lazily). The first
+    piece (with the header) is renamed to ``<path>.part``, the others are appended in the kernel and
+    removed one by one, then the footer: a plain file has exactly the bytes :func:`write_hepmc` writes for
+    the same events in one stream (the pieces number their events from their shard's first); a ``.gz`` is
+    one gzip member per shard and one for the footer. Each piece is consumed once taken.
     """
     from generator.output._pieces import append_file
 
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
-    try:
-        with atomic_path(final, rename=rename) as part:
-            os.replace(pieces[0], part)
-            with open(part, "r+b") as raw:
-                raw.seek(0, os.SEEK_END)
-                for piece in pieces[1:]:
-                    append_file(raw, piece)
-                    piece.unlink()
-                raw.write(gzip.compress(_FOOTER, compresslevel=compresslevel, mtime=0) if gz else _FOOTER)
-    finally:
-        for piece in pieces:
-            piece.unlink(missing_ok=True)
+    n = 0
+    with atomic_path(final, rename=rename) as part:
+        raw = None
+        try:
+            for piece, st in pieces:
+                try:
+                    if raw is None:
+                        os.replace(piece, part)
+                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
+                        raw.seek(0, os.SEEK_END)
+                    else:
+                        append_file(raw, piece)
+                finally:
+                    piece.unlink(missing_ok=True)
+                n += int(st["n_events"])
+            if raw is None:
+                raise ValueError("merge_hepmc needs at least one piece (the first shard's, with the header)")
+            raw.write(gzip.compress(_FOOTER, compresslevel=compresslevel, mtime=0) if gz else _FOOTER)
+        finally:
+            if raw is not None:
+                raw.close()
     if stats is not None:
-        stats.update(n_events=sum(int(s["n_events"]) for s in piece_stats))
+        stats.update(n_events=n)
     return final

@@ -444,51 +444,61 @@ def write_lhe_piece(
 def merge_lhe(
     path: str | os.PathLike[str],
     run_info: RunInfo,
-    pieces: list[Path],
-    piece_stats: list[dict[str, Any]],
+    pieces: Iterable[tuple[Path, dict[str, Any]]],
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
     stats: dict[str, Any] | None = None,
 ) -> Path:
-    """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`, in shard order), atomically.
+    """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`), atomically.
 
-    The first piece (with the head) is renamed to ``<path>.part``; the others are appended to it in the
-    kernel (:func:`generator.output._pieces.append_file`, no pass through memory) and removed one by one,
-    then the closing tag; last, the head is filled in with IDWTUP and XMAXUP of all the events. A plain
+    ``pieces`` yields each shard's piece with the statistics its writer reported, in shard order (lazily:
+    the merge of a run takes each piece as its shard comes back). The first piece (with the head) is
+    renamed to ``<path>.part``; the others are appended to it in the kernel
+    (:func:`generator.output._pieces.append_file`, no pass through memory) and removed one by one, then
+    the closing tag; last, the head is filled in with IDWTUP and XMAXUP of all the events. A plain
     ``.lhe`` has exactly the bytes :func:`write_lhe` writes for the same events in one stream; a
     ``.lhe.gz`` is the stored head member, one gzip member per shard and one for the closing tag (gzip,
-    zlib's ``gzread``, Python and pylhe read concatenated members as one stream). The pieces are consumed
-    (moved or removed) whether or not the merge succeeds.
+    zlib's ``gzread``, Python and pylhe read concatenated members as one stream). Each piece is consumed
+    (moved or removed) once taken, whether or not the merge succeeds.
     """
     from generator.output._pieces import append_file
 
     final = Path(path)
     gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
-    filled = [s for s in piece_stats if s["n_events"] > 0]
-    firsts = {s["first_xwgtup"] for s in filled}
-    all_equal = all(s["all_equal"] for s in filled) and len(firsts) <= 1
-    xmax = max((float(s["xmaxup"]) for s in filled), default=0.0)
-    idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and all_equal) else IDWTUP_WEIGHTED
+    n, xmax, firsts, all_equal = 0, 0.0, set(), True
     footer = b"</LesHouchesEvents>\n"
-    try:
-        with atomic_path(final, rename=rename) as part:
-            os.replace(pieces[0], part)
-            with open(part, "r+b") as raw:
-                raw.seek(0, os.SEEK_END)
-                for piece in pieces[1:]:
-                    append_file(raw, piece)
-                    piece.unlink()
-                raw.write(gzip.compress(footer, compresslevel=compresslevel, mtime=0) if gz else footer)
-                template = _head_text(run_info)
-                head = _fill_head(template, idwtup, xmax)
-                assert len(head) == len(_fill_head(template, IDWTUP_WEIGHTED, 0.0))
-                raw.seek(0)
-                raw.write(_stored_gzip(head) if gz else head)
-    finally:
-        for piece in pieces:
-            piece.unlink(missing_ok=True)
+    with atomic_path(final, rename=rename) as part:
+        raw = None
+        try:
+            for piece, st in pieces:
+                try:
+                    if raw is None:
+                        os.replace(piece, part)
+                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
+                        raw.seek(0, os.SEEK_END)
+                    else:
+                        append_file(raw, piece)
+                finally:
+                    piece.unlink(missing_ok=True)
+                if st["n_events"] > 0:
+                    n += int(st["n_events"])
+                    xmax = max(xmax, float(st["xmaxup"]))
+                    firsts.add(st["first_xwgtup"])
+                    all_equal = all_equal and bool(st["all_equal"])
+            if raw is None:
+                raise ValueError("merge_lhe needs at least one piece (the first shard's, with the head)")
+            raw.write(gzip.compress(footer, compresslevel=compresslevel, mtime=0) if gz else footer)
+            idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and all_equal and len(firsts) <= 1) else IDWTUP_WEIGHTED
+            template = _head_text(run_info)
+            head = _fill_head(template, idwtup, xmax)
+            assert len(head) == len(_fill_head(template, IDWTUP_WEIGHTED, 0.0))
+            raw.seek(0)
+            raw.write(_stored_gzip(head) if gz else head)
+        finally:
+            if raw is not None:
+                raw.close()
     if stats is not None:
-        stats.update(n_events=sum(int(s["n_events"]) for s in piece_stats), idwtup=idwtup, xmaxup=xmax)
+        stats.update(n_events=n, idwtup=idwtup, xmaxup=xmax)
     return final
