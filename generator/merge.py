@@ -147,6 +147,12 @@ class Merge:
         for w in self._workers:
             w.start()
 
+    def check(self) -> None:
+        """Raise the error of a format's merge that already failed (so the shards stop early)."""
+        for w in self._workers:
+            if w.error is not None and not isinstance(w.error, MergeStopped):
+                raise w.error
+
     def finish(self) -> None:
         """Wait for every format's merge (all results must be in the feed); raise the first failure."""
         for w in self._workers:

@@ -396,6 +396,7 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
                     if result.attempt not in piece.name:
                         piece.unlink(missing_ok=True)
                 merge.feed.put(i, result)
+                merge.check()
                 run_dir.checkpoint()
                 if progress is not None:
                     progress.done(result)

@@ -3,16 +3,19 @@
 A run of ``cards/na64mu_scalar.dat`` (its formats: LHE, ROOT, HepMC3) with ``--events`` events (default
 10^6) through ``mudump run`` in a fresh subprocess, once per mode:
 
-* ``serial``       ``--executor serial``: one process, the writers in threads (today's run);
-* ``processes``    ``--executor processes --jobs 2``: two shards on two local worker processes, merged;
-* ``dask-local``   ``--dask-local 2 --jobs 2``: the same shards on a Dask LocalCluster of two workers.
+* ``serial``       ``--shards 1``: one stream of events in one process, the writers in threads (the run as
+  it was before sharding, and as it still is for fewer than 2 x 10^5 events);
+* ``processes``    ``--executor processes --jobs 2``: the run's shards (one per 10^5 events) on two local
+  worker processes, merged while they run;
+* ``dask-local``   ``--dask-local 2``: the same shards on a Dask LocalCluster of two workers.
 
 Per mode: the wall time of the command, the CPU time of the whole process tree, the peak resident memory
 of the largest process (``ru_maxrss``) and of the process tree at once (the sum of the proportional set
-sizes over the tree, sampled every 0.1 s with psutil when it is installed), the phases from ``summary.json`` (integration, shards,
-merge), and the speed-up over ``serial``. Each mode runs ``--repeat`` times (default 2); the best wall time
-counts (the machine's other load only ever slows a run down). The files of ``processes`` and
-``dask-local`` are compared byte for byte.
+sizes over the tree, sampled every 0.1 s with psutil when it is installed), the phases from
+``summary.json`` (integration; the shards, with the merge running meanwhile; what is left of the merge
+after the last shard), and the speed-up over ``serial``. Each mode runs ``--repeat`` times (default 2);
+the best wall time counts (the machine's other load only ever slows a run down). The files of
+``processes`` and ``dask-local`` are compared byte for byte.
 
 Run:  python validation/bench_run.py [--events N] [--repeat R] [--jobs J] [--modes serial,processes,dask-local]
 Wall-clock figures depend on the machine's load (``uptime`` is printed before each run); the output goes to
@@ -41,9 +44,9 @@ CLI = [sys.executable, "-m", "generator.cli"]
 
 
 def _modes(jobs: int) -> dict[str, list[str]]:
-    return {"serial": ["--executor", "serial"],
+    return {"serial": ["--shards", "1"],
             "processes": ["--executor", "processes", "--jobs", str(jobs)],
-            "dask-local": ["--dask-local", str(jobs), "--jobs", str(jobs)]}
+            "dask-local": ["--dask-local", str(jobs)]}
 
 
 class _TreeMemory(threading.Thread):
@@ -103,7 +106,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000, help="events per run (default %(default)s)")
     ap.add_argument("--repeat", type=int, default=2, help="runs per mode; the best wall time counts")
-    ap.add_argument("--jobs", type=int, default=2, help="shards and workers of processes and dask-local")
+    ap.add_argument("--jobs", type=int, default=2, help="workers of processes and dask-local")
     ap.add_argument("--modes", default="serial,processes,dask-local", help="comma-separated modes to run")
     ap.add_argument("--output", metavar="DIR", default=None, help="where the runs write (default: a temp dir)")
     args = ap.parse_args()
@@ -113,7 +116,7 @@ def main() -> None:
     best: dict[str, dict] = {}
     try:
         # a first small run loads (and if needed compiles) the kernels, so no mode pays for it
-        _run(["--executor", "serial"], base / "warm", 2000)
+        _run(["--shards", "1"], base / "warm", 2000)
         print(f"{args.events:,} events of {CARD.name}, {os.cpu_count()} cores; best of {args.repeat}")
         print(f"{'mode':>11} {'wall s':>7} {'CPU s':>7} {'integr.':>7} {'shards':>7} {'merge':>6} "
               f"{'max RSS':>8} {'tree PSS':>9}  load average")
@@ -123,7 +126,7 @@ def main() -> None:
                 r = _run(mode_args, base / mode, args.events)
                 t = r["timing_s"]
                 print(f"{mode:>11} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {t['integration']:7.1f} "
-                      f"{t['events_and_writing']:7.1f} {t.get('merging', 0.0):6.1f} {r['max_rss_MB']:6.0f} MB "
+                      f"{t['events_and_writing']:7.1f} {t.get('merging_after_shards', 0.0):6.1f} {r['max_rss_MB']:6.0f} MB "
                       f"{r['tree_rss_MB']:6.0f} MB  {load[0]:.2f} {load[1]:.2f} (run {rep + 1})")
                 if mode not in best or r["wall_s"] < best[mode]["wall_s"]:
                     best[mode] = r
