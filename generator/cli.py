@@ -192,7 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_executor(args: argparse.Namespace) -> dict:
-    """Where a run's shards go (``--executor``, ``--jobs``, ``--scheduler``, ``--dask-local``), checked."""
+    """How a run is sharded and where the shards go (``--shards``, ``--executor``, ``--jobs``,
+    ``--scheduler``, ``--dask-local``), checked."""
     if args.shards is not None and args.shards < 1:
         raise UserError(f"--shards = {args.shards} but require N >= 1")
     if args.jobs is not None and args.jobs < 1:
