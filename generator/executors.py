@@ -163,8 +163,8 @@ class DaskExecutor(Executor):
             try:
                 self.client = Client(address, timeout="30s")
             except OSError as exc:  # a refused or timed-out connection
-                raise SchedulerUnreachable(f"no Dask scheduler answers at {address} ({exc}); check the address "
-                                           "(tcp://HOST:8786) and that the scheduler runs") from None
+                raise SchedulerUnreachable(f"no Dask scheduler answers at {address} ({exc}); check the "
+                                           "address (tcp://HOST:8786) and that the scheduler runs") from None
         else:
             self._cluster = LocalCluster(n_workers=n_local or 2, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=max(level, logging.WARNING))

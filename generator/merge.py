@@ -102,7 +102,8 @@ class _Worker(threading.Thread):
 
 class Merge:
     """The merge of a sharded run into ``out_dir``: :meth:`start` before the shards run, feed it their
-    results (:attr:`feed`), :meth:`finish` once all are back, then :meth:`commit`; :meth:`abort` on failure."""
+    results (:attr:`feed`), :meth:`finish` once all are back, then :meth:`commit`; :meth:`abort` on
+    failure."""
 
     def __init__(self, out_dir: Path, formats: Sequence[str], names: dict[str, str],
                  options: dict[str, dict[str, Any]], header: RunInfo, n_shards: int) -> None:
@@ -125,7 +126,8 @@ class Merge:
             _MERGERS[fmt](self.finals[fmt], self.header, pieces, rename=False, stats=stats)
         return merge
 
-    def _trees(self, trees: dict[str, Path], options: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], Any]:
+    def _trees(self, trees: dict[str, Path],
+               options: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], Any]:
         def write(stats: dict[str, Any]) -> None:
             stats.update(write_parts(trees, self._events(), self.header, options=options))
         return write

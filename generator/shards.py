@@ -4,8 +4,9 @@ The stages of a sharded run (DESIGN.md rule 9; the serial stages in :mod:`genera
 
     plan -> integrate_point (once, in the calling process) -> the sampler's pilot (w_max, P_nz; once)
          -> shard_plan(N, n_shards, seed)        [Shard(index, first_event, n_events, seed), ...]
-         -> run_shard(task) on the executor      pieces <final name>.shardNNN-<attempt>.part in the output folder
-         -> merge_run (generator/merge.py)       one LHE, ROOT, HepMC3 (FairShip) file and summary.json
+         -> run_shard(task) on the executor      pieces <name>.shardNNNNN-<attempt>.part in the output folder
+         -> Merge (generator/merge.py)           one LHE, ROOT, HepMC3 (FairShip) file and summary.json,
+                                                 merged in shard order while the shards run
 
 **What a shard does.** A shard gets the picklable :class:`~generator.point.PointResult` (the plan and the
 adapted VEGAS map), the pilot's statistics and the files' header, draws its ``n_events`` from the adapted
@@ -26,9 +27,10 @@ in which shards finish; another shard count gives a statistically equivalent sam
 points) is drawn once, in the calling process, so every shard accepts and weights events alike. Each
 chunk of k events of a shard is normalised to sigma k / N (N the run's events), as MadGraph normalises to
 the integrated sigma: weighted events ``w -> w sigma/N k/sum(w)``, partially unweighted ones
-``w = sigma/N k/sum(r) r`` with ``r = w / min(w)`` the weight ratio (1 below the truncated w_max, so
-in a chunk without an event above it every event has exactly sigma/N). The N weights of the run therefore sum to sigma (the header's)
-up to rounding, whatever the shard count, and the files carry them in the card's ``event_norm``.
+``w = sigma/N k/sum(r) r`` with ``r = w / min(w)`` the weight ratio (1 below the truncated w_max, so in
+a chunk without an event above it every event has exactly sigma/N). The N weights of the run therefore
+sum to sigma (the header's) up to rounding, whatever the shard count, and the files carry them in the
+card's ``event_norm``.
 
 **A lost shard.** A shard whose worker dies is run again by the executor (:mod:`generator.executors`);
 its pieces carry a name unique to the attempt, so two attempts never write the same file, and the merge
@@ -58,11 +60,13 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import awkward as ak
 import numpy as np
 
 from .assemble import Tally, events_from_points
@@ -79,8 +83,9 @@ from .reweight import CHUNK_EVENTS
 from .summary import run_info, summary
 from .writing import output_names, write_parts, writer_options
 
-__all__ = ["SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask", "normalise_chunk",
-           "open_executor", "run_shard", "run_sharded", "shard_count", "shard_plan", "shard_seed"]
+__all__ = ["SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask",
+           "normalise_chunk", "open_executor", "run_shard", "run_sharded", "shard_count", "shard_plan",
+           "shard_seed"]
 
 logger = logging.getLogger(__name__)
 
@@ -234,8 +239,8 @@ class _Alive:
         except OSError:
             text = None
         if text != self.text:
-            raise ShardAbandoned(f"the run that asked for this shard no longer holds {self.lock} (it ended, was "
-                                 "interrupted or killed): the shard stops and removes its pieces")
+            raise ShardAbandoned(f"the run that asked for this shard no longer holds {self.lock} (it ended, "
+                                 "was interrupted or killed): the shard stops and removes its pieces")
 
 
 def run_shard(task: ShardTask) -> ShardResult:
@@ -253,7 +258,8 @@ def run_shard(task: ShardTask) -> ShardResult:
     attempt = secrets.token_hex(4)
     finals = {kind: out / f"{name}.shard{shard.index:05d}-{attempt}" for kind, name in task.pieces.items()}
     writers: dict[str, Any] = {
-        "lhe": partial(lhe.write_lhe_piece, head=shard.index == 0, gz=task.pieces.get("lhe", "").endswith(".gz")),
+        "lhe": partial(lhe.write_lhe_piece, head=shard.index == 0,
+                       gz=task.pieces.get("lhe", "").endswith(".gz")),
         "hepmc": partial(hepmc.write_hepmc_piece, first_event=shard.first_event, header=shard.index == 0,
                          gz=task.pieces.get("hepmc", "").endswith(".gz")),
         "events": write_event_piece,
@@ -277,8 +283,8 @@ def run_shard(task: ShardTask) -> ShardResult:
                        attempt=attempt)
 
 
-def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generator, tally: Tally, alive: _Alive,
-                  extremes: list[float], progress: Path):
+def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generator, tally: Tally,
+                  alive: _Alive, extremes: list[float], progress: Path) -> Iterator[ak.Array]:
     """The shard's event chunks, each normalised to sigma k / N (weights at the card's coupling, pb); the
     events made so far in ``progress`` (what the calling process shows, :class:`_Progress`)."""
     shard, point = task.shard, task.point
@@ -369,8 +375,9 @@ def _lock_text(lock: Path) -> str:
     return lock.read_text(errors="replace")
 
 
-def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: list[Shard], executor: Executor,
-                reporter: Any, card_text: str, seconds: dict[str, float]) -> dict[str, Any]:
+def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: list[Shard],
+                executor: Executor, reporter: Any, card_text: str,
+                seconds: dict[str, float]) -> dict[str, Any]:
     """Run ``shards`` on ``executor`` and merge their pieces, as they come back, into the run's files and
     ``summary.json`` (``run_dir``: the :class:`~generator.rundir.RunDirectory`); returns the summary."""
     run_plan = point.plan

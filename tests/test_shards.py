@@ -32,7 +32,8 @@ from generator.shards import SHARD_EVENTS, normalise_chunk, open_executor, shard
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "generator.cli"]
-FORMATS = {"lhe": "events.lhe", "root": "events.root", "hepmc": "events.hepmc3", "fairship": "events_fairship.root"}
+FORMATS = {"lhe": "events.lhe", "root": "events.root", "hepmc": "events.hepmc3",
+           "fairship": "events_fairship.root"}
 
 CARD = """# NA64mu, a quick integration: sharded-run tests
   scalar        = process
@@ -55,11 +56,12 @@ CARD = """# NA64mu, a quick integration: sharded-run tests
 """
 
 
-def _card(tmp_path: Path, name: str = "card.dat", *, nevents: int = 3000, weighted: bool = False, seed: int = 7,
-          formats: str = "lhe, root, hepmc", event_norm: str = "average", lhe_gzip: bool = False) -> Path:
+def _card(tmp_path: Path, name: str = "card.dat", *, nevents: int = 3000, weighted: bool = False,
+          seed: int = 7, formats: str = "lhe, root, hepmc", event_norm: str = "average",
+          lhe_gzip: bool = False) -> Path:
     path = tmp_path / name
-    path.write_text(CARD.format(nevents=nevents, weighted=weighted, seed=seed, formats=formats, event_norm=event_norm,
-                                gzip=lhe_gzip, out=tmp_path / "out"))
+    path.write_text(CARD.format(nevents=nevents, weighted=weighted, seed=seed, formats=formats,
+                                event_norm=event_norm, gzip=lhe_gzip, out=tmp_path / "out"))
     return path
 
 
@@ -100,7 +102,8 @@ def test_shard_count_comes_from_the_card_not_from_the_machine():
     for executor, jobs in (("serial", None), ("processes", 1), ("processes", 3), ("processes", None)):
         ex, plan = open_executor(10**6, 1, executor, jobs=jobs)
         plans[(executor, jobs)] = plan
-        assert ex.name == ("processes" if executor == "processes" and (jobs or os.cpu_count()) > 1 else "serial")
+        local = executor == "processes" and (jobs or os.cpu_count()) > 1
+        assert ex.name == ("processes" if local else "serial")
         if jobs == 3:
             assert ex.workers == 3
     assert all(plan == plans[("serial", None)] for plan in plans.values())
@@ -130,7 +133,8 @@ def test_normalised_chunks_sum_to_sigma(weighted, rng):
 
 # --- a sharded run is one set of files --------------------------------------------------------------------
 def _check_merged(summary: dict, n: int, event_norm: str) -> None:
-    """One <init>, exactly n events whose weights average (sum) to the header sigma, one tree, one HepMC run."""
+    """One <init>, exactly n events whose weights average (sum) to the header sigma, one tree, one HepMC3
+    run."""
     files = summary["files"]
     lhe_path = Path(files["lhe"])
     opener = gzip.open if lhe_path.suffix == ".gz" else open
@@ -166,7 +170,8 @@ def _check_merged(summary: dict, n: int, event_norm: str) -> None:
 
 def test_sharded_run_is_one_set_of_files_with_weights_normalised_over_the_whole_sample(tmp_path):
     out = tmp_path / "out"
-    s = _run(_card(tmp_path, nevents=3001, formats="lhe, root, hepmc, fairship"), out, executor="serial", shards=3)
+    card = _card(tmp_path, nevents=3001, formats="lhe, root, hepmc, fairship")
+    s = _run(card, out, executor="serial", shards=3)
     _check_merged(s, 3001, "average")
     assert sorted(p.name for p in out.iterdir()) == sorted([*FORMATS.values(), "summary.json"])
     rec = s["shards"]
@@ -174,7 +179,7 @@ def test_sharded_run_is_one_set_of_files_with_weights_normalised_over_the_whole_
     assert [x["n_events"] for x in rec["shards"]] == [1001, 1000, 1000]
     assert [x["seed"] for x in rec["shards"]] == [shard_seed(7, k) for k in range(3)]
     assert rec["merged"]["n_events"] == 3001
-    assert s["output"]["lhe"]["n_events"] == s["output"]["root"]["n_events"] == s["output"]["hepmc"]["n_events"] == 3001
+    assert [s["output"][fmt]["n_events"] for fmt in ("lhe", "root", "hepmc")] == [3001] * 3
     with uproot.open(s["files"]["fairship"]) as f:
         assert f["LLP_tree"].num_entries == 3001
     # the three formats hold the same events, in the same order
@@ -207,8 +212,8 @@ def test_same_seed_and_shard_count_same_bytes_on_every_executor(tmp_path):
     for fmt in serial:
         assert serial[fmt] == processes[fmt], fmt
         assert again[fmt] == processes[fmt], fmt
-    other_seed = _files(_run(_card(tmp_path, "seed8.dat", nevents=2400, seed=8, lhe_gzip=True), tmp_path / "s8",
-                             executor="serial", shards=3))
+    seed8 = _card(tmp_path, "seed8.dat", nevents=2400, seed=8, lhe_gzip=True)
+    other_seed = _files(_run(seed8, tmp_path / "s8", executor="serial", shards=3))
     assert other_seed["lhe"] != serial["lhe"]
 
 
@@ -338,7 +343,8 @@ def _wait_for_workers(address: str, n: int) -> None:
 
 
 @pytest.mark.slow
-def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_killed_worker(tmp_path, dask_scheduler):
+def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_killed_worker(tmp_path,
+                                                                                          dask_scheduler):
     address, workers = dask_scheduler
     n = 12_000
     card = _card(tmp_path, nevents=n)
@@ -382,12 +388,14 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
 
 @pytest.mark.slow
 def test_cli_dask_local_and_processes_write_the_same_files(tmp_path):
-    """The issue's closing commands: ``--nevents 200000 --dask-local 2`` and ``--executor processes --jobs 2``."""
+    """The issue's closing commands: ``--nevents 200000 --dask-local 2`` and ``--executor processes
+    --jobs 2``."""
     card = _card(tmp_path, nevents=1000)
     runs = {}
-    for name, args in (("dask", ["--dask-local", "2"]), ("processes", ["--executor", "processes", "--jobs", "2"])):
-        proc = subprocess.run([*CLI, "run", str(card), "--nevents", "200000", "--output", str(tmp_path / name),
-                               "--json", "-q", *args], capture_output=True, text=True, cwd=tmp_path, timeout=600,
+    modes = {"dask": ["--dask-local", "2"], "processes": ["--executor", "processes", "--jobs", "2"]}
+    for name, args in modes.items():
+        command = [*CLI, "run", str(card), "--nevents", "200000", "--output", str(tmp_path / name), "--json"]
+        proc = subprocess.run([*command, "-q", *args], capture_output=True, text=True, cwd=tmp_path, timeout=600,
                               check=False)
         assert proc.returncode == 0, proc.stderr
         assert proc.stderr == ""
@@ -418,7 +426,8 @@ def test_sigterm_during_a_sharded_run_leaves_nothing_behind(tmp_path):
     proc.send_signal(signal.SIGTERM)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 143, stderr
-    assert stderr.strip().splitlines() == ["mudump run: interrupted by SIGTERM; the run's partial files were removed"]
+    line = "mudump run: interrupted by SIGTERM; the run's partial files were removed"
+    assert stderr.strip().splitlines() == [line]
     assert stdout == ""
     assert list(out.iterdir()) == [], "no piece, part, lock or final file is left"
     time.sleep(0.5)

@@ -17,7 +17,7 @@ after the last shard), and the speed-up over ``serial``. Each mode runs ``--repe
 the best wall time counts (the machine's other load only ever slows a run down). The files of
 ``processes`` and ``dask-local`` are compared byte for byte.
 
-Run:  python validation/bench_run.py [--events N] [--repeat R] [--jobs J] [--modes serial,processes,dask-local]
+Run:  python validation/bench_run.py [--events N] [--repeat R] [--jobs J] [--modes serial,processes,...]
 Wall-clock figures depend on the machine's load (``uptime`` is printed before each run); the output goes to
 a temporary directory on the same disk as the repository unless ``--output DIR`` is given.
 """
@@ -83,8 +83,9 @@ class _TreeMemory(threading.Thread):
 def _run(mode_args: list[str], out: Path, events: int) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*CLI, "run", str(CARD), "--nevents", str(events), "--output", str(out), "--json", "-q",
-                             "--overwrite", *mode_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    command = [*CLI, "run", str(CARD), "--nevents", str(events), "--output", str(out), "--json", "-q",
+               "--overwrite"]
+    proc = subprocess.Popen([*command, *mode_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     mem = _TreeMemory(proc.pid)
     mem.start()
@@ -108,7 +109,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2, help="runs per mode; the best wall time counts")
     ap.add_argument("--jobs", type=int, default=2, help="workers of processes and dask-local")
     ap.add_argument("--modes", default="serial,processes,dask-local", help="comma-separated modes to run")
-    ap.add_argument("--output", metavar="DIR", default=None, help="where the runs write (default: a temp dir)")
+    ap.add_argument("--output", metavar="DIR", default=None,
+                    help="where the runs write (default: a temporary directory)")
     args = ap.parse_args()
     modes = {m: _modes(args.jobs)[m] for m in args.modes.split(",")}
 
@@ -126,7 +128,8 @@ def main() -> None:
                 r = _run(mode_args, base / mode, args.events)
                 t = r["timing_s"]
                 print(f"{mode:>11} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {t['integration']:7.1f} "
-                      f"{t['events_and_writing']:7.1f} {t.get('merging_after_shards', 0.0):6.1f} {r['max_rss_MB']:6.0f} MB "
+                      f"{t['events_and_writing']:7.1f} {t.get('merging_after_shards', 0.0):6.1f} "
+                      f"{r['max_rss_MB']:6.0f} MB "
                       f"{r['tree_rss_MB']:6.0f} MB  {load[0]:.2f} {load[1]:.2f} (run {rep + 1})")
                 if mode not in best or r["wall_s"] < best[mode]["wall_s"]:
                     best[mode] = r
@@ -136,8 +139,8 @@ def main() -> None:
                 print(f"{mode:>11} {best['serial']['wall_s'] / r['wall_s']:5.2f}x   "
                       f"({r['bytes'] / 1e9:.2f} GB of files, {r['n_events']:,} events)")
         if "processes" in best and "dask-local" in best:
-            same = all(filecmp.cmp(best["processes"]["files"][k], best["dask-local"]["files"][k], shallow=False)
-                       for k in best["processes"]["files"])
+            a, b = best["processes"]["files"], best["dask-local"]["files"]
+            same = all(filecmp.cmp(a[k], b[k], shallow=False) for k in a)
             print(f"\nprocesses and dask-local files byte-identical: {same}")
     finally:
         if not args.output:

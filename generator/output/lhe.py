@@ -490,7 +490,8 @@ def merge_lhe(
             if raw is None:
                 raise ValueError("merge_lhe needs at least one piece (the first shard's, with the head)")
             raw.write(gzip.compress(footer, compresslevel=compresslevel, mtime=0) if gz else footer)
-            idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and all_equal and len(firsts) <= 1) else IDWTUP_WEIGHTED
+            equal = not run_info.weighted and all_equal and len(firsts) <= 1
+            idwtup = IDWTUP_UNWEIGHTED if equal else IDWTUP_WEIGHTED
             template = _head_text(run_info)
             head = _fill_head(template, idwtup, xmax)
             assert len(head) == len(_fill_head(template, IDWTUP_WEIGHTED, 0.0))
