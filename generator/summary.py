@@ -11,7 +11,7 @@ from typing import Any
 
 from ._version import __version__
 from .assemble import Tally
-from .constants import HBARC_GEV_M
+from .constants import HBARC_GEV_M, NEW_DAUGHTERS
 from .events import RunInfo
 from .integrate import IntegrationResult
 from .plan import RunPlan
@@ -50,12 +50,31 @@ def _boson(plan: RunPlan) -> dict[str, Any]:
     """The new boson for the files' particle tables (SLHA MASS, DECAY, QNUMBERS), from the plan.
 
     Every mudump boson is a neutral, colourless spin-0 particle that is its own antiparticle
-    (:mod:`generator.decays` decays spin-0 parents only)."""
+    (:mod:`generator.decays` decays spin-0 parents only). A charge-conjugate channel whose conjugate is
+    another final state (a -> mu- tau+ and mu+ tau-, half each per event) is listed as both; the new
+    particles among the daughters (:data:`generator.constants.NEW_DAUGHTERS`, the lfv_alp chi) come
+    with their mass and quantum numbers under ``new_daughters``."""
+    decays, daughters = [], {}
+    for c, b in zip(plan.channels, plan.branching):
+        if not b > 0:
+            continue
+        conjugate = tuple(-p for p in c.pdg)
+        if c.cp_conjugate and sorted(conjugate) != sorted(c.pdg):
+            decays += [[float(b) / 2, [int(p) for p in c.pdg], c.name],
+                       [float(b) / 2, [int(p) for p in conjugate], f"{c.name} (charge conjugate)"]]
+        else:
+            decays.append([float(b), [int(p) for p in c.pdg], c.name])
+        for p, m in zip(c.pdg, c.masses):
+            if abs(p) in NEW_DAUGHTERS:
+                name, charge3, spin_states, colour, self_conjugate = NEW_DAUGHTERS[abs(p)]
+                daughters[abs(p)] = {"pdg": abs(p), "name": name, "mass_GeV": float(m), "width_GeV": 0.0,
+                                     "charge3": charge3, "spin_states": spin_states, "colour": colour,
+                                     "self_conjugate": self_conjugate}
     return {
         "pdg": int(plan.process.boson_pdg), "name": f"X ({plan.process.name})", "mass_GeV": float(plan.config.mass),
-        "width_GeV": float(plan.width_GeV),
-        "decays": [[float(b), [int(p) for p in c.pdg], c.name] for c, b in zip(plan.channels, plan.branching) if b > 0],
+        "width_GeV": float(plan.width_GeV), "decays": decays,
         "charge3": 0, "spin_states": 1, "colour": 1, "self_conjugate": True,
+        "new_daughters": list(daughters.values()),
     }  # fmt: skip
 
 
