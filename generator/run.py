@@ -73,7 +73,7 @@ def event_chunks(point: PointResult, rng: np.random.Generator, tally: Tally, sam
     """Lazily yield event chunks (weights at the card's coupling, pb)."""
     g2 = point.plan.config.coupling**2
     if weighted:
-        draws = sampler.weighted(n_events, CHUNK_EVENTS)
+        draws = sampler.weighted(n_events, CHUNK_EVENTS, total=point.integration.mean)
     else:
         draws = sampler.unweighted(n_events, point.integration.mean, CHUNK_EVENTS)
     for u, w in draws:
@@ -91,7 +91,7 @@ def _sample(point: PointResult, rng: np.random.Generator, progress: Any = None
     if not point.plan.integrand.kernel.has_final_state:
         return None, None, None
     tally = Tally()
-    sampler = EventSampler(point.integration, rng, n_events=cfg.nevents or COUNT_SAMPLE_EVENTS)
+    sampler = EventSampler(point.integration, rng)
     if cfg.nevents == 0:
         return event_chunks(point, rng, tally, sampler, COUNT_SAMPLE_EVENTS, True), tally, sampler
     return event_chunks(point, rng, tally, sampler, cfg.nevents, cfg.weighted, progress), tally, sampler

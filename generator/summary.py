@@ -90,7 +90,8 @@ def _partial_unweighting(sampling: Any, g2: float) -> dict[str, Any] | None:
         "unit_weight_pb": unit,
         "weight_range_pb": [unit, unit * sampling.max_weight_ratio],
         "max_weight_ratio": sampling.max_weight_ratio,
-        "note": "w_xsec in pb, summing to sigma (the files scale it by N for event_norm = average)",
+        "note": "w_xsec in pb, summing to sigma exactly (the files scale it by N for event_norm = average); "
+                "the unit weight is the smallest, of a chunk of events without one above w_max",
     }
 
 
@@ -114,7 +115,7 @@ def _expected_events(plan: RunPlan, res: IntegrationResult, tally: Tally | None)
         return out
     out.update(
         produced=norm * tally.sum_w,
-        produced_error=norm * (res.sdev * g2 if not cfg.weighted else math.sqrt(tally.sum_w2)),
+        produced_error=norm * res.sdev * g2,  # the events' weights sum to sigma exactly: its error
         decayed_in_volume=norm * tally.sum_w_decay,
         decayed_in_volume_error=norm * math.sqrt(tally.sum_w_decay2),
         accepted=norm * tally.sum_weight * eff,

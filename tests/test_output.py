@@ -229,8 +229,8 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
         assert tree["prod_z"].title == "prod_z/D [mm] production vertex z (beam axis)"
         assert tree["vx"].title == "vx[nparticles]/D [mm] production vertex x (lab)"
         assert tree["vt"].title.startswith("vt[nparticles]/D [mm] production time c*t (lab)")
-        for name in tree.keys():  # the unit is the bracketed one; no description says another
-            assert not re.search(r" in (m|GeV|pb)\b", tree[name].title), tree[name].title
+        for branch in tree.branches:  # the unit is the bracketed one; no description says another
+            assert not re.search(r" in (m|GeV|pb)\b", branch.title), branch.title
         assert tree["E"].title.startswith("E[nparticles]/D [GeV]")
         assert tree["mother1"].title.endswith("0-based index of the first mother in this event, -1 = none")
         assert "mean over the file is sigma" in tree["weight"].title
