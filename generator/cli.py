@@ -135,9 +135,13 @@ def cmd_xsec(args: argparse.Namespace) -> int:
         print(json.dumps(out))
     else:
         rel = cs.error_pb / cs.sigma_pb if cs.sigma_pb else float("nan")
+        # exact: the VEGAS statistical error; ww/iww: only the quadrature's, not the approximation's
+        error = (f"+- {cs.error_pb:.2g} pb  ({rel:.2%})" if cs.method == "exact" else
+                 f"pb  (numerical quadrature error {cs.error_pb:.1g} pb; the {cs.method} approximation's own "
+                 "error is not included)")
         print(f"sigma({args.process}, {model}, {target.name}, E = {args.energy} GeV, "
               f"m = {args.mass} GeV, {proc.coupling_name} = {args.coupling:g}, {cs.method}) = "
-              f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({rel:.2%})")
+              f"{cs.sigma_pb:.6g} {error}")
         if cs.method == "exact":
             print(f"  chi2/dof = {cs.chi2_dof:.2f}, {cs.n_eval} evaluations")
     return 0
@@ -300,7 +304,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     def choices(key: str) -> dict[str, object]:
         return {"choices": reg[key]} if reg else {}
 
-    x = sub.add_parser("xsec", help="total cross section (pb)")
+    x = sub.add_parser("xsec", help="total cross section (pb)",
+                       description="The total cross section sigma (pb) of the process on one target nucleus at "
+                       "one beam energy, boson mass and coupling: the exact tree-level 2->3 matrix element "
+                       "integrated with VEGAS (statistical error +- and chi2/dof), or the WW / IWW "
+                       "approximations (one-dimensional quadrature; the error printed is the quadrature's, "
+                       "not the approximation's). --json prints it as one JSON object.")
     x.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
     x.add_argument("--model", default=None, help="model of the process (default: its first)",
                    **choices("model"))
@@ -321,7 +330,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true", help="print JSON")
     x.set_defaults(func=cmd_xsec)
 
-    w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu")
+    w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu",
+                       description="The boson's partial and total decay widths (GeV) and branching ratios for one "
+                       "model, mass and coupling, its decay length in the lab at --energy and its proper c*tau "
+                       "(m), and its one-loop contribution Delta a_mu to the muon g-2. --json prints them as "
+                       "one JSON object.")
     w.add_argument("--process", default="scalar", help="process (default %(default)s)", **choices("process"))
     w.add_argument("--model", default=None, help="model of the process (default: its first)",
                    **choices("model"))

@@ -214,3 +214,29 @@ def test_xsec_iww_end_point_option():
     kinematic = json.loads(mudump(*args, "--iww-end-point", "kinematic").stdout)
     assert kinematic["sigma_pb"] < 0.9 * paper["sigma_pb"]
     assert paper["iww_end_point"] == "paper"
+
+
+# ------------------------------------------------------------------------------------------------
+# xsec / width in this process (main(argv)): help texts and what they print
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("command", "words"), [("xsec", ("cross section", "VEGAS", "quadrature")),
+                                                ("width", ("widths", "branching ratios", "Delta a_mu"))])
+def test_xsec_and_width_help_have_a_description(command, words):
+    from generator.cli import build_parser
+
+    sub = build_parser([command])._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr]
+    assert sub.description, f"mudump {command} --help has no description"
+    assert all(w in sub.description for w in words), sub.description
+
+
+@pytest.mark.parametrize("method", ["ww", "iww"])
+def test_approximate_sigma_prints_no_fake_precision(mudump_here, method):
+    """WW/IWW are one-dimensional quadratures: their 1e-6 pb is the quadrature's error, not the method's;
+    no "+- 3.6e-06 pb (0.00%)" that reads as real precision."""
+    proc = mudump_here("xsec", *XSEC_ARGS, "--method", method)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.strip()
+    assert "%" not in line, line
+    assert "+-" not in line, line
+    assert "numerical quadrature error" in line
+    assert f"the {method} approximation's own error is not included" in line

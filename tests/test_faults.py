@@ -120,23 +120,6 @@ def mudump_all(*calls: tuple[str, ...], cwd: Path | None = None, preexec_fn=None
     return done
 
 
-@pytest.fixture
-def mudump_here(capsys, monkeypatch, _restore_logging):
-    """``mudump ARGS`` run by ``main(argv)`` in this process, captured as a ``CompletedProcess``: for tests of
-    what a command prints and returns, whose process-level behaviour (the entry point, exit codes, signals,
-    locks held by another process) the subprocess tests cover; it spares a process's imports (~2 s of CPU)."""
-
-    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(["mudump", *args], code, out, err)
-
-    return run
-
-
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
     assert proc.returncode == code, f"exit code {proc.returncode}; stderr: {proc.stderr}"
     assert "Traceback" not in proc.stderr, proc.stderr
