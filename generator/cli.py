@@ -46,6 +46,21 @@ def _positive(name: str, value: float, allow_zero: bool = False) -> float:
     return value
 
 
+def _whole_number(name: str, text: str) -> int:
+    """A count given on the command line as a card takes it: ``1000``, ``1e3`` (an integral float) or ``1d3``."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text.lower().replace("d", "e"))
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and number >= 0):
+        raise UserError(f"--{name} = {text} but require a whole number >= 0 (e.g. 1000 or 1e3)")
+    return int(number)
+
+
 def _coupling(g: float) -> float:
     """--coupling >= 0; a warning about the coupling for 0 (nothing happens) and g^2/4pi > 1."""
     import logging
@@ -200,8 +215,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["output_dir"] = args.output
     if args.seed is not None:
         overrides["seed"] = args.seed
-    if args.nevents is not None:
-        overrides["nevents"] = args.nevents
+    if args.nevents is not None:  # 1e3 as on a card; an absurd count is refused with the size and time
+        overrides["nevents"] = _whole_number("nevents", args.nevents)
     summary = run_card(args.card, progress=not getattr(args, "quiet", False), overwrite=args.overwrite,
                        **overrides)
     if args.json:
@@ -354,8 +369,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     r.add_argument("--output", metavar="DIR", default=None,
                    help="output directory (default: the card's output_dir)")
     r.add_argument("--seed", type=int, default=None, help="random seed (default: the card's seed)")
-    r.add_argument("--nevents", type=int, default=None,
-                   help="number of events, 0 = sigma and counts only (default: the card's nevents)")
+    r.add_argument("--nevents", metavar="N", default=None,
+                   help="number of events (1000 or 1e3), 0 = sigma and counts only (default: the card's nevents)")
     r.add_argument("--overwrite", action="store_true",
                    help="remove the earlier run's files in the output directory first (default: a new run_NN folder)")
     r.add_argument("--json", action="store_true",

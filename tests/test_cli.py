@@ -240,3 +240,34 @@ def test_approximate_sigma_prints_no_fake_precision(mudump_here, method):
     assert "+-" not in line, line
     assert "numerical quadrature error" in line
     assert f"the {method} approximation's own error is not included" in line
+
+
+# ------------------------------------------------------------------------------------------------
+# run flags in this process
+# ------------------------------------------------------------------------------------------------
+def _tiny_card(tmp_path: Path, nevents: int = 50) -> Path:
+    card = tmp_path / "tiny.dat"
+    card.write_text("\n".join([*GOOD_LINES[:7], f"{nevents} = nevents", "0.3 = precision", "2 = nitn_adapt",
+                               "2000 = neval", "lhe = output_formats", f"'{tmp_path / 'out'}' = output_dir"]) + "\n")
+    return card
+
+
+@pytest.mark.parametrize(("value", "needle"), [("1e12", "at most 1e+09 events per run"),
+                                               ("lots", "--nevents = lots but require a whole number"),
+                                               ("2.5", "--nevents = 2.5 but require a whole number")])
+def test_run_nevents_flag_errors_are_one_line(tmp_path, mudump_here, value, needle):
+    """--nevents takes what a card takes (1e3); an absurd or bad count is one error line and exit 1, not
+    argparse's usage text and exit 2."""
+    proc = mudump_here("run", str(_tiny_card(tmp_path)), "--nevents", value, cwd=tmp_path)
+    assert proc.returncode == 1
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("mudump run: error:")]
+    assert len(errors) == 1, proc.stderr
+    assert needle in errors[0]
+    assert "usage:" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_nevents_flag_takes_1e2(tmp_path, mudump_here):
+    proc = mudump_here("run", str(_tiny_card(tmp_path)), "--nevents", "1e2", "-q", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["n_events"] == 100
