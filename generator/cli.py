@@ -208,7 +208,8 @@ def cmd_card(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .run import run_card
+    from .cards import parse_card_text, read_card_text
+    from .rundir import check_nevents, check_one_point, hold_lock
 
     overrides = {}
     if args.output is not None:
@@ -217,8 +218,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if args.nevents is not None:  # 1e3 as on a card; an absurd count is refused with the size and time
         overrides["nevents"] = _whole_number("nevents", args.nevents)
-    summary = run_card(args.card, progress=not getattr(args, "quiet", False), overwrite=args.overwrite,
-                       **overrides)
+    text = read_card_text(args.card)
+    config = parse_card_text(text, str(args.card), **overrides)
+    check_one_point(config, overrides)
+    check_nevents(config)
+    # the lock before the integration's and writers' imports: a second run into the directory stops at once
+    with hold_lock(config.output_dir):
+        from .run import run_config
+
+        summary = run_config(config, progress=not getattr(args, "quiet", False), card_text=text,
+                             overwrite=args.overwrite)
     if args.json:
         print(json.dumps(summary))
     else:

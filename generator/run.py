@@ -29,7 +29,7 @@ from .integrate import EventSampler, IntegrationResult, VegasSettings, integrate
 from .plan import RunPlan, check_coupling, plan
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
-from .rundir import RunDirectory, check_nevents, prepare
+from .rundir import RunDirectory, check_nevents, check_one_point, prepare
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
 
@@ -194,7 +194,9 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
 
 def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,
              **overrides: Any) -> dict[str, Any]:
-    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it."""
+    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it; a scan card without its
+    own mass and coupling is refused (:func:`generator.rundir.check_one_point`)."""
     text = read_card_text(path)
     config = parse_card_text(text, str(path), **overrides)
+    check_one_point(config, overrides)
     return run_config(config, progress=progress, card_text=text, overwrite=overwrite)

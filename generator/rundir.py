@@ -54,7 +54,8 @@ from typing import Any
 from .exceptions import CardError, OutputError, RunInterrupted, RunLocked
 
 __all__ = ["BYTES_PER_EVENT", "LOCK_NAME", "MAX_NEVENTS", "SECONDS_PER_EVENT", "Estimate", "RunDirectory",
-           "check_nevents", "estimate", "prepare", "prepare_directory", "prepare_scan"]
+           "check_nevents", "check_one_point", "estimate", "hold_lock", "prepare", "prepare_directory",
+           "prepare_scan"]
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +233,43 @@ def _acquire(base: Path) -> Path:
     raise RunLocked(base, "its lock file keeps reappearing", f"delete {lock} if no mudump run is writing here")
 
 
+#: Locks this process holds through :func:`hold_lock` (resolved paths) -> whether :func:`prepare_directory`
+#: has used it (the run started).
+_HELD: dict[Path, bool] = {}
+
+
+@contextlib.contextmanager
+def hold_lock(output_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Take the lock of ``output_dir`` (creating the directory) for the block; :func:`prepare` inside it
+    uses this lock instead of taking its own.
+
+    ``mudump run`` holds it before it imports the integration and the writers (numba kernels, vegas,
+    awkward, uproot: seconds on a busy machine), so a second run into the same directory stops at once
+    with :class:`RunLocked`. A directory the block created is removed again if the run was refused before
+    :func:`prepare` (the plan's refusals): a refused run leaves no directory behind.
+    """
+    base = Path(output_dir)
+    created = not base.exists()
+    _make_dir(base)
+    try:
+        lock = _acquire(base)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                base.rmdir()
+        raise
+    key = lock.resolve()
+    _HELD[key] = False
+    try:
+        yield lock
+    finally:
+        started = _HELD.pop(key, False)
+        _release(lock)
+        if created and not started:
+            with contextlib.suppress(OSError):
+                base.rmdir()
+
+
 def _release(lock: Path) -> None:
     if _read_lock(lock).get("pid") == str(os.getpid()):
         with contextlib.suppress(FileNotFoundError):
@@ -305,6 +343,22 @@ def check_nevents(config: Any) -> Estimate:
     return est
 
 
+def check_one_point(config: Any, overrides: Any = ()) -> None:
+    """Refuse to run one point from a scan card that does not give it (CardError).
+
+    A card with ``scan_masses``/``scan_couplings`` but no ``mass`` or ``coupling`` line (nor an override)
+    gets both from its grids, for ``mudump scan``; a run of it would silently pick a point (the lightest
+    mass, the geometric mean of the couplings). Given explicitly, the run runs that point.
+    """
+    grids = [k for k in ("scan_masses", "scan_couplings") if getattr(config, k, None)]
+    implicit = [k for k in ("mass", "coupling") if k not in config.source_lines and k not in overrides]
+    if grids and implicit:
+        raise CardError(config.source_path, config.source_lines.get(grids[0]), grids[0],
+                        f"a scan card ({' and '.join(grids)}) without {' and '.join(implicit)}: a run would "
+                        "pick a point itself",
+                        "'mudump scan CARD' to scan the grid, or mass and coupling on the card to run one point")
+
+
 # ---------------------------------------------------------------------------------------------------
 # signals
 # ---------------------------------------------------------------------------------------------------
@@ -370,8 +424,11 @@ def prepare_directory(base: Path, est: Estimate, *, overwrite: bool = False) -> 
     with _signals_raise(signals):
         created = not base.exists()
         _make_dir(base)
+        held = (base / LOCK_NAME).resolve() in _HELD  # taken already by hold_lock
+        if held:
+            _HELD[(base / LOCK_NAME).resolve()] = True
         try:
-            lock = _acquire(base)
+            lock = base / LOCK_NAME if held else _acquire(base)
         except BaseException:
             if created:
                 with contextlib.suppress(OSError):
@@ -410,4 +467,5 @@ def prepare_directory(base: Path, est: Estimate, *, overwrite: bool = False) -> 
                 raise _interrupted(signals[0]) from exc  # e.g. numba's SystemError around the signal
             raise
         finally:
-            _release(lock)
+            if not held:
+                _release(lock)

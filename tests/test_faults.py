@@ -630,3 +630,54 @@ def test_api_not_a_number():
         generator.cross_section(**base, seed=1.5)
     with pytest.raises(CardError, match="mass: 'heavy' is not a number"):
         template_config().replace(mass="heavy")
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 18: a scan card is not one run; the lock before the heavy imports
+# ------------------------------------------------------------------------------------------------
+def test_run_refuses_a_scan_card_without_mass_and_coupling(tmp_path, mudump_here):
+    """A scan card gets mass and coupling from its grids for mudump scan; mudump run would run a point it
+    chose (m = 2 GeV, g = 0.00316 on the FNAL card) without saying so: refused, naming mudump scan."""
+    card = REPO / "cards" / "na64mu_scalar_scan.dat"
+    line = one_error_line(mudump_here("run", str(card), "--output", str(tmp_path / "out")))
+    assert f"{card}:" in line
+    assert "scan_masses" in line
+    assert "mudump scan" in line
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(CardError, match="without mass and coupling"):
+        run_card(card, progress=False, output_dir=str(tmp_path / "out"))
+
+
+def test_run_of_a_scan_card_with_its_own_point_runs_it(tmp_path):
+    """Given mass and coupling explicitly, a scan card runs that point (here as overrides, the API's way)."""
+    card = REPO / "cards" / "na64mu_scalar_scan.dat"
+    cfg = load_card(card, mass=0.2, coupling=1e-3, nevents=0, precision=0.3, nitn_adapt=2, neval=2000)
+    rundir.check_one_point(cfg, {"mass": 0.2, "coupling": 1e-3})
+    assert (cfg.mass, cfg.coupling) == (0.2, 1e-3)
+    with pytest.raises(CardError, match="without coupling"):
+        rundir.check_one_point(load_card(card, mass=0.2), {"mass": 0.2})
+
+
+def test_a_locked_run_stops_before_the_heavy_imports(tmp_path):
+    """The lock is taken before the integration and writers are imported (numba kernels, vegas, awkward,
+    uproot): a refused concurrent run says so in about a second instead of after all of them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / rundir.LOCK_NAME).write_text(f"pid={os.getpid()}\nhost={socket.gethostname()}\n")
+    code = ("import sys\nfrom generator.cli import main\nrc = main(sys.argv[1:])\n"
+            "print(rc, [m for m in ('generator.run', 'generator.plan', 'vegas', 'awkward', 'uproot') "
+            "if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code, "run", str(tiny_card(tmp_path, out=out))], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.stdout.strip() == "1 []", proc.stdout + proc.stderr
+    assert f"another mudump run (pid {os.getpid()}" in proc.stderr
+    assert (out / rundir.LOCK_NAME).exists(), "someone else's lock is left alone"
+
+
+def test_a_run_refused_after_the_lock_leaves_no_directory(tmp_path, mudump_here):
+    """hold_lock creates the output directory; a run refused inside it (the plan's refusals) removes it."""
+    card = tiny_card(tmp_path)
+    card.write_text(card.read_text().replace("Pb           = target", "Unobtainium = target"))
+    line = one_error_line(mudump_here("run", str(card), cwd=tmp_path))
+    assert "Unobtainium" in line
+    assert not (tmp_path / "out").exists()
