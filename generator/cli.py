@@ -236,7 +236,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    import logging
+
+    from ._extras import missing, require
     from .cards import load_card
+    from .exceptions import MissingExtra
     from .rundir import prepare_scan
     from .scan import scan_config, scan_points
     from .sensitivity import write_scan
@@ -247,6 +251,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
     if args.scheduler is not None and args.dask_local is not None:
         raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    # optional dependencies before any work: Dask is needed, the plot is skipped (one line each)
+    dask_by = ("--scheduler" if args.scheduler is not None else "--dask-local" if args.dask_local is not None
+               else "--executor dask" if args.executor == "dask" else None)
+    if dask_by is not None:
+        require("dask", dask_by)
+    plot, notes = not args.no_plot, []
+    if plot and missing("plots"):
+        plot = False
+        notes.append(f"no plot: {MissingExtra('plots', missing('plots'), 'the sensitivity plot')}")
+        logging.getLogger("mudump").warning("%s; the scan writes its grids and contours without "
+                                            "sensitivity.png/pdf (or say --no-plot)", notes[0])
     config = load_card(args.card)
     work = scan_points(config)  # the grid's card errors before the output directory is touched
     # checked, locked (a second scan into the directory stops at once), cleaned, run_NN or --overwrite
@@ -254,7 +269,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                              dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
                              progress=not getattr(args, "quiet", False), work=work)
-        summary = write_scan(result, out.path, plot=not args.no_plot)
+        summary = write_scan(result, out.path, plot=plot, notes=notes)
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -500,6 +515,8 @@ def _os_error_message(exc: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
+    from .exceptions import MissingExtra
+
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -509,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         return int(args.func(args))
-    except UserError as exc:
+    except (UserError, MissingExtra) as exc:
         print(f"mudump {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except (ValueError, KeyError) as exc:  # CardError, UnphysicalRequest, UnknownMaterial, ...

@@ -422,6 +422,9 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
+        from ._extras import require
+
+        require("dask", "the Dask executor")
         from distributed import Client, LocalCluster
 
         self._cluster = None

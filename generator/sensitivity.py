@@ -41,7 +41,9 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
+from ._extras import require
 from ._version import __version__
+from .exceptions import MissingExtra
 
 __all__ = ["DISCREPANCY", "Contour", "Discrepancy", "contour", "delta_a_mu_band", "plot_sensitivity",
            "signal_upper_limit", "write_scan"]
@@ -278,8 +280,12 @@ def _coupling_label(process: str) -> str:
     return {"g_mu": r"$g_\mu$", "g_mutau": r"$g_{\mu\tau}$"}.get(name, name)
 
 
-def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True) -> dict[str, Any]:
+def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True,
+               notes: Sequence[str] = ()) -> dict[str, Any]:
     """Write the grids, contours, plot and ``scan_summary.json`` of a scan; return the summary.
+
+    ``notes`` are added to the summary's (``mudump scan``'s: no plot, matplotlib missing). Without the
+    ``plots`` extra there is no plot, and the summary and a warning say so.
 
     Every file is first written under a ``.part`` folder inside ``output_dir`` and moved to its final
     name only when all are written, so a failed or interrupted scan leaves no file under a final name.
@@ -315,15 +321,16 @@ def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = 
             summary_pairs.append({"experiment": exp, "model": model, "mass_reach_GeV": _num(c.mass_reach),
                                   "mass_reach_beyond_grid": c.mass_reach_open,
                                   "excluded_masses": int(np.sum(np.isfinite(c.lower) | c.lower_open))})
-        notes = list(result.notes)
+        notes = [*result.notes, *notes]
         if plot:
             try:
+                require("plots", "the sensitivity plot")
                 plot_sensitivity(result, contours, [staging / "sensitivity.png", staging / "sensitivity.pdf"])
                 files["sensitivity.png"] = str(out / "sensitivity.png")
                 files["sensitivity.pdf"] = str(out / "sensitivity.pdf")
-            except ImportError as exc:
-                notes.append(f"no plot: {exc} (install mudump[plots])")
-                logger.warning("mudump scan: no plot (%s); install mudump[plots]", exc)
+            except MissingExtra as exc:
+                notes.append(f"no plot: {exc}")
+                logger.warning("no plot: %s", exc)
         summary = {
             "mudump_version": __version__, "card": cfg.source_path, "process": cfg.process,
             "masses_GeV": result.masses.tolist(), "couplings": result.couplings.tolist(),

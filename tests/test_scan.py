@@ -524,3 +524,52 @@ def test_concurrent_scan_into_the_same_directory_fails_at_once(tmp_path):
     assert _partial_or_lock(out) == []
     assert not list(out.glob("*.json"))
     assert not list(out.glob("*.csv"))
+
+
+# --- optional dependencies, checked before any work (issue 18) -------------------------------------------
+@pytest.mark.parametrize(("flags", "blocked", "by"), [(("--dask-local", "2"), ("dask", "distributed"), "--dask-local"),
+                                                      (("--scheduler", "tcp://127.0.0.1:1"), ("distributed",),
+                                                       "--scheduler"),
+                                                      (("--executor", "dask"), ("distributed",), "--executor dask")])
+def test_scan_without_dask_is_one_line_before_any_work(tmp_path, mudump_here, monkeypatch, flags, blocked, by):
+    for name in blocked:
+        monkeypatch.setitem(sys.modules, name, None)  # "not installed"
+    proc = mudump_here("scan", str(_fnal_card(tmp_path)), "--no-cache", *flags, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"mudump scan: error: {by} needs ")
+    assert "pip install 'mudump[dask]'" in proc.stderr
+    assert not (tmp_path / "out").exists(), "refused before the output directory is touched"
+
+
+def test_scan_without_matplotlib_says_so_first_and_writes_the_grids(tmp_path, mudump_here, monkeypatch):
+    """Missing matplotlib: one warning line before the scan (no doubled "mudump scan: warning: mudump scan:"
+    prefix), naming pip install 'mudump[plots]'; the grids and contours are written, the summary notes it."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    records = []
+    monkeypatch.setattr("generator.scan.run_scan", lambda *a, **k: records.append("scan") or run_scan(*a, **k))
+    logging.getLogger("mudump").addFilter(lambda r: records.append(r.getMessage()) or True)
+    try:
+        proc = mudump_here("scan", str(_fnal_card(tmp_path, masses="0.05")), "--executor", "serial",
+                           "--no-cache", cwd=tmp_path)
+    finally:
+        logging.getLogger("mudump").filters.clear()
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if "warning" in ln]
+    assert len(warnings) == 1, proc.stderr
+    assert warnings[0].startswith("mudump scan: warning: no plot: the sensitivity plot needs matplotlib")
+    assert "pip install 'mudump[plots]'" in warnings[0]
+    assert records.index("scan") == 1, "the warning comes before the scan"
+    summary = json.loads((tmp_path / "out" / "scan_summary.json").read_text())
+    assert any("mudump[plots]" in n for n in summary["notes"])
+    assert not (tmp_path / "out" / "sensitivity.png").exists()
+    assert (tmp_path / "out" / "grid_fnal_mu_leptophilic.csv").exists()
+
+
+def test_dask_executor_in_the_api_names_the_extra(monkeypatch):
+    from generator.exceptions import MissingExtra
+    from generator.scan import DaskExecutor
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(MissingExtra, match=r"the Dask executor needs distributed, .* pip install 'mudump\[dask\]'"):
+        DaskExecutor(n_local=1)
