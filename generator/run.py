@@ -22,6 +22,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from ._extras import require
 from .assemble import Tally, events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
 from .exceptions import UnphysicalRequest
@@ -145,6 +146,8 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     files are removed; a full disk or file-size limit raises :class:`~generator.exceptions.OutputError`.
     """
     reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
+    if config.tau_decays == "pythia8" and config.nevents > 0:  # optional dependency, before any work
+        require("pythia", "tau_decays = pythia8")
     check_coupling(config)
     check_nevents(config)  # an absurd nevents is refused with the size and time, before the plan
     rng = np.random.default_rng(config.seed)

@@ -92,3 +92,19 @@ def test_products_appended_to_the_event_schema():
     for j in np.flatnonzero(np.abs(ak.to_numpy(first.pdgid)) == 15):
         kids = ak.to_numpy(first.mother1) == j
         assert float(np.sum(ak.to_numpy(first.E)[kids])) == pytest.approx(float(first.E[j]), rel=1e-9)
+
+
+def test_tau_decays_pythia8_without_pythia_is_refused_before_any_work(tmp_path, monkeypatch):
+    """Without the pythia extra a tau_decays = pythia8 run stops before the integration, naming the extra."""
+    import sys
+    from pathlib import Path
+
+    from generator.cards import load_card
+    from generator.exceptions import MissingExtra
+    from generator.run import run_config
+
+    monkeypatch.setitem(sys.modules, "pythia8mc", None)
+    cfg = load_card(Path(__file__).resolve().parent.parent / "cards" / "mucoll_thin_lfv_alp.dat", tau_decays="pythia8", nevents=10, output_dir=str(tmp_path / "o"))
+    with pytest.raises(MissingExtra, match=r"tau_decays = pythia8 needs pythia8mc.*pip install 'mudump\[pythia\]'"):
+        run_config(cfg, progress=False)
+    assert not (tmp_path / "o").exists()
