@@ -262,7 +262,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         notes.append(f"no plot: {MissingExtra('plots', missing('plots'), 'the sensitivity plot')}")
         logging.getLogger("mudump").warning("%s; the scan writes its grids and contours without "
                                             "sensitivity.png/pdf (or say --no-plot)", notes[0])
-    config = load_card(args.card)
+    config = load_card(args.card, **({"g2_band": args.g2_band} if args.g2_band is not None else {}))
     work = scan_points(config)  # the grid's card errors before the output directory is touched
     # checked, locked (a second scan into the directory stops at once), cleaned, run_NN or --overwrite
     with prepare_scan(args.output or config.output_dir, overwrite=args.overwrite) as out:
@@ -418,6 +418,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                     help="cache of mass points (default: $MUDUMP_CACHE or ~/.cache/mudump/scan)")
     sc.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
     sc.add_argument("--no-plot", dest="no_plot", action="store_true", help="write no PNG/PDF")
+    sc.add_argument("--g2-band", dest="g2_band", choices=["wp2025", "wp2020", "none"], default=None,
+                    help="the Delta a_mu region drawn: wp2025 = (38 +- 63)e-11 (2025 White Paper + final "
+                    "Fermilab; allowed couplings), wp2020 = (251 +- 59)e-11 (the 2021 discrepancy; favoured band), "
+                    "none (default: the card's g2_band, wp2025 if not set)")
     sc.add_argument("--overwrite", action="store_true",
                     help="remove the earlier scan's (or run's) files in the output directory first "
                     "(default: a new run_NN folder)")

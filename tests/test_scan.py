@@ -573,3 +573,89 @@ def test_dask_executor_in_the_api_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(MissingExtra, match=r"the Dask executor needs distributed, .* pip install 'mudump\[dask\]'"):
         DaskExecutor(n_local=1)
+
+
+# --- the Delta a_mu region: g2_band = wp2025 | wp2020 | none (issue 18) ----------------------------------
+@pytest.fixture(scope="module")
+def one_mass_scan(tmp_path_factory):
+    cfg = load_card(_fnal_card(tmp_path_factory.mktemp("g2"), masses="0.02, 0.05"))
+    return run_scan(*scan_points(cfg), cfg)
+
+
+def test_g2_band_card_key(tmp_path):
+    from generator.sensitivity import G2_BANDS
+
+    base = _fnal_card(tmp_path).read_text()
+    assert parse_card_text(base, "s.dat").g2_band == "wp2025"
+    assert parse_card_text(base + "wp2020 = g2_band\n", "s.dat").g2_band == "wp2020"
+    with pytest.raises(CardError, match=r"s\.dat:14: g2_band: g2_band = 'wp2021' is not allowed") as err:
+        parse_card_text(base + "wp2021 = g2_band\n", "s.dat")
+    assert (err.value.line, err.value.key) == (14, "g2_band")
+    assert set(G2_BANDS) == {"wp2025", "wp2020", "none"}
+    from generator.cards import RunConfig
+
+    assert RunConfig.__dataclass_fields__["g2_band"].metadata["expect"] == "wp2025, wp2020 or none"
+
+
+def test_g2_bands_are_the_published_numbers():
+    """wp2025: a_mu(exp) - a_mu(SM) = (38 +- 63)e-11, consistent with zero: an allowed region below an edge;
+    wp2020: (251 +- 59)e-11, the seeds' favoured band, the same couplings as before."""
+    from generator.g_minus_2 import delta_a_mu_scalar
+    from generator.sensitivity import G2_BANDS, delta_a_mu_band
+
+    wp25, wp20 = G2_BANDS["wp2025"], G2_BANDS["wp2020"]
+    assert (wp25.value, wp25.error, wp25.favoured()) == (38e-11, 63e-11, False)
+    assert (wp20.value, wp20.error, wp20.favoured()) == (251e-11, 59e-11, True)
+    assert "2505.21476" in wp25.source
+    d1 = np.array([delta_a_mu_scalar(1.0, m) for m in (0.01, 0.1, 1.0)])
+    lo, hi = delta_a_mu_band([0.01, 0.1, 1.0], d1, wp20)
+    np.testing.assert_allclose(lo, np.sqrt(133e-11 / d1), rtol=1e-12)  # 251 - 2 x 59
+    np.testing.assert_allclose(hi, np.sqrt(369e-11 / d1), rtol=1e-12)
+    lo, hi = delta_a_mu_band([0.01, 0.1, 1.0], d1, wp25)
+    assert np.all(lo == 0)
+    np.testing.assert_allclose(hi, np.sqrt(164e-11 / d1), rtol=1e-12)  # 38 + 2 x 63
+
+
+def test_g2_band_is_recorded_in_the_scan_summary(one_mass_scan, tmp_path):
+    for band, value, region in (("wp2025", 38e-11, "allowed"), ("wp2020", 251e-11, "favoured"), ("none", None, None)):
+        one_mass_scan.config = one_mass_scan.config.replace(g2_band=band)
+        summary = write_scan(one_mass_scan, tmp_path / band, plot=False)
+        assert summary["g2_band"] == band
+        assert summary["g2_region"] == region
+        assert (summary["discrepancy"] or {}).get("value") == value
+        assert json.loads((tmp_path / band / "scan_summary.json").read_text())["g2_band"] == band
+
+
+def test_g2_band_changes_the_drawn_region(one_mass_scan):
+    pytest.importorskip("matplotlib", reason="the plots extra: pip install 'mudump[plots]'")
+    pytest.importorskip("mplhep", reason="the plots extra: pip install 'mudump[plots]'")
+    import matplotlib.pyplot as plt
+
+    from generator.sensitivity import G2_BANDS, sensitivity_figure
+
+    contours = {pair: contour(one_mass_scan.masses, one_mass_scan.couplings, c["accepted"], 3.0)
+                for pair, c in one_mass_scan.counts.items()}
+    drawn = {}
+    for band in ("wp2025", "wp2020", "none"):
+        fig = sensitivity_figure(one_mass_scan, contours, G2_BANDS[band])
+        ax = fig.axes[0]
+        regions = [c for c in ax.collections if c.get_gid() == "g2_band"]
+        drawn[band] = [(c.get_label(), c.get_paths()[0].vertices[:, 1].min()) for c in regions]
+        plt.close(fig)
+    assert drawn["none"] == []
+    (label25, bottom25), = drawn["wp2025"]
+    (label20, bottom20), = drawn["wp2020"]
+    assert "(38 $\\pm$ 63)" in label25
+    assert "allowed" in label25
+    assert "(251 $\\pm$ 59)" in label20
+    assert "favoured" in label20
+    assert bottom25 == pytest.approx(one_mass_scan.couplings[0])  # down to the bottom of the plot: allowed
+    assert bottom20 > one_mass_scan.couplings[0]
+
+
+def test_mudump_scan_g2_band_flag(tmp_path, mudump_here):
+    card = _fnal_card(tmp_path, masses="0.05")
+    proc = mudump_here("scan", str(card), "--executor", "serial", "--no-plot", "--no-cache", "--g2-band", "wp2020",
+                       "-q", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["g2_band"] == "wp2020"
