@@ -23,7 +23,7 @@ Delta a_mu(m, g) = g^2 Delta a_mu(m, 1) (from the process's model, :mod:`generat
     value - 2 error <= g^2 Delta a_mu(m, 1) <= value + 2 error
 
 * ``wp2025`` (default): (38 +- 63) x 1e-11, the Muon g-2 Theory Initiative's 2025 White Paper
-  (arXiv:2505.21476) with the final Fermilab result (arXiv:2506.03069). The interval holds zero: no new
+  (arXiv:2505.21476) with the final Fermilab result (2025). The interval holds zero: no new
   physics is needed, and the region is an **allowed** one, every g below the edge (a boson above it would
   spoil the agreement), drawn as such;
 * ``wp2020``: (251 +- 59) x 1e-11, Fermilab + BNL 2021 with the 2020 White Paper, as used by
