@@ -21,7 +21,9 @@ Layout of the file::
             <rwgt><wgt id="w_xsec">..</wgt> <wgt id="p_decay"> <wgt id="acceptance"> <wgt id="weight"></rwgt>
     </event> ...
 
-Conventions (the Les Houches accord, hep-ph/0109068, as MadGraph and Pythia 8 read it):
+Conventions (the Les Houches accord, hep-ph/0109068, as MadGraph and Pythia 8 read it; Pythia 8 reads the
+header and ``<slha>`` but then refuses the mu-on-nucleus beams, ``BeamSetup::checkBeams``, so the file is
+for pylhe and MadGraph's tools, and HepMC3 for a simulation, ``docs/output.md``):
 
 * **Normalisation** (``RunInfo.event_norm``, MadGraph's ``event_norm``): ``"average"`` (default, the
   accord's) -- the *mean* of XWGTUP is the cross section, so XWGTUP = N x the schema's weight (which
