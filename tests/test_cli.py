@@ -53,6 +53,7 @@ XSEC_ARGS = ("--target", "Pb", "--energy", "160", "--mass", "0.1", "--coupling",
 XSEC_KEYS = {"sigma_pb", "error_pb", "method", "process", "target", "energy_GeV", "mass_GeV", "coupling"}
 
 
+@pytest.mark.slow
 def test_xsec_iww_json():
     proc = mudump("xsec", *XSEC_ARGS, "--method", "iww", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -68,6 +69,7 @@ def test_xsec_iww_json():
     assert out["error_pb"] >= 0
 
 
+@pytest.mark.slow
 def test_xsec_exact_json():
     proc = mudump("xsec", *XSEC_ARGS, "--method", "exact", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -82,6 +84,7 @@ def test_xsec_exact_json():
     assert out["chi2_dof"] >= 0
 
 
+@pytest.mark.slow
 def test_width_json():
     proc = mudump("width", "--model", "leptophilic", "--mass", "0.1", "--coupling", "5e-4", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -96,6 +99,7 @@ def test_width_json():
     assert out["delta_a_mu"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
@@ -128,6 +132,7 @@ def test_error_paths(args, needles):
 # ------------------------------------------------------------------------------------------------
 # card
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_card_template_parses_back():
     proc = mudump("card", "--template")
     assert proc.returncode == 0, proc.stderr
@@ -162,6 +167,7 @@ BROKEN = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("line_no", "new_line", "needles"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
 )
@@ -180,6 +186,7 @@ def test_run_broken_card(tmp_path, line_no, new_line, needles):
     assert not out.exists(), "a refused card must not create the output folder"
 
 
+@pytest.mark.slow
 def test_run_good_card_control(tmp_path):
     """The unbroken card runs (so the failures above are due to the broken line)."""
     card = tmp_path / "good.dat"
@@ -193,6 +200,7 @@ def test_run_good_card_control(tmp_path):
     assert (out / "summary.json").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("option", "value"), [("--model", "darkphilic"), ("--method", "fast"),
                                                ("--process", "vector"), ("--form-factor", "dipole")])
 def test_xsec_choices_come_from_the_registry(option, value):
@@ -207,6 +215,7 @@ def test_xsec_choices_come_from_the_registry(option, value):
     assert all(a in proc.stderr for a in allowed)
 
 
+@pytest.mark.slow
 def test_xsec_iww_end_point_option():
     """--iww-end-point kinematic integrates x <= 1 - m_mu/E: a smaller sigma than the paper's x <= 1."""
     args = ("xsec", "--energy", "3", "--mass", "1", "--coupling", "1", "--method", "iww", "--json")

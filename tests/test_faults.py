@@ -175,6 +175,7 @@ def _no_system_temp_spool(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # 1. absurd nevents, free space
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_absurd_nevents_refused_with_estimate(tmp_path):
     card = tiny_card(tmp_path)
     out = tmp_path / "out"
@@ -229,6 +230,7 @@ def _must_not_integrate(*_a, **_k):
 SIGNALS = [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "SIGINT")]
 
 
+@pytest.mark.slow
 def test_signal_mid_write(tmp_path):
     """SIGTERM and SIGINT, each to its own run (both runs at the same time, in their own directories)."""
     runs = []
@@ -279,6 +281,7 @@ def killed_then_rerun(tmp_path_factory):
     return out, left, again
 
 
+@pytest.mark.slow
 def test_sigkill_then_next_run_cleans(killed_then_rerun):
     out, left, again = killed_then_rerun
     assert rundir.LOCK_NAME in left, left  # what kill -9 leaves: the lock ...
@@ -342,6 +345,7 @@ def test_earlier_run_gets_run_01_then_run_02(tmp_path):
     assert sorted(p.name for p in (out / "run_01").iterdir()) == ["events.lhe", "summary.json"]
 
 
+@pytest.mark.slow
 def test_overwrite_removes_the_earlier_runs_files(tmp_path):
     out = tmp_path / "out"
     _fake_earlier_run(out)
@@ -353,6 +357,7 @@ def test_overwrite_removes_the_earlier_runs_files(tmp_path):
     assert json.loads((out / "summary.json").read_text())["n_events"] == 50
 
 
+@pytest.mark.slow
 def test_concurrent_run_fails_at_once(tmp_path):
     out = tmp_path / "out"
     first = start("run", str(tiny_card(tmp_path, nevents=20_000_000, name="big.dat")), "-q", cwd=tmp_path)
@@ -411,6 +416,7 @@ def _card_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
             ("directory", folder, "is a directory")]
 
 
+@pytest.mark.slow
 def test_card_file_errors(tmp_path, mudump_here):
     """The unreadable card (permissions, root's capabilities dropped) and --debug (a real traceback) in
     their own processes, started first; the other cases in this process meanwhile."""
@@ -444,6 +450,7 @@ def test_card_file_errors_are_typed_in_the_api(tmp_path):
     assert isinstance(CardFileError("x", "y", "z"), OSError)
 
 
+@pytest.mark.slow
 def test_unwritable_output_refused_before_integration(tmp_path):
     locked = tmp_path / "readonly"
     locked.mkdir()
@@ -473,6 +480,7 @@ def _file_size_limit() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
 
+@pytest.mark.slow
 def test_file_size_limit(tmp_path):
     out = tmp_path / "out"
     proc = mudump("run", str(tiny_card(tmp_path, nevents=5000)), "-q", preexec_fn=_file_size_limit, cwd=tmp_path)
@@ -506,6 +514,7 @@ def test_disk_full_while_writing(tmp_path, monkeypatch, capsys):
 # ------------------------------------------------------------------------------------------------
 # 5. reporting
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_json_stdout_only_progress_on_stderr(killed_then_rerun):
     proc = killed_then_rerun[2]  # a 100-event run with --json (after a killed one: its warnings go to stderr too)
     assert proc.returncode == 0, proc.stderr
@@ -541,6 +550,7 @@ def test_verbosity_options(tmp_path, mudump_here):
     assert quiet.stderr == ""
 
 
+@pytest.mark.slow
 def test_help_lists_choices_and_defaults():
     from generator.cli import build_parser
 
