@@ -5,7 +5,9 @@ A run writes into the card's ``output_dir`` (``--output``). Before the integrati
 1. refuses a path that is (or runs through) a file, and a directory it cannot write into;
 2. takes the directory's lock file ``.mudump.lock`` (``O_CREAT | O_EXCL``, holding the pid and host): a
    second run into the same directory at the same time stops at once with :class:`RunLocked`. A lock
-   left by a process that no longer exists on this host (a ``kill -9``, a crash) is stale and cleared;
+   left by a process that no longer exists on this host (a ``kill -9``, a crash) is stale and cleared.
+   ``mudump run`` takes it earlier, with :func:`hold_lock`, before its heavy imports (issue 18: a
+   refused run took 24 s on a busy machine to say so); :func:`prepare` then uses that lock;
 3. removes what a killed run left behind: ``*.part`` files (DESIGN.md rule 8: partial files live beside
    their final names) in the directory and in its ``run_NN`` sub-directories. Under the lock no other
    run can be writing them, so every one of them is stale;
