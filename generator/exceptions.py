@@ -19,6 +19,8 @@ exception subclasses a builtin so that ``except ValueError`` / ``except KeyError
   are removed before it propagates.
 - :class:`NotANumber` (``TypeError``): a string, list, ... given to the Python API where a number is
   expected.
+- :class:`MissingExtra` (``ImportError``): an optional dependency a request needs is not installed; the
+  message names the ``pip install 'mudump[extra]'`` that brings it.
 
 Messages of the file and directory errors are ``"{path}: {problem}; {what to do}"``: one line that the
 command line prints as is.
@@ -33,8 +35,8 @@ from collections.abc import Iterable
 from generator._hints import did_you_mean
 from geometry.exceptions import UnknownMaterial  # one class for the whole project
 
-__all__ = ["CardError", "CardFileError", "NotANumber", "OutputError", "RunInterrupted", "RunLocked",
-           "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
+__all__ = ["CardError", "CardFileError", "MissingExtra", "NotANumber", "OutputError", "RunInterrupted",
+           "RunLocked", "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
 
 
 class CardError(ValueError):
@@ -221,3 +223,22 @@ class NotANumber(TypeError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.name, self.value, self.expected, self.kind))
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed (``ImportError``); ``extra`` is mudump's extra that has it.
+
+    >>> str(MissingExtra("dask", ["distributed"], "--dask-local"))
+    "--dask-local needs distributed, which is not installed: pip install 'mudump[dask]'"
+    """
+
+    def __init__(self, extra: str, modules: Iterable[str], what: str) -> None:
+        self.extra = extra
+        self.modules = tuple(modules)
+        self.what = what
+        names = " and ".join(self.modules)
+        super().__init__(f"{what} needs {names}, which {'is' if len(self.modules) == 1 else 'are'} not installed: "
+                         f"pip install 'mudump[{extra}]'")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.extra, self.modules, self.what))

@@ -171,7 +171,7 @@ def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
     g0 = math.sqrt(couplings[0] * couplings[-1])
     base = config.replace(scan_masses=None, scan_couplings=None, scan_models=None, scan_experiments=None,
                           scan_background=0.0, scan_signal=None, nevents=config.scan_events, weighted=True,
-                          coupling=g0, decay=True)
+                          coupling=g0, decay=True, g2_band=type(config).__dataclass_fields__["g2_band"].default)
     points = []
     for experiment in experiments:
         with contextlib.suppress(UnphysicalRequest):  # a bad experiment is a card error now, not on a worker later
@@ -422,6 +422,9 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
+        from ._extras import require
+
+        require("dask", "the Dask executor")
         from distributed import Client, LocalCluster
 
         self._cluster = None

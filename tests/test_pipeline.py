@@ -32,7 +32,7 @@ def _card(**kw) -> str:
 
 
 # --- method is honoured ---------------------------------------------------------------------------
-@pytest.mark.parametrize("method", ["iww", "ww"])
+@pytest.mark.parametrize("method", ["iww", pytest.param("ww", marks=pytest.mark.slow)])  # ww: a 2-d quadrature
 def test_card_method_gives_that_methods_sigma(method):
     """``method = iww|ww`` on a card: sigma is that method's (not the exact one), and the summary says so."""
     cfg = parse_card_text(_card(extra=f"{method} = method"))
