@@ -377,6 +377,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                        "mudump card > my_run.dat")
     c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
     c.set_defaults(func=cmd_card)
+    from .flux_command import add_parser as add_flux_parser  # mudump flux (generator/flux_command.py)
+
+    add_flux_parser(sub)
     _add_common_options(parser)
     for p in sub.choices.values():
         _add_common_options(p)
