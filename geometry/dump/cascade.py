@@ -65,6 +65,7 @@ charm decays).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -168,7 +169,7 @@ def nucleus_bracket(a: float) -> tuple[int, int, float]:
     """
     if not 1 <= a <= TABULATED_A[-1]:
         raise ValueError(f"A = {a} but require 1 <= A <= {TABULATED_A[-1]} (PythiaCascade's range)")
-    for lo, hi in zip(TABULATED_A[:-1], TABULATED_A[1:]):
+    for lo, hi in itertools.pairwise(TABULATED_A):
         if a == lo:
             return lo, lo, 1.0
         if lo < a < hi:

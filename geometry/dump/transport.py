@@ -29,6 +29,7 @@ G.R. Lynch, O.I. Dahl, NIM B 58 (1991) 6; D.E. Groom, N.V. Mokhov, S.I. Strigano
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,7 +139,7 @@ def transport_muons(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray,
         n = max(1, int(np.ceil((s.z_end - s.z_start) / step_m)))
         bounds.update(np.linspace(s.z_start, s.z_end, n + 1).tolist())
     edges = np.array(sorted(b for b in bounds if b <= plane))
-    for z_lo, z_hi in zip(edges[:-1], edges[1:]):
+    for z_lo, z_hi in itertools.pairwise(edges.tolist()):
         go = alive & (pos[:, 2] < z_hi)
         if not np.any(go):
             continue
