@@ -216,7 +216,11 @@ def flux_provenance(args: argparse.Namespace, geometry: Any, settings: Any, summ
 
 def cmd_flux(args: argparse.Namespace) -> int:
     """Entry point of ``mudump flux``."""
-    summary = run_flux(args, progress=not getattr(args, "quiet", False) and not args.json)
+    try:
+        summary = run_flux(args, progress=not getattr(args, "quiet", False) and not args.json)
+    except ImportError as exc:  # no pythia extra: one line naming the install command, exit 1
+        print(f"mudump flux: error: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary, default=lambda v: None if isinstance(v, float) and not math.isfinite(v) else v))
         return 0

@@ -134,10 +134,16 @@ def test_settings_are_checked():
         CascadeSettings(e_kin_min_GeV=-1)
 
 
-def test_missing_pythia_names_the_extra(monkeypatch):
+@pytest.mark.usefixtures("_restore_logging")
+def test_missing_pythia_names_the_extra(monkeypatch, capsys):
+    from generator.cli import main
+
     monkeypatch.setitem(sys.modules, "pythia8mc", None)
     with pytest.raises(ImportError, match=r"pip install 'mudump\[pythia\]'"):
         import_pythia()
+    assert main(["flux", "ship", "--protons", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["mudump flux: error: the dump simulation (mudump flux) needs Pythia 8: pip install 'mudump[pythia]'"]
 
 
 # ------------------------------------------------------------------------------------------------
