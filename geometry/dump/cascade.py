@@ -81,10 +81,12 @@ import numpy as np
 from geometry.dump.layout import DumpGeometry
 
 __all__ = [
+    "MUON_FIELDS",
     "PYTHIA_INSTALL_HINT",
     "TABULATED_A",
     "CascadeResult",
     "CascadeSettings",
+    "batch_seeds",
     "bethe_heitler_estimate",
     "collisions_per_nucleus",
     "decay_probability",
@@ -104,8 +106,7 @@ _MB_TO_M2 = 1e-31
 #: Attempts at a hadron-nucleus collision before the hadron is taken as absorbed.
 _COLLISION_TRIES = 3
 _MM = 1e-3
-#: PDG ids of the muon decay channels' parents forced with ``onIfAny = 13`` (those with a muonic channel
-#: in Pythia 8.317's table), filled at start-up from the table itself.
+#: Particles that leave the cascade at once (their energy goes to the ledger): e, neutrinos, photons.
 _LEPTONS_AND_PHOTONS = frozenset((11, 12, 14, 16, 22))
 
 
