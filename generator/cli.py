@@ -421,6 +421,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
     c.add_argument("--process", default=None, help="the process of the card (default: the first registered)")
     c.set_defaults(func=cmd_card)
+    from .flux_command import add_parser as add_flux_parser  # mudump flux (generator/flux_command.py)
+
+    add_flux_parser(sub)
     _add_common_options(parser)
     for p in sub.choices.values():
         _add_common_options(p)

@@ -9,7 +9,8 @@ holds what their text states about the figures (quoted, with the section); a num
 ratio only where the text gives one. Each line says why ours may differ: exact 2->3 vs IWW (IWW
 overestimates sigma for muon beams, docs/physics.md section 4, so the papers' production-limited boundary
 sits lower by sqrt(sigma_IWW/sigma_exact)), stepped PDG dE/dx vs the constant minimum-ionisation loss
-of [000] Table I, and the built-in approximate secondary-muon source vs [001]'s GEANT4 sample.
+of [000] Table I, and the simulated secondary-muon fluxes of the cards (mudump flux: Pythia 8 cascade,
+cards/*_flux.csv) vs [001]'s GEANT4 sample.
 
 Figures: validation/figures/sensitivity_000_fig5.png, validation/figures/sensitivity_001_fig8.png;
 numbers: validation/figures/sensitivity.json.
@@ -163,7 +164,7 @@ def main() -> None:
              "'our prospects intersect a part of the 2 sigma-favored region ... centered around m_S ~ 160 MeV "
              "and g_mu ~ 7e-4' (Sec. VII): excluded there, the band near the upper edge",
              f"N(0.16, 7e-4) = {n:.3g} (excluded: {n >= 3}); boundaries {lo:.2e} - {up:.2e}", up / g_best,
-             "ratio g_up/7e-4; the built-in muon source (BMPT pi/K, decay before absorption, order of magnitude) "
+             "ratio g_up/7e-4; the simulated muon flux of the card (mudump flux, Pythia 8 cascade) "
              "replaces [001]'s GEANT4 sample, exact 2->3 replaces IWW with E > 300 m_S, and daughters cross "
              "STRAW planes placed from memory (docs/physics.md section 9)")
     (na62_lo, _), _ = boundary(na62, ("na62_dump", A), 0.1)
@@ -171,7 +172,7 @@ def main() -> None:
     line(rows, "leptophilic, lower boundary at 100 MeV, SHiP / NA62",
          "SHiP reaches lower couplings than NA62 (Fig. 8; 20x the POT, 3.5x the angular acceptance)",
          f"SHiP {ship_lo:.2e}, NA62 {na62_lo:.2e}", ship_lo / na62_lo,
-         "below 1 reproduces the ordering; the approximate source was made for Cu (NA62) and is used for Mo")
+         "below 1 reproduces the ordering; each dump's flux is simulated in its own materials (NA62 Cu/Fe, SHiP Mo/W/Fe)")
     line(rows, "projections cut at 2 m_mu", "'Our projections ... are cut at the di-muon mass' (Fig. 8 caption)",
          f"mass grid ends at {na62.masses[-1] * 1e3:.0f} MeV", None, "the same cut, by the grid")
 
