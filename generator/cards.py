@@ -431,6 +431,17 @@ class RunConfig:
     """Signal count of the exclusion contour; None takes the 95 % CL Poisson upper limit with background b
     and n_obs = round(b) (:func:`generator.sensitivity.signal_upper_limit`): 3 for b = 0, as in
     Chen–Pospelov–Zhong Fig. 5 and Rella–Döbrich–Yu Fig. 8."""
+    g2_band: _schema.card_choice("wp2025", "wp2020", "none") = field(  # type: ignore[valid-type]
+        default="wp2025",
+        metadata=_meta("wp2025, wp2020 or none",
+                       "mudump scan: the Delta a_mu region drawn; wp2025 = (38 +- 63)e-11, allowed; wp2020 = "
+                       "(251 +- 59)e-11, favoured", section="scan"),
+    )
+    """The muon g-2 region the sensitivity plot draws (:data:`generator.sensitivity.G2_BANDS`): ``wp2025``
+    (default) a_mu(exp) - a_mu(SM) = (38 +- 63) x 1e-11, Theory Initiative 2025 (arXiv:2505.21476) with the
+    final Fermilab result, consistent with zero: the couplings it allows at 2 sigma; ``wp2020`` (251 +- 59) x
+    1e-11, Fermilab + BNL 2021 with the 2020 White Paper, the band of the seed papers (Rella–Döbrich–Yu
+    Fig. 8): the couplings that would explain it; ``none``: no region."""
 
     # --- output ------------------------------------------------------------------------------------
     output_formats: _OutputFormats = field(

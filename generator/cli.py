@@ -55,6 +55,21 @@ def _params_given(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
+def _whole_number(name: str, text: str) -> int:
+    """A count given on the command line as a card takes it: ``1000``, ``1e3`` (an integral float) or ``1d3``."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text.lower().replace("d", "e"))
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number == int(number) and number >= 0):
+        raise UserError(f"--{name} = {text} but require a whole number >= 0 (e.g. 1000 or 1e3)")
+    return int(number)
+
+
 #: Where a request from the command line comes from, in error messages.
 _SOURCE = "command line"
 
@@ -112,8 +127,8 @@ def cmd_xsec(args: argparse.Namespace) -> int:
     params = "".join(f", {k} = {v}" for k, v in config.process_params().items())
     print(f"sigma({config.process}, {config.model}, {run_plan.target.name}, E = {args.energy} GeV, "
           f"m = {config.mass} GeV, {proc.coupling_name} = {config.coupling:g}{params}, {cs.method}) = "
-          + (f"{cs.sigma_pb:.6g} pb  (quadrature error {cs.error_pb:.2g} pb; the approximation's own accuracy "
-             "is not included)" if approximate else
+          + (f"{cs.sigma_pb:.6g} pb  (numerical quadrature error {cs.error_pb:.1g} pb; the {cs.method} "
+             "approximation's own error is not included)" if approximate else
              f"{cs.sigma_pb:.6g} +- {cs.error_pb:.2g} pb  ({cs.error_pb / cs.sigma_pb:.2%})"))
     if not approximate:
         print(f"  chi2/dof = {cs.chi2_dof:.2f}, {cs.n_eval} evaluations")
@@ -173,17 +188,27 @@ def cmd_card(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .run import run_card
+    from .cards import parse_card_text, read_card_text
+    from .rundir import check_nevents, check_one_point, hold_lock
 
     overrides = {}
     if args.output is not None:
         overrides["output_dir"] = args.output
     if args.seed is not None:
         overrides["seed"] = args.seed
-    if args.nevents is not None:
-        overrides["nevents"] = args.nevents
-    summary = run_card(args.card, progress=not getattr(args, "quiet", False), overwrite=args.overwrite,
-                       **_run_executor(args), **overrides)
+    if args.nevents is not None:  # 1e3 as on a card; an absurd count is refused with the size and time
+        overrides["nevents"] = _whole_number("nevents", args.nevents)
+    executor = _run_executor(args)
+    text = read_card_text(args.card)
+    config = parse_card_text(text, str(args.card), **overrides)
+    check_one_point(config, overrides)
+    check_nevents(config)
+    # the lock before the integration's and writers' imports: a second run into the directory stops at once
+    with hold_lock(config.output_dir):
+        from .run import run_config
+
+        summary = run_config(config, progress=not getattr(args, "quiet", False), card_text=text,
+                             overwrite=args.overwrite, **executor)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -207,7 +232,11 @@ def _run_executor(args: argparse.Namespace) -> dict:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    import logging
+
+    from ._extras import missing, require
     from .cards import load_card
+    from .exceptions import MissingExtra
     from .rundir import prepare_scan
     from .scan import scan_config, scan_points
     from .sensitivity import write_scan
@@ -218,14 +247,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
     if args.scheduler is not None and args.dask_local is not None:
         raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
-    config = load_card(args.card)
+    # optional dependencies before any work: Dask is needed, the plot is skipped (one line each)
+    dask_by = ("--scheduler" if args.scheduler is not None else "--dask-local" if args.dask_local is not None
+               else "--executor dask" if args.executor == "dask" else None)
+    if dask_by is not None:
+        require("dask", dask_by)
+    plot, notes = not args.no_plot, []
+    if plot and missing("plots"):
+        plot = False
+        notes.append(f"no plot: {MissingExtra('plots', missing('plots'), 'the sensitivity plot')}")
+        logging.getLogger("mudump").warning("%s; the scan writes its grids and contours without "
+                                            "sensitivity.png/pdf (or say --no-plot)", notes[0])
+    config = load_card(args.card, **({"g2_band": args.g2_band} if args.g2_band is not None else {}))
     work = scan_points(config)  # the grid's card errors before the output directory is touched
     # checked, locked (a second scan into the directory stops at once), cleaned, run_NN or --overwrite
     with prepare_scan(args.output or config.output_dir, overwrite=args.overwrite) as out:
         result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                              dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
                              progress=not getattr(args, "quiet", False), work=work)
-        summary = write_scan(result, out.path, plot=not args.no_plot)
+        summary = write_scan(result, out.path, plot=plot, notes=notes)
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -312,16 +352,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         return {"choices": reg[key]} if reg else {}
 
     x = sub.add_parser("xsec", help="total cross section (pb)",
-                       description="Total cross section in pb of a process on a thin target at one beam energy: "
-                       "the exact 2->3 integrated with VEGAS, or one of the process's approximations (WW, IWW). "
-                       "Checked like a run card with the same keys.")
+                       description="The total cross section sigma (pb) of the process on one target nucleus at "
+                       "one beam energy, boson mass and coupling: the exact tree-level 2->3 matrix element "
+                       "integrated with VEGAS (statistical error +- and chi2/dof), or the WW / IWW "
+                       "approximations (one-dimensional quadrature; the error printed is the quadrature's, "
+                       "not the approximation's). Checked like a run card with the same keys. --json prints "
+                       "it as one JSON object.")
     x.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
     x.add_argument("--model", default=None, help="model of the process (default: its first; mudump card "
                    "--process NAME lists them)")
     x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
     x.add_argument("--energy", type=float, required=True, help="beam energy in GeV")
     x.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
-    x.add_argument("--coupling", type=float, required=True, help="the process's coupling (g_mu for scalar)")
+    x.add_argument("--coupling", type=float, required=True, help="the process's coupling (its coupling_name)")
     x.add_argument("--method", default="exact",
                    help="exact 2->3 (VEGAS), or an approximation of the process (ww, iww; each named in the "
                    "output's method_description) (default %(default)s)")
@@ -333,8 +376,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_xsec)
 
     w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu",
-                       description="Partial and total widths, branching ratios, the lab decay length at --energy "
-                       "and Delta a_mu of a process's boson, for one of its models.")
+                       description="The boson's partial and total decay widths (GeV) and branching ratios for one "
+                       "model, mass and coupling, its decay length in the lab at --energy and its proper c*tau "
+                       "(m), and its one-loop contribution Delta a_mu to the muon g-2. --json prints them as "
+                       "one JSON object.")
     w.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
     w.add_argument("--model", default=None, help="model of the process (default: its first)")
     w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
@@ -353,8 +398,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     r.add_argument("--output", metavar="DIR", default=None,
                    help="output directory (default: the card's output_dir)")
     r.add_argument("--seed", type=int, default=None, help="random seed (default: the card's seed)")
-    r.add_argument("--nevents", type=int, default=None,
-                   help="number of events, 0 = sigma and counts only (default: the card's nevents)")
+    r.add_argument("--nevents", metavar="N", default=None,
+                   help="number of events (1000 or 1e3), 0 = sigma and counts only (default: the card's nevents)")
     r.add_argument("--overwrite", action="store_true",
                    help="remove the earlier run's files in the output directory first (default: a new run_NN folder)")
     r.add_argument("--json", action="store_true",
@@ -391,6 +436,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                     help="cache of mass points (default: $MUDUMP_CACHE or ~/.cache/mudump/scan)")
     sc.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
     sc.add_argument("--no-plot", dest="no_plot", action="store_true", help="write no PNG/PDF")
+    sc.add_argument("--g2-band", dest="g2_band", choices=["wp2025", "wp2020", "none"], default=None,
+                    help="the Delta a_mu region drawn: wp2025 = (38 +- 63)e-11 (2025 White Paper + final "
+                    "Fermilab; allowed couplings), wp2020 = (251 +- 59)e-11 (the 2021 discrepancy; favoured band), "
+                    "none (default: the card's g2_band, wp2025 if not set)")
     sc.add_argument("--overwrite", action="store_true",
                     help="remove the earlier scan's (or run's) files in the output directory first "
                     "(default: a new run_NN folder)")
@@ -403,6 +452,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
     c.add_argument("--process", default=None, help="the process of the card (default: the first registered)")
     c.set_defaults(func=cmd_card)
+    from .flux_command import add_parser as add_flux_parser  # mudump flux (generator/flux_command.py)
+
+    add_flux_parser(sub)
     _add_common_options(parser)
     for p in sub.choices.values():
         _add_common_options(p)
@@ -489,6 +541,8 @@ def _os_error_message(exc: OSError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
+    from .exceptions import MissingExtra
+
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -498,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
         return int(args.func(args))
-    except UserError as exc:
+    except (UserError, MissingExtra) as exc:
         print(f"mudump {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except (ValueError, KeyError) as exc:  # CardError, UnphysicalRequest, UnknownMaterial, ...

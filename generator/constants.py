@@ -56,6 +56,10 @@ PDG_DARK_SCALAR: int = 9000006
 PDG_ALP: int = 9000005
 #: PDG Monte Carlo id used for the invisible dark fermion chi.
 PDG_DARK_FERMION: int = 9000007
+#: Quantum numbers of the new particles a boson decays to, for the files' particle tables (SLHA QNUMBERS):
+#: pdg -> (name, 3 x electric charge, number of spin states 2S+1, colour representation, own antiparticle).
+#: chi is a neutral Dirac fermion (a -> chi chi~).
+NEW_DAUGHTERS: dict[int, tuple[str, int, int, int, bool]] = {PDG_DARK_FERMION: ("chi", 0, 2, 1, False)}
 
 
 def nucleus_pdgid(z: int, a: int) -> int:

@@ -171,7 +171,8 @@ class RunInfo:
     boson: Mapping[str, Any] = field(default_factory=dict)
     """The new boson for the files' particle tables (LHE ``<slha>``): ``pdg``, ``name``, ``mass_GeV``,
     ``width_GeV``, ``decays`` = [[BR, [pdg1, pdg2], channel name], ...], ``charge3``, ``spin_states``
-    (2S+1), ``colour``, ``self_conjugate``; empty if not given."""
+    (2S+1), ``colour``, ``self_conjugate``, and ``new_daughters`` = [{the same keys}, ...] for the new
+    particles among its daughters (chi); empty if not given."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weight_names", tuple(self.weight_names))

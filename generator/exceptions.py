@@ -9,8 +9,8 @@ exception subclasses a builtin so that ``except ValueError`` / ``except KeyError
   attributes so that a CLI or a test can use them.
 - :class:`UnphysicalRequest` (``ValueError``): a request that is well formed but that physics refuses
   (a boson mass above the kinematic limit, a beam energy below threshold, ...).
-- :class:`UnknownMaterial`, :class:`UnknownExperiment` (``KeyError``): a name that is not in the data
-  tables; the message lists the nearest known names.
+- :class:`UnknownMaterial` (``KeyError``): a material that is not in the data tables; the message lists
+  the nearest known names. (An unknown experiment is an :class:`geometry.experiments.ExperimentError`.)
 - :class:`CardFileError` (``OSError``): the card file is missing, unreadable or a directory.
 - :class:`OutputError` (``OSError``): the output directory cannot take the run (a file in the way, no
   write permission, not enough free space, a full disk or the file-size limit during writing);
@@ -19,22 +19,25 @@ exception subclasses a builtin so that ``except ValueError`` / ``except KeyError
   are removed before it propagates.
 - :class:`NotANumber` (``TypeError``): a string, list, ... given to the Python API where a number is
   expected.
+- :class:`MissingExtra` (``ImportError``): an optional dependency a request needs is not installed; the
+  message names the ``pip install 'mudump[extra]'`` that brings it.
 
 Messages of the file and directory errors are ``"{path}: {problem}; {what to do}"``: one line that the
 command line prints as is.
 
-All of them pickle (they cross process boundaries in scans run on local processes or Dask).
+All of them pickle (they cross process boundaries in scans run on local processes or Dask). A leaf
+module: it imports nothing of the project but :mod:`generator._hints` (a leaf too); :mod:`geometry`
+raises the same classes (``geometry/exceptions.py`` re-exports them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator._hints import did_you_mean
-from geometry.exceptions import UnknownMaterial  # one class for the whole project
+from ._hints import did_you_mean
 
-__all__ = ["CardError", "CardFileError", "NotANumber", "OutputError", "RunInterrupted", "RunLocked",
-           "UnknownExperiment", "UnknownMaterial", "UnphysicalRequest"]
+__all__ = ["CardError", "CardFileError", "MissingExtra", "NotANumber", "OutputError", "RunInterrupted",
+           "RunLocked", "UnknownMaterial", "UnphysicalRequest"]
 
 
 class CardError(ValueError):
@@ -120,32 +123,29 @@ def _rebuild_unphysical(
     return UnphysicalRequest(reason, name=name, value=value, allowed=allowed)
 
 
-class _UnknownName(KeyError):
-    """A name not found among the known ones; the message suggests the nearest."""
+class UnknownMaterial(KeyError):
+    """A material name that is not in ``geometry/data/materials.toml`` (a ``KeyError``).
 
-    _what = "name"
+    The message names the bad value, suggests the nearest names and lists the available materials.
 
-    def __init__(self, name: str, known: Iterable[str]) -> None:
-        self.name = name
-        self.known = tuple(sorted(known))
-        super().__init__(name)
-
-    def __str__(self) -> str:  # KeyError would show repr(args), which is not for people
-        hint = did_you_mean(self.name, self.known, n=3)
-        return f"unknown {self._what} {self.name!r}{hint}; known: {', '.join(self.known) or '(none)'}"
-
-    def __reduce__(self) -> tuple[type[_UnknownName], tuple[str, tuple[str, ...]]]:
-        return (type(self), (self.name, self.known))
-
-
-class UnknownExperiment(_UnknownName):
-    """An experiment with no ``geometry/experiments/<name>.toml`` file (``KeyError``).
-
-    >>> str(UnknownExperiment("na64", ["na64mu", "ship"]))
-    "unknown experiment 'na64' (did you mean 'na64mu'?); known: na64mu, ship"
+    >>> raise UnknownMaterial("unobtainium", ["lead", "tungsten"])
+    Traceback (most recent call last):
+    ...
+    generator.exceptions.UnknownMaterial: unknown material 'unobtainium'; available: lead, tungsten
     """
 
-    _what = "experiment"
+    def __init__(self, name: str, available: list[str] | tuple[str, ...]) -> None:
+        self.name = name
+        self.available = tuple(available)
+        names = [a.split(" (")[0] for a in self.available]  # entries may read "lead (Pb)"
+        hint = did_you_mean(str(name).lower(), names, n=3)
+        super().__init__(f"unknown material {name!r}{hint}; available: {', '.join(self.available)}")
+
+    def __str__(self) -> str:  # KeyError would repr() the message; show it plainly
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[type[UnknownMaterial], tuple[str, tuple[str, ...]]]:
+        return (type(self), (self.name, self.available))
 
 
 class _PathError(OSError):
@@ -221,3 +221,22 @@ class NotANumber(TypeError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.name, self.value, self.expected, self.kind))
+
+
+class MissingExtra(ImportError):
+    """An optional dependency is not installed (``ImportError``); ``extra`` is mudump's extra that has it.
+
+    >>> str(MissingExtra("dask", ["distributed"], "--dask-local"))
+    "--dask-local needs distributed, which is not installed: pip install 'mudump[dask]'"
+    """
+
+    def __init__(self, extra: str, modules: Iterable[str], what: str) -> None:
+        self.extra = extra
+        self.modules = tuple(modules)
+        self.what = what
+        names = " and ".join(self.modules)
+        super().__init__(f"{what} needs {names}, which {'is' if len(self.modules) == 1 else 'are'} not installed: "
+                         f"pip install 'mudump[{extra}]'")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.extra, self.modules, self.what))

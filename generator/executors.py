@@ -32,7 +32,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -66,6 +67,32 @@ class Executor:
 
     def close(self) -> None:
         """Release workers (nothing for the serial executor)."""
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM only recorded while the caller forks its workers, then handed to the handlers the
+    caller had: a run's handler raising inside ``fork()``'s at-fork hooks (``logging`` has some) would be
+    lost with a traceback on stderr; deferred, it raises right after, where the caller stops its workers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if caught:
+            handler = previous[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), caught[0])
 
 
 def _worker_init() -> None:
@@ -118,7 +145,8 @@ class ProcessExecutor(Executor):
             pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=self._context,
                                        initializer=_worker_init)
             try:
-                futures = {pool.submit(fn, *tasks[i]): i for i in sorted(todo)}
+                with _signals_deferred():  # the first submit forks the workers
+                    futures = {pool.submit(fn, *tasks[i]): i for i in sorted(todo)}
                 pending = set(futures)
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -153,6 +181,9 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
+        from ._extras import require
+
+        require("dask", "the Dask executor")
         level = logging.getLogger().getEffectiveLevel()
         from distributed import Client, LocalCluster
 

@@ -37,8 +37,6 @@ FF_LFV_COHERENT = 3
 FF_LFV_INCOHERENT = 4
 FORM_FACTORS: dict[str, int] = {"tsai": FF_TSAI, "tsai_unsquared": FF_TSAI_UNSQUARED, "lfv": FF_LFV,
                                 "lfv_coherent": FF_LFV_COHERENT, "lfv_incoherent": FF_LFV_INCOHERENT}
-#: The codes of the LFV-ALP paper's set (the sum and its coherent / incoherent, "diffractive", parts).
-_LFV_KINDS = (FF_LFV, FF_LFV_COHERENT, FF_LFV_INCOHERENT)
 
 _MU_P = 2.79  # proton magnetic moment (000 App. A)
 _MU_N = 1.91  # |neutron magnetic moment| (LFV-ALP paper eq. 19)

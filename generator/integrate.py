@@ -288,7 +288,8 @@ class SamplingStats:
     excess_fraction: float = 0.0
     """Unweighting: share of sigma above w_max, <max(|w| - w_max, 0)> / <|w|> (first batch of draws)."""
     unit_weight: float = 0.0
-    """Unweighting: the weight of an event below w_max, sigma / N * (1 - excess_fraction), pb."""
+    """Unweighting: the weight of an event below w_max (the smallest over the chunks), sigma / N times
+    k / sum(ratio) of its chunk of k events (:meth:`EventSampler.unweighted`)."""
     max_weight_ratio: float = 1.0
     """Unweighting: the largest weight / unit_weight of a kept event (> 1 for events above w_max)."""
 
@@ -323,33 +324,41 @@ def truncated_maximum(w: np.ndarray, max_truncation: float) -> float:
     return float(max(w_star, ws[k + 1]))
 
 
+#: Draws of the pilot that sets w_max and P_nz (:class:`EventSampler`), whatever the number of events.
+PILOT_POINTS = 200_000
+
+
 class EventSampler:
     r"""Draw events from the adapted VEGAS map of an :class:`IntegrationResult`.
 
     A point is y ~ U[0,1]^d mapped to u = map(y) with Jacobian J(y); its weight f(u) J(y) has mean equal
     to the integral. Weighted events keep the points with f != 0 and carry
-    w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws; by
-    default 4 per event asked for, ``n_events``, between 2e4 and 2e5, or 2e5 when not given), so
-    exactly N events are produced and their weights sum to the integral. Unweighted events are kept with
-    probability f J / w_max (accept-reject). As in MadGraph, w_max is not the single largest pilot weight
-    but the smallest value whose excess, sum(max(w - w_max, 0)) / sum(w) over the pilot, is at most
-    ``max_truncation`` (default 1e-3): points above it are kept once (a bias of at most that fraction of
-    sigma) and counted in ``stats.n_over_max``; the summary reports both. Each unweighted event carries
-    sigma / N. Chunks are generated lazily so memory stays flat for any N.
+    w = f J P_nz / N, with P_nz the fraction of nonzero points (from a pilot of ``n_pilot`` draws), so
+    exactly N events are produced and their weights sum to the integral (exactly to a given ``total``,
+    :meth:`weighted`). Unweighted events are kept with probability f J / w_max (accept-reject). As in
+    MadGraph, w_max is not the single largest pilot weight but the smallest value whose excess,
+    sum(max(w - w_max, 0)) / sum(w) over the pilot, is at most ``max_truncation`` (default 1e-3): points
+    above it keep the excess as a weight ratio (partial unweighting, :meth:`unweighted`) and are counted
+    in ``stats.n_over_max``; the summary reports both. The N unweighted weights sum to sigma. Chunks are
+    generated lazily so memory stays flat for any N.
+
+    The pilot has :data:`PILOT_POINTS` draws whatever the number of events, so a run's w_max and
+    unweighting efficiency depend on the integration and the seed only, not on ``nevents`` (issue 18: a
+    pilot of 4 draws per event made it 18 % at 2k events, 12 % at 10k, 14 % at 20k on NA64mu: a small
+    pilot misses the tail of the weights, so its truncated maximum is low and the efficiency high; on
+    that card the efficiency is 21 +- 6 % with 2e4 pilot draws, 15 +- 2 % with 2e5, 14.5 +- 0.8 % with
+    1e6 over seeds, at 0.15 s per 2e5 draws).
 
     References: F. James, Rep. Prog. Phys. 43 (1980) 1145 (accept-reject); Lepage (1978) (the map).
     """
 
-    def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int | None = None,
-                 n_events: int | None = None,
+    def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int = PILOT_POINTS,
                  max_truncation: float = 1e-3):
         self.result = result
         self.rng = rng
         self.map = result.sampling_map
         self.dim = self.map.dim
         self.stats = SamplingStats()
-        if n_pilot is None:  # sized to the events needed: 4 per event, between 2e4 and 2e5 points
-            n_pilot = 200_000 if n_events is None else int(min(max(4 * n_events, 20_000), 200_000))
         _, w = self._draw(n_pilot)
         nz = w != 0
         self.stats.acceptance_nonzero = float(nz.mean())
@@ -366,54 +375,87 @@ class EventSampler:
         f = self.result.integrand(u)
         return u, f * jac
 
-    def weighted(self, n_events: int, chunk_size: int = 50_000):
-        """Yield ``(u, w)`` chunks totalling exactly ``n_events`` points with nonzero weight."""
+    def weighted(self, n_events: int, chunk_size: int = 50_000, total: float | None = None):
+        """Yield ``(u, w)`` chunks totalling exactly ``n_events`` points with nonzero weight.
+
+        ``total``: the sum the ``n_events`` weights are normalised to (the integral, e.g. VEGAS' sigma),
+        chunk by chunk (:func:`chunk_sizes`): a chunk of k events is scaled to sum to total k / N, so the
+        weights of the run sum to ``total`` exactly, as the Les Houches accord asks of a file whose header
+        says sigma. ``None``: w = f J P_nz / N, whose sum estimates the integral with the sample's MC error.
+        """
         p_nz = self.stats.acceptance_nonzero
-        remaining = n_events
-        while remaining > 0:
-            u, w = self._draw(int(min(chunk_size, remaining) / p_nz * 1.05) + 16)
-            self.stats.n_drawn += len(w)
-            keep = np.flatnonzero(w != 0)[:remaining]
-            remaining -= len(keep)
-            self.stats.n_accepted += len(keep)
-            yield u[keep], w[keep] * p_nz / n_events
+        for size in chunk_sizes(n_events, chunk_size):
+            us, ws, have = [], [], 0
+            while have < size:
+                u, w = self._draw(int((size - have) / p_nz * 1.05) + 16)
+                self.stats.n_drawn += len(w)
+                keep = np.flatnonzero(w != 0)[:size - have]
+                us.append(u[keep])
+                ws.append(w[keep])
+                have += len(keep)
+            u, w = np.concatenate(us), np.concatenate(ws)
+            self.stats.n_accepted += len(w)
+            if total is None:
+                yield u, w * p_nz / n_events
+            else:
+                yield u, w * (total / n_events * (len(w) / float(w.sum())))
 
     def unweighted(self, n_events: int, sigma: float, chunk_size: int = 50_000):
         r"""Yield ``(u, w)`` chunks of partially unweighted events (MadGraph's partial unweighting).
 
-        A drawn point of weight w is kept with probability min(1, |w|/w_max) and carries
-        ``unit * max(1, |w|/w_max)``: almost every event has the unit weight, and the few above the
+        A drawn point of weight w is kept with probability min(1, |w|/w_max) and carries the unit weight
+        times r = max(1, |w|/w_max): almost every event has the unit weight, and the few above the
         truncated w_max keep the excess as a weight ratio instead of being capped, so no region is
-        under-weighted (capping left 10-40 % deficits in sparse bins, issue 12)::
+        under-weighted (capping left 10-40 % deficits in sparse bins, issue 12). As MadGraph normalises
+        its events to the integrated sigma, each chunk of k events (:func:`chunk_sizes`) gets the unit::
 
-            E[sum of weights] = N unit E_kept[max(1, w/w_max)] = N unit <w> / <min(w, w_max)>
-            unit = sigma / N (1 - f),   f = <max(|w| - w_max, 0)> / <|w|>
+            unit = sigma / N  k / sum_chunk(r)
 
-        so the N weights sum to sigma on average; f (the share of sigma above the cap, ~``max_truncation``)
-        is measured on the first batch of draws. ``stats`` records f, the unit weight, the events above
-        the cap and their largest ratio. All weights equal ``sigma / N`` when no point exceeds w_max.
+        so the N weights sum to sigma exactly (the Les Houches accord: the header's XSECUP is the sum, or
+        the mean with ``event_norm = average``; issue 18). All weights equal ``sigma / N`` when no point
+        exceeds w_max; a chunk with events above it has a unit lower by its share of sigma above w_max
+        (~``max_truncation``). ``stats`` records f = <max(|w| - w_max, 0)> / <|w|> of the first batch of
+        draws, the smallest unit weight, the events above the cap and the largest weight over that unit.
         """
         w_max = self.stats.w_max
         eff = max(self.stats.unweighting_efficiency, 1e-6)
-        remaining = n_events
-        unit = None
-        while remaining > 0:
-            n_draw = int(min(chunk_size, remaining) / eff * 1.1) + 16
-            u, w = self._draw(min(n_draw, 2_000_000))
-            aw = np.abs(w)
-            self.stats.n_drawn += len(w)
-            if unit is None:
-                total = float(aw.sum())
-                excess = float(np.maximum(aw - w_max, 0.0).sum()) / total if total > 0 else 0.0
-                unit = sigma / n_events * (1.0 - excess)
-                self.stats.excess_fraction, self.stats.unit_weight = excess, unit
-            accept = self.rng.random(len(w)) * w_max < aw
-            keep = np.flatnonzero(accept)[:remaining]
-            ratio = np.maximum(aw[keep] / w_max, 1.0)
+        largest, first = 0.0, True
+        for size in chunk_sizes(n_events, chunk_size):
+            us, ratios, have = [], [], 0
+            while have < size:
+                n_draw = int((size - have) / eff * 1.1) + 16
+                u, w = self._draw(min(n_draw, 2_000_000))
+                aw = np.abs(w)
+                self.stats.n_drawn += len(w)
+                if first:
+                    total, first = float(aw.sum()), False
+                    self.stats.excess_fraction = (float(np.maximum(aw - w_max, 0.0).sum()) / total
+                                                  if total > 0 else 0.0)
+                accept = self.rng.random(len(w)) * w_max < aw
+                keep = np.flatnonzero(accept)[:size - have]
+                us.append(u[keep])
+                ratios.append(np.maximum(aw[keep] / w_max, 1.0))
+                have += len(keep)
+            u, ratio = np.concatenate(us), np.concatenate(ratios)
             n_over = int(np.count_nonzero(ratio > 1.0))
-            if n_over:
-                self.stats.n_over_max += n_over
-                self.stats.max_weight_ratio = max(self.stats.max_weight_ratio, float(ratio.max()))
-            remaining -= len(keep)
-            self.stats.n_accepted += len(keep)
-            yield u[keep], unit * ratio
+            unit = sigma / n_events * (len(ratio) / float(ratio.sum()))  # exactly sigma / N without n_over
+            self.stats.n_over_max += n_over
+            self.stats.n_accepted += len(ratio)
+            self.stats.unit_weight = min(self.stats.unit_weight or unit, unit)
+            largest = max(largest, unit * float(ratio.max()))
+            self.stats.max_weight_ratio = largest / self.stats.unit_weight
+            yield u, unit * ratio
+
+
+def chunk_sizes(n_events: int, chunk_size: int) -> list[int]:
+    """``n_events`` split into chunks of at most ``chunk_size``, as equal as can be (no small last chunk
+    whose normalisation would rest on a few events).
+
+    >>> chunk_sizes(120_000, 50_000)
+    [40000, 40000, 40000]
+    >>> chunk_sizes(7, 50_000)
+    [7]
+    """
+    n_chunks = max(-(-int(n_events) // int(chunk_size)), 1) if n_events > 0 else 0
+    base, extra = divmod(int(n_events), n_chunks) if n_chunks else (0, 0)
+    return [base + (i < extra) for i in range(n_chunks)]

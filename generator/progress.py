@@ -33,7 +33,11 @@ class NullProgress:
 
 
 class ConsoleProgress:
-    """Progress on stderr with *rich*: the VEGAS iterations with sigma so far, then an event bar."""
+    """Progress on stderr with *rich*: the VEGAS iterations with sigma so far, then an event bar.
+
+    Both lines start with the time elapsed (the event bar ends with the time left); the text after it
+    wraps at the console's width instead of being cut (a log file's console is 80 columns wide).
+    """
 
     def __init__(self, console: Any = None) -> None:
         if console is None:
@@ -42,11 +46,18 @@ class ConsoleProgress:
             console = Console(stderr=True)
         self.console = console
 
+    @staticmethod
+    def _text(text_format: str) -> Any:
+        from rich.progress import TextColumn
+        from rich.table import Column
+
+        return TextColumn(text_format, table_column=Column(no_wrap=False, overflow="fold"))
+
     @contextlib.contextmanager
     def integrating(self, coupling_sq: float) -> Iterator[Callable[[str, int, float, float], None]]:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
 
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        columns = (SpinnerColumn(), TimeElapsedColumn(), self._text("{task.description}"))
         with Progress(*columns, console=self.console, transient=False) as bar:
             task = bar.add_task("integrating: adapting the VEGAS grid (a first run on this machine also "
                                 "compiles the kernels, about a minute; cached afterwards)", total=None)
@@ -62,9 +73,28 @@ class ConsoleProgress:
 
     @contextlib.contextmanager
     def generating(self, total: int) -> Iterator[Callable[[int], None]]:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=self.console, transient=False) as bar:
-            task = bar.add_task("events", total=total)
-            yield lambda k: bar.advance(task, k)
+        columns = (TextColumn(" "), TimeElapsedColumn(), TextColumn("generating"), BarColumn(),
+                   MofNCompleteColumn(), self._text("events, {task.fields[left]}"))
+        with Progress(*columns, console=self.console, transient=False) as bar:
+            task = bar.add_task("events", total=total, left="time left: -")
+
+            def advance(k: int) -> None:
+                bar.advance(task, k)
+                t = bar.tasks[0]
+                left = t.time_remaining
+                bar.update(task, left="done" if t.finished else
+                           "time left: -" if left is None else f"time left: {_clock(left)}")
+
+            yield advance
+
+
+def _clock(seconds: float) -> str:
+    """``H:MM:SS``, as rich prints the time elapsed.
+
+    >>> _clock(3725.4)
+    '1:02:05'
+    """
+    s = int(max(seconds, 0.0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

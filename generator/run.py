@@ -23,6 +23,7 @@ from typing import Any
 import awkward as ak
 import numpy as np
 
+from ._extras import require
 from .assemble import Tally, events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
 from .executors import Executor
@@ -31,7 +32,7 @@ from .plan import RunPlan, check_coupling, plan
 from .point import PointResult, integrate_point
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
-from .rundir import RunDirectory, check_nevents, prepare
+from .rundir import RunDirectory, check_nevents, check_one_point, prepare
 from .shards import Shard, open_executor, run_sharded
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
@@ -48,7 +49,7 @@ def event_chunks(point: PointResult, rng: np.random.Generator, tally: Tally, sam
     """Lazily yield event chunks (weights at the card's coupling, pb)."""
     g2 = point.plan.config.coupling**2
     if weighted:
-        draws = sampler.weighted(n_events, CHUNK_EVENTS)
+        draws = sampler.weighted(n_events, CHUNK_EVENTS, total=point.integration.mean)
     else:
         draws = sampler.unweighted(n_events, point.integration.mean, CHUNK_EVENTS)
     for u, w in draws:
@@ -66,7 +67,7 @@ def _sample(point: PointResult, rng: np.random.Generator, progress: Any = None
     if not point.plan.integrand.kernel.has_final_state:
         return None, None, None
     tally = Tally()
-    sampler = EventSampler(point.integration, rng, n_events=cfg.nevents or COUNT_SAMPLE_EVENTS)
+    sampler = EventSampler(point.integration, rng)
     if cfg.nevents == 0:
         return event_chunks(point, rng, tally, sampler, COUNT_SAMPLE_EVENTS, True), tally, sampler
     return event_chunks(point, rng, tally, sampler, cfg.nevents, cfg.weighted, progress), tally, sampler
@@ -128,6 +129,8 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     only. One shard is the serial run, in this process.
     """
     reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
+    if config.tau_decays == "pythia8" and config.nevents > 0:  # optional dependency, before any work
+        require("pythia", "tau_decays = pythia8")
     check_coupling(config)
     check_nevents(config)  # an absurd nevents is refused with the size and time, before the plan
     rng = np.random.default_rng(config.seed)
@@ -189,8 +192,10 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
 def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,
              executor: str | Executor = "processes", shards: int | None = None, jobs: int | None = None,
              scheduler: str | None = None, dask_local: int | None = None, **overrides: Any) -> dict[str, Any]:
-    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it (sharded as it says)."""
+    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it (sharded as it says); a
+    scan card without its own mass and coupling is refused (:func:`generator.rundir.check_one_point`)."""
     text = read_card_text(path)
     config = parse_card_text(text, str(path), **overrides)
+    check_one_point(config, overrides)
     return run_config(config, progress=progress, card_text=text, overwrite=overwrite, executor=executor,
                       shards=shards, jobs=jobs, scheduler=scheduler, dask_local=dask_local)

@@ -5,7 +5,9 @@ A run writes into the card's ``output_dir`` (``--output``). Before the integrati
 1. refuses a path that is (or runs through) a file, and a directory it cannot write into;
 2. takes the directory's lock file ``.mudump.lock`` (``O_CREAT | O_EXCL``, holding the pid and host): a
    second run into the same directory at the same time stops at once with :class:`RunLocked`. A lock
-   left by a process that no longer exists on this host (a ``kill -9``, a crash) is stale and cleared;
+   left by a process that no longer exists on this host (a ``kill -9``, a crash) is stale and cleared.
+   ``mudump run`` takes it earlier, with :func:`hold_lock`, before its heavy imports (issue 18: a
+   refused run took 24 s on a busy machine to say so); :func:`prepare` then uses that lock;
 3. removes what a killed run left behind: ``*.part`` files (DESIGN.md rule 8: partial files live beside
    their final names) in the directory and in its ``run_NN`` sub-directories. Under the lock no other
    run can be writing them, so every one of them is stale;
@@ -54,7 +56,8 @@ from typing import Any
 from .exceptions import CardError, OutputError, RunInterrupted, RunLocked
 
 __all__ = ["BYTES_PER_EVENT", "LOCK_NAME", "MAX_NEVENTS", "SECONDS_PER_EVENT", "Estimate", "RunDirectory",
-           "check_nevents", "estimate", "prepare", "prepare_directory", "prepare_scan"]
+           "check_nevents", "check_one_point", "estimate", "hold_lock", "prepare", "prepare_directory",
+           "prepare_scan"]
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +235,43 @@ def _acquire(base: Path) -> Path:
     raise RunLocked(base, "its lock file keeps reappearing", f"delete {lock} if no mudump run is writing here")
 
 
+#: Locks this process holds through :func:`hold_lock` (resolved paths) -> whether :func:`prepare_directory`
+#: has used it (the run started).
+_HELD: dict[Path, bool] = {}
+
+
+@contextlib.contextmanager
+def hold_lock(output_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Take the lock of ``output_dir`` (creating the directory) for the block; :func:`prepare` inside it
+    uses this lock instead of taking its own.
+
+    ``mudump run`` holds it before it imports the integration and the writers (numba kernels, vegas,
+    awkward, uproot: seconds on a busy machine), so a second run into the same directory stops at once
+    with :class:`RunLocked`. A directory the block created is removed again if the run was refused before
+    :func:`prepare` (the plan's refusals): a refused run leaves no directory behind.
+    """
+    base = Path(output_dir)
+    created = not base.exists()
+    _make_dir(base)
+    try:
+        lock = _acquire(base)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                base.rmdir()
+        raise
+    key = lock.resolve()
+    _HELD[key] = False
+    try:
+        yield lock
+    finally:
+        started = _HELD.pop(key, False)
+        _release(lock)
+        if created and not started:
+            with contextlib.suppress(OSError):
+                base.rmdir()
+
+
 def _release(lock: Path) -> None:
     if _read_lock(lock).get("pid") == str(os.getpid()):
         with contextlib.suppress(FileNotFoundError):
@@ -305,6 +345,22 @@ def check_nevents(config: Any) -> Estimate:
     return est
 
 
+def check_one_point(config: Any, overrides: Any = ()) -> None:
+    """Refuse to run one point from a scan card that does not give it (CardError).
+
+    A card with ``scan_masses``/``scan_couplings`` but no ``mass`` or ``coupling`` line (nor an override)
+    gets both from its grids, for ``mudump scan``; a run of it would silently pick a point (the lightest
+    mass, the geometric mean of the couplings). Given explicitly, the run runs that point.
+    """
+    grids = [k for k in ("scan_masses", "scan_couplings") if getattr(config, k, None)]
+    implicit = [k for k in ("mass", "coupling") if k not in config.source_lines and k not in overrides]
+    if grids and implicit:
+        raise CardError(config.source_path, config.source_lines.get(grids[0]), grids[0],
+                        f"a scan card ({' and '.join(grids)}) without {' and '.join(implicit)}: a run would "
+                        "pick a point itself",
+                        "'mudump scan CARD' to scan the grid, or mass and coupling on the card to run one point")
+
+
 # ---------------------------------------------------------------------------------------------------
 # signals
 # ---------------------------------------------------------------------------------------------------
@@ -370,8 +426,11 @@ def prepare_directory(base: Path, est: Estimate, *, overwrite: bool = False) -> 
     with _signals_raise(signals):
         created = not base.exists()
         _make_dir(base)
+        held = (base / LOCK_NAME).resolve() in _HELD  # taken already by hold_lock
+        if held:
+            _HELD[(base / LOCK_NAME).resolve()] = True
         try:
-            lock = _acquire(base)
+            lock = base / LOCK_NAME if held else _acquire(base)
         except BaseException:
             if created:
                 with contextlib.suppress(OSError):
@@ -410,4 +469,5 @@ def prepare_directory(base: Path, est: Estimate, *, overwrite: bool = False) -> 
                 raise _interrupted(signals[0]) from exc  # e.g. numba's SystemError around the signal
             raise
         finally:
-            _release(lock)
+            if not held:
+                _release(lock)

@@ -167,7 +167,7 @@ def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
     g0 = math.sqrt(couplings[0] * couplings[-1])
     base = config.replace(scan_masses=None, scan_couplings=None, scan_models=None, scan_experiments=None,
                           scan_background=0.0, scan_signal=None, nevents=config.scan_events, weighted=True,
-                          coupling=g0, decay=True)
+                          coupling=g0, decay=True, g2_band=type(config).__dataclass_fields__["g2_band"].default)
     points = []
     for experiment in experiments:
         with contextlib.suppress(UnphysicalRequest):  # a bad experiment is a card error now, not on a worker later

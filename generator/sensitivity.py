@@ -16,9 +16,20 @@ the *lower* boundary (production-limited: N ~ g^2 for a long-lived boson), the l
 reported as NaN with ``lower_open``/``upper_open`` set, never invented. The mass where the reach closes
 is where max_g N(m, g) falls through the level, interpolated in (log m, log max N).
 
-**Delta a_mu band.** g such that Delta a_mu(m, g) = g^2 Delta a_mu(m, 1) (from the process's model,
-:mod:`generator.g_minus_2`) lies within 2 sigma of the measured discrepancy
-(:data:`DISCREPANCY`: (251 +- 59) x 1e-11, Fermilab + BNL 2021, as used by Rella–Döbrich–Yu, eq. 1).
+**Delta a_mu region** (the card's ``g2_band``, :data:`G2_BANDS`). The couplings g for which the boson's
+Delta a_mu(m, g) = g^2 Delta a_mu(m, 1) (from the process's model, :mod:`generator.g_minus_2`) lies within
+2 sigma of a_mu(exp) - a_mu(SM)::
+
+    value - 2 error <= g^2 Delta a_mu(m, 1) <= value + 2 error
+
+* ``wp2025`` (default): (38 +- 63) x 1e-11, the Muon g-2 Theory Initiative's 2025 White Paper
+  (arXiv:2505.21476) with the final Fermilab result (2025). The interval holds zero: no new
+  physics is needed, and the region is an **allowed** one, every g below the edge (a boson above it would
+  spoil the agreement), drawn as such;
+* ``wp2020``: (251 +- 59) x 1e-11, Fermilab + BNL 2021 with the 2020 White Paper, as used by
+  Rella–Döbrich–Yu (eq. 1): a **favoured** band, the couplings that would explain a 4.2 sigma
+  discrepancy (the seeds' plots, reproducible with ``g2_band = wp2020``);
+* ``none``: no region.
 
 References: Chen, Pospelov, Zhong, PRD 95 115005 (2017), Fig. 5; Rella, Döbrich, Yu, Searching for
 Muonphilic Dark Sectors with Proton Beams, eq. 1 and Fig. 8; Batell et al., arXiv:2407.15942, Fig. 6.
@@ -41,10 +52,12 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
+from ._extras import require
 from ._version import __version__
+from .exceptions import MissingExtra
 
-__all__ = ["DISCREPANCY", "Contour", "Discrepancy", "contour", "delta_a_mu_band", "plot_sensitivity",
-           "signal_upper_limit", "write_scan"]
+__all__ = ["DISCREPANCY_WP2020", "DISCREPANCY_WP2025", "G2_BANDS", "Contour", "Discrepancy", "contour",
+           "delta_a_mu_band", "plot_sensitivity", "signal_upper_limit", "write_scan"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +70,19 @@ class Discrepancy:
     error: float
     source: str
 
+    def favoured(self, n_sigma: float = 2.0) -> bool:
+        """True if the n_sigma interval excludes zero (a band that new physics would explain), False if it
+        holds zero (an upper bound: the region of the couplings it allows)."""
+        return self.value - n_sigma * self.error > 0
 
+
+#: a_mu(exp) - a_mu(SM) after the 2025 White Paper and the final Fermilab result: consistent with zero.
+DISCREPANCY_WP2025 = Discrepancy(38e-11, 63e-11, "Theory Initiative WP25 (arXiv:2505.21476) + Fermilab final 2025")
 #: The discrepancy of Rella–Döbrich–Yu eq. 1 (Fermilab + BNL 2021, 4.2 sigma), the band of their Fig. 8.
-DISCREPANCY = Discrepancy(251e-11, 59e-11, "Fermilab+BNL 2021 (Rella–Döbrich–Yu eq. 1)")
+DISCREPANCY_WP2020 = Discrepancy(251e-11, 59e-11, "WP20 + Fermilab/BNL 2021 (Rella–Döbrich–Yu eq. 1)")
+#: The card's ``g2_band`` -> the Delta a_mu drawn (None: no region); the card's choices are these keys.
+G2_BANDS: dict[str, Discrepancy | None] = {"wp2025": DISCREPANCY_WP2025, "wp2020": DISCREPANCY_WP2020,
+                                           "none": None}
 
 
 def signal_upper_limit(background: float = 0.0, cl: float = 0.95) -> float:
@@ -165,16 +188,50 @@ def _mass_reach(m: np.ndarray, n_max: np.ndarray, level: float) -> float:
     return _crossing(m, n_max, last, level)
 
 
-def delta_a_mu_band(masses: Sequence[float], delta_a_unit: Sequence[float], discrepancy: Discrepancy = DISCREPANCY,
-                    n_sigma: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
-    """Couplings (g_low, g_high) putting g^2 Delta a_mu(m, 1) within n_sigma of the discrepancy (NaN if <= 0)."""
+def delta_a_mu_band(masses: Sequence[float], delta_a_unit: Sequence[float],
+                    discrepancy: Discrepancy = DISCREPANCY_WP2025, n_sigma: float = 2.0
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Couplings (g_low, g_high) with value - n_sigma error <= g^2 Delta a_mu(m, 1) <= value + n_sigma error.
+
+    g_low = 0 where the interval holds Delta a_mu = 0 (an allowed region below g_high), g_high = inf where
+    Delta a_mu(m, 1) = 0 and the interval holds zero; both NaN where no g > 0 fits (a favoured band and a
+    contribution of the wrong sign).
+
+    >>> lo, hi = delta_a_mu_band([0.1, 0.1], [1e-3, -1e-3], DISCREPANCY_WP2025)
+    >>> [float(x) for x in lo], [round(float(x), 7) for x in hi]
+    ([0.0, 0.0], [0.0012806, 0.0009381])
+    >>> [bool(x) for x in np.isnan(delta_a_mu_band([0.1], [-1e-3], DISCREPANCY_WP2020)[1])]
+    [True]
+    """
     d = np.asarray(delta_a_unit, dtype=float)
-    lo_val = max(discrepancy.value - n_sigma * discrepancy.error, 0.0)
+    lo_val = discrepancy.value - n_sigma * discrepancy.error
     hi_val = discrepancy.value + n_sigma * discrepancy.error
     with np.errstate(divide="ignore", invalid="ignore"):
-        g_lo = np.where(d > 0, np.sqrt(lo_val / d), np.nan)
-        g_hi = np.where(d > 0, np.sqrt(hi_val / d), np.nan)
+        # d > 0: g^2 in [lo/d, hi/d]; d < 0: g^2 in [hi/d, lo/d]; d = 0: every g if lo <= 0 <= hi
+        g2_lo = np.where(d > 0, lo_val / d, np.where(d < 0, hi_val / d, 0.0))
+        g2_hi = np.where(d > 0, hi_val / d, np.where(d < 0, lo_val / d, np.inf))
+        empty = (g2_hi < 0) | ((d == 0) & ~(lo_val <= 0 <= hi_val))
+        g_lo = np.where(empty, np.nan, np.sqrt(np.maximum(g2_lo, 0.0)))
+        g_hi = np.where(empty, np.nan, np.sqrt(np.where(empty, 0.0, g2_hi)))
     return g_lo, g_hi
+
+
+def _g2_region(result: Any, model: str, masses: np.ndarray, discrepancy: Discrepancy | None
+               ) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """What the plot draws for ``g2_band``: the lower and upper edge in g at ``masses`` (clipped to the
+    coupling grid) and the legend; None for no region (``none``, or no g that fits)."""
+    if discrepancy is None:
+        return None
+    lo, hi = delta_a_mu_band(masses, _model_delta_a_unit(result.config, model, masses), discrepancy)
+    if not np.any(np.isfinite(hi)):
+        return None
+    g_min, g_max = float(result.couplings[0]), float(result.couplings[-1])
+    value = rf"$\Delta a_\mu$ = ({discrepancy.value * 1e11:.0f} $\pm$ {discrepancy.error * 1e11:.0f})$\times10^{{-11}}$"
+    if discrepancy.favoured():
+        label = rf"{value}: favoured, $\pm2\sigma$"
+    else:
+        label = rf"{value}: allowed below, $2\sigma$"
+    return np.clip(lo, g_min, g_max), np.clip(hi, g_min, g_max), label + "\n" + discrepancy.source
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -216,9 +273,21 @@ def _model_delta_a_unit(config: Any, model: str, masses: np.ndarray) -> np.ndarr
 
 
 def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], paths: Sequence[Path],
-                     discrepancy: Discrepancy = DISCREPANCY) -> None:
-    """One panel per model (log m vs log g), each experiment a closed line, and the 2 sigma Delta a_mu band
-    (style of Chen–Pospelov–Zhong Fig. 5 / Rella–Döbrich–Yu Fig. 8); saved to every path in ``paths``."""
+                     discrepancy: Discrepancy | None = DISCREPANCY_WP2025) -> None:
+    """One panel per model (log m vs log g), each experiment a closed line, and the 2 sigma Delta a_mu
+    region of ``discrepancy`` (None: none; see the module docstring) in the style of Chen–Pospelov–Zhong
+    Fig. 5 / Rella–Döbrich–Yu Fig. 8; saved to every path in ``paths``."""
+    import matplotlib.pyplot as plt
+
+    fig = sensitivity_figure(result, contours, discrepancy)
+    for path in paths:
+        fig.savefig(path)
+    plt.close(fig)
+
+
+def sensitivity_figure(result: Any, contours: dict[tuple[str, str], Contour],
+                       discrepancy: Discrepancy | None = DISCREPANCY_WP2025) -> Any:
+    """The matplotlib figure of :func:`plot_sensitivity` (not saved, not closed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -233,12 +302,14 @@ def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], path
         m_fine = np.geomspace(result.masses.min(), result.masses.max(), 200)
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for ax, model in zip(axes[0], models):
-            lo, hi = delta_a_mu_band(m_fine, _model_delta_a_unit(result.config, model, m_fine), discrepancy)
-            if np.any(np.isfinite(hi)):
-                ax.fill_between(m_fine, lo, hi, color="tab:green", alpha=0.35, lw=0,
-                                label=rf"$\Delta a_\mu$ = ({discrepancy.value * 1e11:.0f} $\pm$ "
-                                rf"{discrepancy.error * 1e11:.0f})$\times10^{{-11}}$, $\pm2\sigma$" + "\n"
-                                + discrepancy.source)
+            region = _g2_region(result, model, m_fine, discrepancy)
+            if region is not None and discrepancy is not None and discrepancy.favoured():
+                ax.fill_between(m_fine, region[0], region[1], color="tab:green", alpha=0.35, lw=0,
+                                label=region[2], gid="g2_band")
+            elif region is not None:  # consistent with zero: the couplings below the edge are allowed
+                ax.fill_between(m_fine, region[0], region[1], color="tab:gray", alpha=0.15, lw=0,
+                                label=region[2], gid="g2_band")
+                ax.plot(m_fine, region[1], color="tab:gray", lw=1.2, ls="--")
             for k, exp in enumerate(experiments):
                 c = contours.get((exp, model))
                 if c is None:
@@ -263,12 +334,10 @@ def plot_sensitivity(result: Any, contours: dict[tuple[str, str], Contour], path
             ax.set_xlabel(r"$m$ [GeV]")
             ax.set_ylabel(coupling_name)
             ax.set_title(f"{result.config.process}, {model}", fontsize=18)
-            ax.legend(fontsize=12, loc="lower right")
+            ax.legend(fontsize=10, loc="lower right", frameon=False)
         fig.text(0.99, 0.005, f"mudump {__version__}, 95 % CL expected reach", ha="right", va="bottom", fontsize=10)
         fig.tight_layout()
-        for path in paths:
-            fig.savefig(path)
-        plt.close(fig)
+    return fig
 
 
 def _coupling_label(process: str) -> str:
@@ -277,8 +346,12 @@ def _coupling_label(process: str) -> str:
     return get_process(process).coupling_label
 
 
-def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True) -> dict[str, Any]:
+def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = True,
+               notes: Sequence[str] = ()) -> dict[str, Any]:
     """Write the grids, contours, plot and ``scan_summary.json`` of a scan; return the summary.
+
+    ``notes`` are added to the summary's (``mudump scan``'s: no plot, matplotlib missing). Without the
+    ``plots`` extra there is no plot, and the summary and a warning say so.
 
     Every file is first written under a ``.part`` folder inside ``output_dir`` and moved to its final
     name only when all are written, so a failed or interrupted scan leaves no file under a final name.
@@ -290,6 +363,7 @@ def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     level = cfg.scan_signal if cfg.scan_signal is not None else signal_upper_limit(cfg.scan_background)
+    band = G2_BANDS[cfg.g2_band]
     files: dict[str, str] = {}
     contours: dict[tuple[str, str], Contour] = {}
     summary_pairs = []
@@ -314,22 +388,26 @@ def write_scan(result: Any, output_dir: str | os.PathLike[str], *, plot: bool = 
             summary_pairs.append({"experiment": exp, "model": model, "mass_reach_GeV": _num(c.mass_reach),
                                   "mass_reach_beyond_grid": c.mass_reach_open,
                                   "excluded_masses": int(np.sum(np.isfinite(c.lower) | c.lower_open))})
-        notes = list(result.notes)
+        notes = [*result.notes, *notes]
         if plot:
             try:
-                plot_sensitivity(result, contours, [staging / "sensitivity.png", staging / "sensitivity.pdf"])
+                require("plots", "the sensitivity plot")
+                plot_sensitivity(result, contours, [staging / "sensitivity.png", staging / "sensitivity.pdf"],
+                                 band)
                 files["sensitivity.png"] = str(out / "sensitivity.png")
                 files["sensitivity.pdf"] = str(out / "sensitivity.pdf")
-            except ImportError as exc:
-                notes.append(f"no plot: {exc} (install mudump[plots])")
-                logger.warning("mudump scan: no plot (%s); install mudump[plots]", exc)
+            except MissingExtra as exc:
+                notes.append(f"no plot: {exc}")
+                logger.warning("no plot: %s", exc)
         summary = {
             "mudump_version": __version__, "card": cfg.source_path, "process": cfg.process,
             "masses_GeV": result.masses.tolist(), "couplings": result.couplings.tolist(),
             "level": level, "background": cfg.scan_background, "events_per_mass": cfg.scan_events,
             "precision": cfg.precision, "seed": cfg.seed, "executor": result.executor,
             "workers": result.workers, "seconds": result.seconds, "pairs": summary_pairs,
-            "discrepancy": asdict(DISCREPANCY), "notes": notes, "files": files,
+            "g2_band": cfg.g2_band, "discrepancy": asdict(band) if band is not None else None,
+            "g2_region": None if band is None else "favoured" if band.favoured() else "allowed",
+            "notes": notes, "files": files,
         }
         (staging / "scan_summary.json").write_text(json.dumps(summary, indent=1))
         files["scan_summary.json"] = str(out / "scan_summary.json")

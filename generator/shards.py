@@ -24,13 +24,12 @@ byte-identical files whatever the executor (serial, processes, Dask), the number
 in which shards finish; another shard count gives a statistically equivalent sample.
 
 **Normalisation.** The pilot (:class:`~generator.integrate.EventSampler`, w_max and the fraction of nonzero
-points) is drawn once, in the calling process, so every shard accepts and weights events alike. Each
-chunk of k events of a shard is normalised to sigma k / N (N the run's events), as MadGraph normalises to
-the integrated sigma: weighted events ``w -> w sigma/N k/sum(w)``, partially unweighted ones
-``w = sigma/N k/sum(r) r`` with ``r = w / min(w)`` the weight ratio (1 below the truncated w_max, so in
-a chunk without an event above it every event has exactly sigma/N). The N weights of the run therefore
-sum to sigma (the header's) up to rounding, whatever the shard count, and the files carry them in the
-card's ``event_norm``.
+points) is drawn once, in the calling process, so every shard accepts and weights events alike. The
+sampler normalises each chunk of k events to sigma k / N (N the run's events, as a serial run does,
+:meth:`~generator.integrate.EventSampler.weighted`, :meth:`~generator.integrate.EventSampler.unweighted`):
+a shard of n events asks for its share sigma n / N. The N weights of the run therefore sum to sigma (the
+header's) up to rounding, whatever the shard count, and the files carry them in the card's
+``event_norm``.
 
 **A lost shard.** A shard whose worker dies is run again by the executor (:mod:`generator.executors`);
 its pieces carry a name unique to the attempt, so two attempts never write the same file, and the merge
@@ -84,7 +83,7 @@ from .summary import run_info, summary
 from .writing import output_names, write_parts, writer_options
 
 __all__ = ["SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask",
-           "normalise_chunk", "open_executor", "run_shard", "run_sharded", "shard_count", "shard_plan",
+           "open_executor", "run_shard", "run_sharded", "shard_count", "shard_plan",
            "shard_seed"]
 
 logger = logging.getLogger(__name__)
@@ -157,21 +156,6 @@ def shard_count(n_events: int, shards: int | None = None) -> int:
     if shards is not None:
         return max(1, min(int(shards), int(n_events)))
     return max(1, int(n_events) // SHARD_EVENTS)
-
-
-def normalise_chunk(w: np.ndarray, sigma: float, n_total: int, weighted: bool) -> np.ndarray:
-    """A chunk's k weights normalised to sum to ``sigma k / n_total`` (see the module docstring).
-
-    >>> normalise_chunk(np.array([2.0, 2.0, 2.0, 6.0]), 12.0, 4, weighted=False).tolist()
-    [2.0, 2.0, 2.0, 6.0]
-    """
-    k = len(w)
-    if k == 0:
-        return w
-    if weighted:
-        return w * (sigma / n_total * (k / float(w.sum())))
-    r = w / w.min()  # 1 exactly for every event below the truncated w_max
-    return (sigma / n_total * (k / float(r.sum()))) * r
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -289,14 +273,14 @@ def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generat
     events made so far in ``progress`` (what the calling process shows, :class:`_Progress`)."""
     shard, point = task.shard, task.point
     cfg = point.plan.config
-    sigma, n_total, g2 = point.integration.mean, task.header.n_events, cfg.coupling**2
+    share = point.integration.mean * shard.n_events / task.header.n_events  # this shard's sigma k/N
     if cfg.weighted:
-        draws = sampler.weighted(shard.n_events, CHUNK_EVENTS)
+        draws = sampler.weighted(shard.n_events, CHUNK_EVENTS, total=share)
     else:
-        draws = sampler.unweighted(shard.n_events, sigma * shard.n_events / n_total, CHUNK_EVENTS)
+        draws = sampler.unweighted(shard.n_events, share, CHUNK_EVENTS)
+    g2 = cfg.coupling**2
     for u, w in draws:
         alive.check()
-        w = normalise_chunk(w, sigma, n_total, cfg.weighted)
         extremes[0], extremes[1] = min(extremes[0], float(w.min())), max(extremes[1], float(w.max()))
         yield events_from_points(point.plan, u, w * g2, rng, tally)
         progress.write_text(f"{tally.n}\n")
@@ -449,7 +433,7 @@ def _shards_record(results: list[ShardResult], executor: Executor, tally: Tally)
         "workers": executor.workers,
         "seed_rule": "shard k samples with numpy.random.default_rng(seed_k), seed_k = "
                      "SeedSequence(card seed, spawn_key=(0x5348, k)).generate_state(2, uint64)[0] >> 1; "
-                     "each chunk of k events is normalised to sigma k / N",
+                     "the run's one pilot; each chunk of k events is normalised to sigma k / N",
         "shards": [{"index": r.shard.index, "first_event": r.shard.first_event, "n_events": r.shard.n_events,
                     "seed": r.shard.seed, "sum_w_xsec_pb": r.tally.sum_w, "sum_weight_pb": r.tally.sum_weight,
                     "seconds": r.seconds, "host": r.host, "pid": r.pid, "attempt": r.attempt,

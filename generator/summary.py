@@ -11,7 +11,7 @@ from typing import Any
 
 from ._version import __version__
 from .assemble import Tally
-from .constants import HBARC_GEV_M
+from .constants import HBARC_GEV_M, NEW_DAUGHTERS
 from .events import RunInfo
 from .integrate import IntegrationResult
 from .plan import RunPlan
@@ -49,13 +49,32 @@ def run_info(plan: RunPlan, res: IntegrationResult, weighted: bool) -> RunInfo:
 def _boson(plan: RunPlan) -> dict[str, Any]:
     """The new boson for the files' particle tables (SLHA MASS, DECAY, QNUMBERS), from the plan: its spin
     from the process spec (``Process.spin``: 2S+1 states); neutral, colourless and its own antiparticle
-    (every boson of the registry so far)."""
+    (every boson of the registry so far). A charge-conjugate channel whose conjugate is
+    another final state (a -> mu- tau+ and mu+ tau-, half each per event) is listed as both; the new
+    particles among the daughters (:data:`generator.constants.NEW_DAUGHTERS`, e.g. a dark fermion chi) come
+    with their mass and quantum numbers under ``new_daughters``."""
     proc = plan.process
+    decays, daughters = [], {}
+    for c, b in zip(plan.channels, plan.branching):
+        if not b > 0:
+            continue
+        conjugate = tuple(-p for p in c.pdg)
+        if c.cp_conjugate and sorted(conjugate) != sorted(c.pdg):
+            decays += [[float(b) / 2, [int(p) for p in c.pdg], c.name],
+                       [float(b) / 2, [int(p) for p in conjugate], f"{c.name} (charge conjugate)"]]
+        else:
+            decays.append([float(b), [int(p) for p in c.pdg], c.name])
+        for p, m in zip(c.pdg, c.masses):
+            if abs(p) in NEW_DAUGHTERS:
+                name, charge3, spin_states, colour, self_conjugate = NEW_DAUGHTERS[abs(p)]
+                daughters[abs(p)] = {"pdg": abs(p), "name": name, "mass_GeV": float(m), "width_GeV": 0.0,
+                                     "charge3": charge3, "spin_states": spin_states, "colour": colour,
+                                     "self_conjugate": self_conjugate}
     return {
         "pdg": int(proc.boson_pdg), "name": f"{proc.boson_label} ({proc.name})", "mass_GeV": float(plan.config.mass),
-        "width_GeV": float(plan.width_GeV),
-        "decays": [[float(b), [int(p) for p in c.pdg], c.name] for c, b in zip(plan.channels, plan.branching) if b > 0],
+        "width_GeV": float(plan.width_GeV), "decays": decays,
         "charge3": 0, "spin_states": 2 * int(proc.spin) + 1, "colour": 1, "self_conjugate": True,
+        "new_daughters": list(daughters.values()),
     }  # fmt: skip
 
 
@@ -71,7 +90,8 @@ def _partial_unweighting(sampling: Any, g2: float) -> dict[str, Any] | None:
         "unit_weight_pb": unit,
         "weight_range_pb": [unit, unit * sampling.max_weight_ratio],
         "max_weight_ratio": sampling.max_weight_ratio,
-        "note": "w_xsec in pb, summing to sigma (the files scale it by N for event_norm = average)",
+        "note": "w_xsec in pb, summing to sigma exactly (the files scale it by N for event_norm = average); "
+                "the unit weight is the smallest, of a chunk of events without one above w_max",
     }
 
 
@@ -95,7 +115,7 @@ def _expected_events(plan: RunPlan, res: IntegrationResult, tally: Tally | None)
         return out
     out.update(
         produced=norm * tally.sum_w,
-        produced_error=norm * (res.sdev * g2 if not cfg.weighted else math.sqrt(tally.sum_w2)),
+        produced_error=norm * res.sdev * g2,  # the events' weights sum to sigma exactly: its error
         decayed_in_volume=norm * tally.sum_w_decay,
         decayed_in_volume_error=norm * math.sqrt(tally.sum_w_decay2),
         accepted=norm * tally.sum_weight * eff,

@@ -15,7 +15,10 @@ Flux files (one row per muon; all columns required, extra columns ignored)::
 The secondary-muon source (:meth:`SecondaryMuonSource.proton_dump`) is APPROXIMATE: primary-interaction
 pi/K yields from the BMPT parameterisation, decay in flight before absorption over the hadron's
 interaction length, two-body pi/K -> mu nu. No hadronic cascade, no muons from charm/resonances/
-Drell-Yan, no hadron energy loss. See its docstring for the list of limitations.
+Drell-Yan, no hadron energy loss. See its docstring for the list of limitations. It is kept as a documented
+fallback only: the NA62 and SHiP cards read simulated fluxes made by ``mudump flux`` (:mod:`geometry.dump`,
+a Pythia 8 hadronic cascade), which reproduce Rella-Doebrich-Yu's 97 %/95 % losses where this source gives
+66 %/53 % (validation/secondary_muons.py).
 
 References: M. Bonesini, A. Marchionni, F. Pietropaolo, T. Tabarelli de Fatis, Eur. Phys. J. C 20 (2001)
 13 [BMPT]; D.S. Barton et al., Phys. Rev. D 27 (1983) 2580 (A dependence); PDG (masses, lifetimes, branching

@@ -27,6 +27,9 @@ File layout (every table has a ``source`` string naming where each of its number
                           min_tau_flight (*)
     [efficiency]          signal; tau_branching (*)
     [background]          events; per_exposure
+    [dump] (optional)     source_plane; source; [[dump.layers]] material, z_start, z_end, source: the proton
+                          dump a ``mudump flux`` simulation steps through (geometry.dump); a dump's own
+                          blocks, which may differ from the [001]-style ``[target]`` used for production
 
 Process keys (*), applied by the process that declares them only
 -----------------------------------------------------------------
@@ -107,6 +110,8 @@ __all__ = [
     "DecayVolume",
     "Detector",
     "DetectorPlane",
+    "DumpLayer",
+    "DumpSpec",
     "Efficiency",
     "Experiment",
     "ExperimentError",
@@ -455,6 +460,51 @@ class Background:
 
 
 @_table
+class DumpLayer:
+    """One block of a proton dump: a homogeneous material between two planes z_start < z_end (metres),
+    transversely unbounded (the dump blocks are wide compared with the hadron shower)."""
+
+    material: TomlStr
+    """Material name as in ``geometry/data/materials.toml`` (``"Cu"``, ``"Fe"``, ``"Mo"``, ``"W"``)."""
+    z_start: _FiniteM
+    """Upstream face in metres (the file's coordinates)."""
+    z_end: _FiniteM
+    """Downstream face in metres."""
+    source: TomlStr
+    """Reference for the numbers above."""
+
+    def __post_init__(self) -> None:
+        if not self.z_end > self.z_start:
+            raise _schema.Invalid("z_end", f"z_end = {self.z_end} m <= z_start = {self.z_start} m",
+                                  f"z_end > {self.z_start} m")
+
+
+@_table
+class DumpSpec:
+    """The proton dump simulated by ``mudump flux`` (:mod:`geometry.dump`): its blocks in beam order and
+    the plane at which the emerging muon flux is reported. Gaps between blocks are empty."""
+
+    layers: tuple[DumpLayer, ...]
+    """The blocks, ordered along z and not overlapping."""
+    source_plane: _FiniteM
+    """z of the plane (metres) at which the transported muons are reported (``emerging_per_pot``)."""
+    source: TomlStr
+    """Reference for the numbers above."""
+
+    def __post_init__(self) -> None:
+        if not self.layers:
+            raise _schema.Invalid("layers", "no layers", "at least one [[dump.layers]] table")
+        for i in range(1, len(self.layers)):
+            if self.layers[i].z_start < self.layers[i - 1].z_end:
+                raise _schema.Invalid(f"layers[{i}].z_start",
+                                      f"z_start = {self.layers[i].z_start} m < z_end = {self.layers[i - 1].z_end} m "
+                                      "of the layer before", "layers ordered along z, not overlapping")
+        if self.source_plane < self.layers[0].z_start:
+            raise _schema.Invalid("source_plane", f"source_plane = {self.source_plane} m is upstream of the dump",
+                                  f"a z >= {self.layers[0].z_start} m")
+
+
+@_table
 class Experiment:
     """One experiment: beam, exposure, target, decay volume, detector and cuts (units GeV, metres).
 
@@ -484,6 +534,8 @@ class Experiment:
     """Efficiency and branching factors."""
     background: Background = field(default_factory=Background)
     """Expected background."""
+    dump: DumpSpec | None = None
+    """The proton dump for ``mudump flux`` (``[dump]``; None: not given)."""
     references: _Strings = ()
     """Bibliographic references for the file."""
     coordinates: TomlStr = ""

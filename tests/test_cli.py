@@ -53,6 +53,7 @@ XSEC_ARGS = ("--target", "Pb", "--energy", "160", "--mass", "0.1", "--coupling",
 XSEC_KEYS = {"sigma_pb", "error_pb", "method", "process", "target", "energy_GeV", "mass_GeV", "coupling"}
 
 
+@pytest.mark.slow
 def test_xsec_iww_json():
     proc = mudump("xsec", *XSEC_ARGS, "--method", "iww", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -68,6 +69,7 @@ def test_xsec_iww_json():
     assert out["error_pb"] >= 0
 
 
+@pytest.mark.slow
 def test_xsec_exact_json():
     proc = mudump("xsec", *XSEC_ARGS, "--method", "exact", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -82,6 +84,7 @@ def test_xsec_exact_json():
     assert out["chi2_dof"] >= 0
 
 
+@pytest.mark.slow
 def test_width_json():
     proc = mudump("width", "--model", "leptophilic", "--mass", "0.1", "--coupling", "5e-4", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -96,6 +99,7 @@ def test_width_json():
     assert out["delta_a_mu"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
@@ -128,6 +132,7 @@ def test_error_paths(args, needles):
 # ------------------------------------------------------------------------------------------------
 # card
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_card_template_parses_back():
     proc = mudump("card", "--template")
     assert proc.returncode == 0, proc.stderr
@@ -162,6 +167,7 @@ BROKEN = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("line_no", "new_line", "needles"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
 )
@@ -180,6 +186,7 @@ def test_run_broken_card(tmp_path, line_no, new_line, needles):
     assert not out.exists(), "a refused card must not create the output folder"
 
 
+@pytest.mark.slow
 def test_run_good_card_control(tmp_path):
     """The unbroken card runs (so the failures above are due to the broken line)."""
     card = tmp_path / "good.dat"
@@ -193,6 +200,7 @@ def test_run_good_card_control(tmp_path):
     assert (out / "summary.json").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("option", "value"), [("--model", "darkphilic"), ("--method", "fast"),
                                                ("--process", "vector"), ("--form-factor", "dipole")])
 def test_xsec_choices_come_from_the_registry(option, value):
@@ -212,6 +220,7 @@ def test_xsec_choices_come_from_the_registry(option, value):
     assert all(a in proc.stderr for a in allowed)
 
 
+@pytest.mark.slow
 def test_xsec_iww_end_point_option():
     """--iww-end-point kinematic integrates x <= 1 - m_mu/E: a smaller sigma than the paper's x <= 1."""
     args = ("xsec", "--energy", "3", "--mass", "1", "--coupling", "1", "--method", "iww", "--json")
@@ -219,3 +228,60 @@ def test_xsec_iww_end_point_option():
     kinematic = json.loads(mudump(*args, "--iww-end-point", "kinematic").stdout)
     assert kinematic["sigma_pb"] < 0.9 * paper["sigma_pb"]
     assert paper["iww_end_point"] == "paper"
+
+
+# ------------------------------------------------------------------------------------------------
+# xsec / width in this process (main(argv)): help texts and what they print
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("command", "words"), [("xsec", ("cross section", "VEGAS", "quadrature")),
+                                                ("width", ("widths", "branching ratios", "Delta a_mu"))])
+def test_xsec_and_width_help_have_a_description(command, words):
+    from generator.cli import build_parser
+
+    sub = build_parser([command])._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr]
+    assert sub.description, f"mudump {command} --help has no description"
+    assert all(w in sub.description for w in words), sub.description
+
+
+@pytest.mark.parametrize("method", ["ww", "iww"])
+def test_approximate_sigma_prints_no_fake_precision(mudump_here, method):
+    """WW/IWW are one-dimensional quadratures: their 1e-6 pb is the quadrature's error, not the method's;
+    no "+- 3.6e-06 pb (0.00%)" that reads as real precision."""
+    proc = mudump_here("xsec", *XSEC_ARGS, "--method", method)
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.strip()
+    assert "%" not in line, line
+    assert "+-" not in line, line
+    assert "numerical quadrature error" in line
+    assert f"the {method} approximation's own error is not included" in line
+
+
+# ------------------------------------------------------------------------------------------------
+# run flags in this process
+# ------------------------------------------------------------------------------------------------
+def _tiny_card(tmp_path: Path, nevents: int = 50) -> Path:
+    card = tmp_path / "tiny.dat"
+    card.write_text("\n".join([*GOOD_LINES[:7], f"{nevents} = nevents", "0.3 = precision", "2 = nitn_adapt",
+                               "2000 = neval", "lhe = output_formats", f"'{tmp_path / 'out'}' = output_dir"]) + "\n")
+    return card
+
+
+@pytest.mark.parametrize(("value", "needle"), [("1e12", "at most 1e+09 events per run"),
+                                               ("lots", "--nevents = lots but require a whole number"),
+                                               ("2.5", "--nevents = 2.5 but require a whole number")])
+def test_run_nevents_flag_errors_are_one_line(tmp_path, mudump_here, value, needle):
+    """--nevents takes what a card takes (1e3); an absurd or bad count is one error line and exit 1, not
+    argparse's usage text and exit 2."""
+    proc = mudump_here("run", str(_tiny_card(tmp_path)), "--nevents", value, cwd=tmp_path)
+    assert proc.returncode == 1
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("mudump run: error:")]
+    assert len(errors) == 1, proc.stderr
+    assert needle in errors[0]
+    assert "usage:" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_nevents_flag_takes_1e2(tmp_path, mudump_here):
+    proc = mudump_here("run", str(_tiny_card(tmp_path)), "--nevents", "1e2", "-q", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["n_events"] == 100

@@ -120,23 +120,6 @@ def mudump_all(*calls: tuple[str, ...], cwd: Path | None = None, preexec_fn=None
     return done
 
 
-@pytest.fixture
-def mudump_here(capsys, monkeypatch, _restore_logging):
-    """``mudump ARGS`` run by ``main(argv)`` in this process, captured as a ``CompletedProcess``: for tests of
-    what a command prints and returns, whose process-level behaviour (the entry point, exit codes, signals,
-    locks held by another process) the subprocess tests cover; it spares a process's imports (~2 s of CPU)."""
-
-    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(["mudump", *args], code, out, err)
-
-    return run
-
-
 def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
     assert proc.returncode == code, f"exit code {proc.returncode}; stderr: {proc.stderr}"
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -192,6 +175,7 @@ def _no_system_temp_spool(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # 1. absurd nevents, free space
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_absurd_nevents_refused_with_estimate(tmp_path):
     card = tiny_card(tmp_path)
     out = tmp_path / "out"
@@ -246,6 +230,7 @@ def _must_not_integrate(*_a, **_k):
 SIGNALS = [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "SIGINT")]
 
 
+@pytest.mark.slow
 def test_signal_mid_write(tmp_path):
     """SIGTERM and SIGINT, each to its own run (both runs at the same time, in their own directories)."""
     runs = []
@@ -296,6 +281,7 @@ def killed_then_rerun(tmp_path_factory):
     return out, left, again
 
 
+@pytest.mark.slow
 def test_sigkill_then_next_run_cleans(killed_then_rerun):
     out, left, again = killed_then_rerun
     assert rundir.LOCK_NAME in left, left  # what kill -9 leaves: the lock ...
@@ -359,6 +345,7 @@ def test_earlier_run_gets_run_01_then_run_02(tmp_path):
     assert sorted(p.name for p in (out / "run_01").iterdir()) == ["events.lhe", "summary.json"]
 
 
+@pytest.mark.slow
 def test_overwrite_removes_the_earlier_runs_files(tmp_path):
     out = tmp_path / "out"
     _fake_earlier_run(out)
@@ -370,6 +357,7 @@ def test_overwrite_removes_the_earlier_runs_files(tmp_path):
     assert json.loads((out / "summary.json").read_text())["n_events"] == 50
 
 
+@pytest.mark.slow
 def test_concurrent_run_fails_at_once(tmp_path):
     out = tmp_path / "out"
     first = start("run", str(tiny_card(tmp_path, nevents=20_000_000, name="big.dat")), "-q", cwd=tmp_path)
@@ -428,6 +416,7 @@ def _card_cases(tmp_path: Path) -> list[tuple[str, Path, str]]:
             ("directory", folder, "is a directory")]
 
 
+@pytest.mark.slow
 def test_card_file_errors(tmp_path, mudump_here):
     """The unreadable card (permissions, root's capabilities dropped) and --debug (a real traceback) in
     their own processes, started first; the other cases in this process meanwhile."""
@@ -461,6 +450,7 @@ def test_card_file_errors_are_typed_in_the_api(tmp_path):
     assert isinstance(CardFileError("x", "y", "z"), OSError)
 
 
+@pytest.mark.slow
 def test_unwritable_output_refused_before_integration(tmp_path):
     locked = tmp_path / "readonly"
     locked.mkdir()
@@ -490,6 +480,7 @@ def _file_size_limit() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
 
+@pytest.mark.slow
 def test_file_size_limit(tmp_path):
     out = tmp_path / "out"
     proc = mudump("run", str(tiny_card(tmp_path, nevents=5000)), "-q", preexec_fn=_file_size_limit, cwd=tmp_path)
@@ -523,6 +514,7 @@ def test_disk_full_while_writing(tmp_path, monkeypatch, capsys):
 # ------------------------------------------------------------------------------------------------
 # 5. reporting
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_json_stdout_only_progress_on_stderr(killed_then_rerun):
     proc = killed_then_rerun[2]  # a 100-event run with --json (after a killed one: its warnings go to stderr too)
     assert proc.returncode == 0, proc.stderr
@@ -558,6 +550,7 @@ def test_verbosity_options(tmp_path, mudump_here):
     assert quiet.stderr == ""
 
 
+@pytest.mark.slow
 def test_help_lists_choices_and_defaults():
     from generator.cli import build_parser
 
@@ -650,3 +643,54 @@ def test_api_not_a_number():
         generator.cross_section(**base, seed=1.5)
     with pytest.raises(CardError, match="mass: 'heavy' is not a number"):
         template_config().replace(mass="heavy")
+
+
+# ------------------------------------------------------------------------------------------------
+# issue 18: a scan card is not one run; the lock before the heavy imports
+# ------------------------------------------------------------------------------------------------
+def test_run_refuses_a_scan_card_without_mass_and_coupling(tmp_path, mudump_here):
+    """A scan card gets mass and coupling from its grids for mudump scan; mudump run would run a point it
+    chose (m = 2 GeV, g = 0.00316 on the FNAL card) without saying so: refused, naming mudump scan."""
+    card = REPO / "cards" / "na64mu_scalar_scan.dat"
+    line = one_error_line(mudump_here("run", str(card), "--output", str(tmp_path / "out")))
+    assert f"{card}:" in line
+    assert "scan_masses" in line
+    assert "mudump scan" in line
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(CardError, match="without mass and coupling"):
+        run_card(card, progress=False, output_dir=str(tmp_path / "out"))
+
+
+def test_run_of_a_scan_card_with_its_own_point_runs_it(tmp_path):
+    """Given mass and coupling explicitly, a scan card runs that point (here as overrides, the API's way)."""
+    card = REPO / "cards" / "na64mu_scalar_scan.dat"
+    cfg = load_card(card, mass=0.2, coupling=1e-3, nevents=0, precision=0.3, nitn_adapt=2, neval=2000)
+    rundir.check_one_point(cfg, {"mass": 0.2, "coupling": 1e-3})
+    assert (cfg.mass, cfg.coupling) == (0.2, 1e-3)
+    with pytest.raises(CardError, match="without coupling"):
+        rundir.check_one_point(load_card(card, mass=0.2), {"mass": 0.2})
+
+
+def test_a_locked_run_stops_before_the_heavy_imports(tmp_path):
+    """The lock is taken before the integration and writers are imported (numba kernels, vegas, awkward,
+    uproot): a refused concurrent run says so in about a second instead of after all of them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / rundir.LOCK_NAME).write_text(f"pid={os.getpid()}\nhost={socket.gethostname()}\n")
+    code = ("import sys\nfrom generator.cli import main\nrc = main(sys.argv[1:])\n"
+            "print(rc, [m for m in ('generator.run', 'generator.plan', 'vegas', 'awkward', 'uproot') "
+            "if m in sys.modules])\n")
+    proc = subprocess.run([sys.executable, "-c", code, "run", str(tiny_card(tmp_path, out=out))], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.stdout.strip() == "1 []", proc.stdout + proc.stderr
+    assert f"another mudump run (pid {os.getpid()}" in proc.stderr
+    assert (out / rundir.LOCK_NAME).exists(), "someone else's lock is left alone"
+
+
+def test_a_run_refused_after_the_lock_leaves_no_directory(tmp_path, mudump_here):
+    """hold_lock creates the output directory; a run refused inside it (the plan's refusals) removes it."""
+    card = tiny_card(tmp_path)
+    card.write_text(card.read_text().replace("Pb           = target", "Unobtainium = target"))
+    line = one_error_line(mudump_here("run", str(card), cwd=tmp_path))
+    assert "Unobtainium" in line
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test starts mudump in a subprocess
+
 
 def _mudump(*args):
     return subprocess.run([sys.executable, "-m", "generator.cli", *args], capture_output=True, text=True, check=False)

@@ -108,3 +108,36 @@ def test_shipped_experiment_variants_run(card, base, variant, d, b):
     assert n_b > 0
     assert n_v > 0
     assert (n_v > n_b) if variant.endswith("ultimate") else (n_v < n_b)
+
+
+def test_slha_block_lists_both_charge_states_and_chi():
+    """The LHE <slha> block of an LFV run matches its events: a -> mu- tau+ and mu+ tau- (half each), and
+    chi (9000007) has a MASS, a DECAY (stable) and a QNUMBERS entry (neutral Dirac fermion)."""
+    import dataclasses
+
+    from generator.constants import PDG_DARK_FERMION
+    from generator.events import RunInfo
+    from generator.output.lhe import slha_block
+    from generator.plan import plan
+    from generator.summary import _boson
+
+    run_plan = plan(load_card(CARDS / "na64mu_lfv_alp.dat", **QUICK))
+    boson = _boson(run_plan)
+    info = RunInfo(process="lfv_alp", beam_pdg=13, beam_energy=160.0, target_z=82, target_a=207,
+                   nucleus_mass=193.0, sigma_pb=1.0, error_pb=0.1, weighted=False, boson=boson)
+    lines = [ln.split("#")[0].split() for ln in slha_block(info).splitlines()]
+    br = dict(zip(run_plan.channels, run_plan.branching))
+    mutau = next(float(b) for c, b in br.items() if c.name == "mutau")
+    chichi = next((c, float(b)) for c, b in br.items() if c.name == "chichi")
+    assert [f"{mutau / 2:.16e}", "2", "13", "-15"] in lines
+    assert [f"{mutau / 2:.16e}", "2", "-13", "15"] in lines
+    assert [f"{chichi[1]:.16e}", "2", str(PDG_DARK_FERMION), str(-PDG_DARK_FERMION)] in lines
+    assert [str(PDG_DARK_FERMION), f"{chichi[0].masses[0]:.16e}"] in lines  # BLOCK MASS
+    assert ["DECAY", str(PDG_DARK_FERMION), f"{0.0:.16e}"] in lines
+    qnumbers = [ln for ln in lines if ln[:2] == ["BLOCK", "QNUMBERS"]]
+    assert ["BLOCK", "QNUMBERS", str(PDG_DARK_FERMION)] in qnumbers
+    chi = lines[lines.index(["BLOCK", "QNUMBERS", str(PDG_DARK_FERMION)]) + 1:][:4]
+    assert chi == [["1", "0"], ["2", "2"], ["3", "1"], ["4", "1"]]  # neutral, spin 1/2, singlet, chi != chi~
+    total = sum(float(ln[0]) for ln in lines if len(ln) == 4 and ln[1] == "2")
+    assert math.isclose(total, sum(float(b) for b in br.values() if b > 0), rel_tol=1e-12)
+    assert dataclasses.asdict(info)["boson"]["new_daughters"][0]["pdg"] == PDG_DARK_FERMION

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,6 +227,10 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
             scale = N_EVENTS if w in ("w_xsec", "weight") else 1
             np.testing.assert_array_equal(ak.to_numpy(arr[w]), ak.to_numpy(events.weights[w]) * scale)
         assert tree["prod_z"].title == "prod_z/D [mm] production vertex z (beam axis)"
+        assert tree["vx"].title == "vx[nparticles]/D [mm] production vertex x (lab)"
+        assert tree["vt"].title.startswith("vt[nparticles]/D [mm] production time c*t (lab)")
+        for branch in tree.branches:  # the unit is the bracketed one; no description says another
+            assert not re.search(r" in (m|GeV|pb)\b", branch.title), branch.title
         assert tree["E"].title.startswith("E[nparticles]/D [GeV]")
         assert tree["mother1"].title.endswith("0-based index of the first mother in this event, -1 = none")
         assert "mean over the file is sigma" in tree["weight"].title

@@ -271,6 +271,7 @@ def test_different_seed_gives_different_events(base_run, tmp_path):
 # ------------------------------------------------------------------------------------------------
 # atomicity
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_killed_run_leaves_no_final_file(tmp_path):
     """SIGKILL while the first writer streams: no file may carry a final name (.part/spool may stay)."""
     card = _write_card(tmp_path / "big.dat", nevents=200_000, weighted=True, formats="lhe, root, hepmc")

@@ -70,7 +70,8 @@ def test_reweighted_counts_equal_direct_runs_with_daughter_acceptance():
     equals runs made at g, whose decay points and daughter acceptance are those of g (within MC error).
     Keeping the vertices of g0 biased this by about -10 % (issue 11)."""
     cfg = load_card(ROOT / "cards" / "na62_dump_scalar_scan.dat", scan_masses="0.1", scan_couplings="1e-4:5e-4:2",
-                    scan_models="leptophilic", scan_events=20_000, n_flux_muons=2000, precision=0.03)
+                    scan_models="leptophilic", scan_events=20_000, n_flux_muons=2000, precision=0.03,
+                    flux_file=None)  # the smooth built-in source: the card's simulated flux is too lumpy at 2000 muons
     (point,), g = scan_points(cfg)
     out = compute_point(point, g)
     assert point.config.coupling == pytest.approx(np.sqrt(1e-4 * 5e-4))
@@ -145,6 +146,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def dask_scheduler(tmp_path):
+    pytest.importorskip("distributed", reason="a Dask cluster needs the dask extra: pip install 'mudump[dask]'")
     info = tmp_path / "scheduler.json"
     sched = _spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                    "--scheduler-file", str(info), log=tmp_path / "scheduler.log")
@@ -172,6 +174,7 @@ def _wait_for_workers(address: str, n: int) -> None:
         client.wait_for_workers(n, timeout=60)
 
 
+@pytest.mark.slow
 def test_scan_on_a_real_dask_cluster_survives_a_killed_worker(tmp_path, dask_scheduler):
     address, workers = dask_scheduler
     cfg = load_card(_fnal_card(tmp_path, masses="0.01:0.2:8", events=3000))
@@ -300,7 +303,10 @@ def test_cache_entries_are_written_atomically(tmp_path):
 
 
 # --- files, plot and the command line -----------------------------------------------------------------
+@pytest.mark.slow
 def test_mudump_scan_writes_grids_contours_and_plot(tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot needs the plots extra: pip install 'mudump[plots]'")
+    pytest.importorskip("mplhep", reason="the plot needs the plots extra: pip install 'mudump[plots]'")
     card = _fnal_card(tmp_path, masses="0.02, 0.1")
     out = tmp_path / "scan_out"
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "scan", str(card), "--output", str(out),
@@ -331,20 +337,20 @@ def test_a_failed_write_leaves_no_final_file(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(sens, "plot_sensitivity", boom)
+    monkeypatch.setattr(sens, "require", lambda *a: None)  # the plots extra or not: the plot step fails
     with pytest.raises(RuntimeError, match="disk full"):
         write_scan(result, tmp_path / "out2")
     assert list((tmp_path / "out2").iterdir()) == []
 
 
-def test_mudump_scan_refuses_a_card_without_a_grid_or_a_bad_experiment(tmp_path):
+def test_mudump_scan_refuses_a_card_without_a_grid_or_a_bad_experiment(tmp_path, mudump_here):
     card = tmp_path / "no_grid.dat"
     card.write_text((ROOT / "cards" / "fnal_mu_scalar.dat").read_text())
     bad = tmp_path / "bad_exp.dat"
     bad.write_text(_fnal_card(tmp_path).read_text().replace("leptophilic, muonphilic = scan_models",
                                                             "na64mu, nosuch = scan_experiments"))
-    for path, message in ((card, "scan_couplings"), (bad, "nosuch")):
-        proc = subprocess.run([sys.executable, "-m", "generator.cli", "scan", str(path), "--no-cache", "-q",
-                               "--output", str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    for path, message in ((card, "scan_couplings"), (bad, "nosuch")):  # in this process: main(argv)
+        proc = mudump_here("scan", str(path), "--no-cache", "-q", "--output", str(tmp_path / "o"))
         assert proc.returncode == 1, proc.stderr
         assert message in proc.stderr
         assert "Traceback" not in proc.stderr
@@ -491,6 +497,7 @@ def test_a_live_lock_stops_a_scan_before_any_work(tmp_path, monkeypatch):
     assert sorted(p.name for p in out.iterdir()) == [_LOCK]
 
 
+@pytest.mark.slow
 def test_concurrent_scan_into_the_same_directory_fails_at_once(tmp_path):
     """A real second `mudump scan` while the first one runs: one line naming the directory and the first
     scan's pid, exit 1, no work; the first scan goes on, and SIGTERM stops it with exit 143, its partial
@@ -524,3 +531,138 @@ def test_concurrent_scan_into_the_same_directory_fails_at_once(tmp_path):
     assert _partial_or_lock(out) == []
     assert not list(out.glob("*.json"))
     assert not list(out.glob("*.csv"))
+
+
+# --- optional dependencies, checked before any work (issue 18) -------------------------------------------
+@pytest.mark.parametrize(("flags", "blocked", "by"), [(("--dask-local", "2"), ("dask", "distributed"), "--dask-local"),
+                                                      (("--scheduler", "tcp://127.0.0.1:1"), ("distributed",),
+                                                       "--scheduler"),
+                                                      (("--executor", "dask"), ("distributed",), "--executor dask")])
+def test_scan_without_dask_is_one_line_before_any_work(tmp_path, mudump_here, monkeypatch, flags, blocked, by):
+    for name in blocked:
+        monkeypatch.setitem(sys.modules, name, None)  # "not installed"
+    proc = mudump_here("scan", str(_fnal_card(tmp_path)), "--no-cache", *flags, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"mudump scan: error: {by} needs ")
+    assert "pip install 'mudump[dask]'" in proc.stderr
+    assert not (tmp_path / "out").exists(), "refused before the output directory is touched"
+
+
+def test_scan_without_matplotlib_says_so_first_and_writes_the_grids(tmp_path, mudump_here, monkeypatch):
+    """Missing matplotlib: one warning line before the scan (no doubled "mudump scan: warning: mudump scan:"
+    prefix), naming pip install 'mudump[plots]'; the grids and contours are written, the summary notes it."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    records = []
+    monkeypatch.setattr("generator.scan.run_scan", lambda *a, **k: records.append("scan") or run_scan(*a, **k))
+    logging.getLogger("mudump").addFilter(lambda r: records.append(r.getMessage()) or True)
+    try:
+        proc = mudump_here("scan", str(_fnal_card(tmp_path, masses="0.05")), "--executor", "serial",
+                           "--no-cache", cwd=tmp_path)
+    finally:
+        logging.getLogger("mudump").filters.clear()
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if "warning" in ln]
+    assert len(warnings) == 1, proc.stderr
+    assert warnings[0].startswith("mudump scan: warning: no plot: the sensitivity plot needs matplotlib")
+    assert "pip install 'mudump[plots]'" in warnings[0]
+    assert records.index("scan") == 1, "the warning comes before the scan"
+    summary = json.loads((tmp_path / "out" / "scan_summary.json").read_text())
+    assert any("mudump[plots]" in n for n in summary["notes"])
+    assert not (tmp_path / "out" / "sensitivity.png").exists()
+    assert (tmp_path / "out" / "grid_fnal_mu_leptophilic.csv").exists()
+
+
+def test_dask_executor_in_the_api_names_the_extra(monkeypatch):
+    from generator.exceptions import MissingExtra
+    from generator.scan import DaskExecutor
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(MissingExtra, match=r"the Dask executor needs .*distributed, .* pip install 'mudump\[dask\]'"):
+        DaskExecutor(n_local=1)
+
+
+# --- the Delta a_mu region: g2_band = wp2025 | wp2020 | none (issue 18) ----------------------------------
+@pytest.fixture(scope="module")
+def one_mass_scan(tmp_path_factory):
+    cfg = load_card(_fnal_card(tmp_path_factory.mktemp("g2"), masses="0.02, 0.05"))
+    return run_scan(*scan_points(cfg), cfg)
+
+
+def test_g2_band_card_key(tmp_path):
+    from generator.sensitivity import G2_BANDS
+
+    base = _fnal_card(tmp_path).read_text()
+    assert parse_card_text(base, "s.dat").g2_band == "wp2025"
+    assert parse_card_text(base + "wp2020 = g2_band\n", "s.dat").g2_band == "wp2020"
+    with pytest.raises(CardError, match=r"s\.dat:14: g2_band: g2_band = 'wp2021' is not allowed") as err:
+        parse_card_text(base + "wp2021 = g2_band\n", "s.dat")
+    assert (err.value.line, err.value.key) == (14, "g2_band")
+    assert set(G2_BANDS) == {"wp2025", "wp2020", "none"}
+    from generator.cards import RunConfig
+
+    assert RunConfig.__dataclass_fields__["g2_band"].metadata["expect"] == "wp2025, wp2020 or none"
+
+
+def test_g2_bands_are_the_published_numbers():
+    """wp2025: a_mu(exp) - a_mu(SM) = (38 +- 63)e-11, consistent with zero: an allowed region below an edge;
+    wp2020: (251 +- 59)e-11, the seeds' favoured band, the same couplings as before."""
+    from generator.g_minus_2 import delta_a_mu_scalar
+    from generator.sensitivity import G2_BANDS, delta_a_mu_band
+
+    wp25, wp20 = G2_BANDS["wp2025"], G2_BANDS["wp2020"]
+    assert (wp25.value, wp25.error, wp25.favoured()) == (38e-11, 63e-11, False)
+    assert (wp20.value, wp20.error, wp20.favoured()) == (251e-11, 59e-11, True)
+    assert "2505.21476" in wp25.source
+    d1 = np.array([delta_a_mu_scalar(1.0, m) for m in (0.01, 0.1, 1.0)])
+    lo, hi = delta_a_mu_band([0.01, 0.1, 1.0], d1, wp20)
+    np.testing.assert_allclose(lo, np.sqrt(133e-11 / d1), rtol=1e-12)  # 251 - 2 x 59
+    np.testing.assert_allclose(hi, np.sqrt(369e-11 / d1), rtol=1e-12)
+    lo, hi = delta_a_mu_band([0.01, 0.1, 1.0], d1, wp25)
+    assert np.all(lo == 0)
+    np.testing.assert_allclose(hi, np.sqrt(164e-11 / d1), rtol=1e-12)  # 38 + 2 x 63
+
+
+def test_g2_band_is_recorded_in_the_scan_summary(one_mass_scan, tmp_path):
+    for band, value, region in (("wp2025", 38e-11, "allowed"), ("wp2020", 251e-11, "favoured"), ("none", None, None)):
+        one_mass_scan.config = one_mass_scan.config.replace(g2_band=band)
+        summary = write_scan(one_mass_scan, tmp_path / band, plot=False)
+        assert summary["g2_band"] == band
+        assert summary["g2_region"] == region
+        assert (summary["discrepancy"] or {}).get("value") == value
+        assert json.loads((tmp_path / band / "scan_summary.json").read_text())["g2_band"] == band
+
+
+def test_g2_band_changes_the_drawn_region(one_mass_scan):
+    pytest.importorskip("matplotlib", reason="the plots extra: pip install 'mudump[plots]'")
+    pytest.importorskip("mplhep", reason="the plots extra: pip install 'mudump[plots]'")
+    import matplotlib.pyplot as plt
+
+    from generator.sensitivity import G2_BANDS, sensitivity_figure
+
+    contours = {pair: contour(one_mass_scan.masses, one_mass_scan.couplings, c["accepted"], 3.0)
+                for pair, c in one_mass_scan.counts.items()}
+    drawn = {}
+    for band in ("wp2025", "wp2020", "none"):
+        fig = sensitivity_figure(one_mass_scan, contours, G2_BANDS[band])
+        ax = fig.axes[0]
+        regions = [c for c in ax.collections if c.get_gid() == "g2_band"]
+        drawn[band] = [(c.get_label(), c.get_paths()[0].vertices[:, 1].min()) for c in regions]
+        plt.close(fig)
+    assert drawn["none"] == []
+    (label25, bottom25), = drawn["wp2025"]
+    (label20, bottom20), = drawn["wp2020"]
+    assert "(38 $\\pm$ 63)" in label25
+    assert "allowed" in label25
+    assert "(251 $\\pm$ 59)" in label20
+    assert "favoured" in label20
+    assert bottom25 == pytest.approx(one_mass_scan.couplings[0])  # down to the bottom of the plot: allowed
+    assert bottom20 > one_mass_scan.couplings[0]
+
+
+def test_mudump_scan_g2_band_flag(tmp_path, mudump_here):
+    card = _fnal_card(tmp_path, masses="0.05")
+    proc = mudump_here("scan", str(card), "--executor", "serial", "--no-plot", "--no-cache", "--g2-band", "wp2020",
+                       "-q", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["g2_band"] == "wp2020"

@@ -28,7 +28,7 @@ import generator.shards as shards_module
 from generator.cards import load_card
 from generator.run import run_config
 from generator.rundir import LOCK_NAME
-from generator.shards import SHARD_EVENTS, normalise_chunk, open_executor, shard_count, shard_plan, shard_seed
+from generator.shards import SHARD_EVENTS, open_executor, shard_count, shard_plan, shard_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "generator.cli"]
@@ -113,22 +113,6 @@ def test_shard_count_comes_from_the_card_not_from_the_machine():
     for name in ("shards", "jobs"):
         with pytest.raises(ValueError, match=f"{name} = 0 but require {name} >= 1"):
             open_executor(10, 1, "serial", **{name: 0})
-
-
-@pytest.mark.parametrize("weighted", [True, False])
-def test_normalised_chunks_sum_to_sigma(weighted, rng):
-    sigma, n_total = 3.7, 10_000
-    sizes = [2500, 2500, 3000, 2000]
-    chunks = []
-    for k in sizes:
-        w = rng.exponential(size=k) if weighted else np.where(rng.random(k) < 0.01, 1.7, 1.0) * 0.42
-        chunks.append(normalise_chunk(w, sigma, n_total, weighted))
-    total = np.concatenate(chunks)
-    assert total.sum() == pytest.approx(sigma, rel=1e-13)
-    if not weighted:  # one unit weight per chunk, lower by its share above w_max; sigma / N without one
-        assert all(len(np.unique(c[c <= c.min() * 1.0000001])) == 1 for c in chunks)
-        one = normalise_chunk(np.full(123, 0.3), sigma, n_total, weighted=False)
-        assert np.all(one == sigma / n_total)
 
 
 # --- a sharded run is one set of files --------------------------------------------------------------------

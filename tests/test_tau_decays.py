@@ -24,6 +24,7 @@ P_TAU = 100.0  # GeV
 
 @pytest.fixture(scope="module")
 def decayed():
+    pytest.importorskip("pythia8mc", reason="tau_decays = pythia8 needs the pythia extra: pip install 'mudump[pythia]'")
     p4 = np.tile([math.hypot(P_TAU, M_TAU), 0.0, 0.0, P_TAU], (N, 1))
     pdg = np.where(np.arange(N) % 2 == 0, 15, -15)
     return decay_taus(p4, pdg, np.zeros((N, 3)), seed=4242), pdg
@@ -33,6 +34,7 @@ def _within(frac, b, n, sys=0.006):
     return abs(frac - b) < 4 * math.sqrt(b * (1 - b) / n) + sys  # sys: Pythia's tau tables vs PDG 2022
 
 
+@pytest.mark.slow
 def test_branching_fractions_vs_pdg(decayed):
     td, _pdg = decayed
     n_mu = n_e = 0
@@ -49,6 +51,7 @@ def test_branching_fractions_vs_pdg(decayed):
     assert _within(np.mean(n_ch == 3), B_3PRONG, N)
 
 
+@pytest.mark.slow
 def test_charge_energy_and_lepton_number(decayed):
     td, pdg = decayed
     e = np.add.reduceat(td.p4[:, 0], td.offsets[:-1])
@@ -57,6 +60,7 @@ def test_charge_energy_and_lepton_number(decayed):
     assert nu_tau.all()  # tau- -> nu_tau, tau+ -> anti-nu_tau
 
 
+@pytest.mark.slow
 def test_flight_length_is_exponential_with_boost(decayed):
     td, _ = decayed
     scale = P_TAU / M_TAU * CTAU_TAU_M  # gamma beta c tau
@@ -70,7 +74,9 @@ def test_flight_length_is_exponential_with_boost(decayed):
     assert 0 < np.max(shift) < 1e-3  # pi0 (Dalitz) and eta chains: displaced by at most ~0.1 mm
 
 
+@pytest.mark.slow
 def test_products_appended_to_the_event_schema():
+    pytest.importorskip("pythia8mc", reason="tau_decays = pythia8 needs the pythia extra: pip install 'mudump[pythia]'")
     from pathlib import Path
 
     from generator.cards import load_card
@@ -92,3 +98,19 @@ def test_products_appended_to_the_event_schema():
     for j in np.flatnonzero(np.abs(ak.to_numpy(first.pdgid)) == 15):
         kids = ak.to_numpy(first.mother1) == j
         assert float(np.sum(ak.to_numpy(first.E)[kids])) == pytest.approx(float(first.E[j]), rel=1e-9)
+
+
+def test_tau_decays_pythia8_without_pythia_is_refused_before_any_work(tmp_path, monkeypatch):
+    """Without the pythia extra a tau_decays = pythia8 run stops before the integration, naming the extra."""
+    import sys
+    from pathlib import Path
+
+    from generator.cards import load_card
+    from generator.exceptions import MissingExtra
+    from generator.run import run_config
+
+    monkeypatch.setitem(sys.modules, "pythia8mc", None)
+    cfg = load_card(Path(__file__).resolve().parent.parent / "cards" / "mucoll_thin_lfv_alp.dat", tau_decays="pythia8", nevents=10, output_dir=str(tmp_path / "o"))
+    with pytest.raises(MissingExtra, match=r"tau_decays = pythia8 needs pythia8mc.*pip install 'mudump\[pythia\]'"):
+        run_config(cfg, progress=False)
+    assert not (tmp_path / "o").exists()

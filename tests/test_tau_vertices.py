@@ -38,6 +38,7 @@ def _run(tmp: Path, tau_decays: str, seed: int = 3) -> dict:
 
 @pytest.fixture(scope="module")
 def pythia_run(tmp_path_factory):
+    pytest.importorskip("pythia8mc", reason="tau_decays = pythia8 needs the pythia extra: pip install 'mudump[pythia]'")
     return _run(tmp_path_factory.mktemp("tauv"), "pythia8")
 
 
@@ -206,6 +207,7 @@ def test_charge_flip_follows_each_events_beam_charge():
 def test_taus_of_a_displaced_boson_decay_start_at_its_vertex_and_time():
     """S -> tau tau (scalar, tau_decays = pythia8): each tau starts at the boson's decay vertex and time
     c t = L E/|k|; its products at that point + proper_ct p/m, at time vt_tau + proper_ct E/m."""
+    pytest.importorskip("pythia8mc", reason="tau_decays = pythia8 needs the pythia extra: pip install 'mudump[pythia]'")
     text = small_card(mass=4.0, energy=160.0, seed=5, nevents=100, weighted=True,
                       extra="  True = decay\n  pythia8 = tau_decays\n  1e-6 = coupling\n")
     ev, summary = generate(parse_card_text(text.replace("  5e-4          = coupling\n", ""), path="s.dat"))

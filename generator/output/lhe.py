@@ -21,7 +21,9 @@ Layout of the file::
             <rwgt><wgt id="w_xsec">..</wgt> <wgt id="p_decay"> <wgt id="acceptance"> <wgt id="weight"></rwgt>
     </event> ...
 
-Conventions (the Les Houches accord, hep-ph/0109068, as MadGraph and Pythia 8 read it):
+Conventions (the Les Houches accord, hep-ph/0109068, as MadGraph and Pythia 8 read it; Pythia 8 reads the
+header and ``<slha>`` but then refuses the mu-on-nucleus beams, ``BeamSetup::checkBeams``, so the file is
+for pylhe and MadGraph's tools, and HepMC3 for a simulation, ``docs/output.md``):
 
 * **Normalisation** (``RunInfo.event_norm``, MadGraph's ``event_norm``): ``"average"`` (default, the
   accord's) -- the *mean* of XWGTUP is the cross section, so XWGTUP = N x the schema's weight (which
@@ -183,23 +185,29 @@ def slha_block(run_info: RunInfo) -> str:
     if not b:
         return ""
     pdg, name = int(b["pdg"]), str(b.get("name", "X"))
+    others = list(b.get("new_daughters", ()))  # stable new particles among the daughters (chi)
     lines = [
-        f"# new boson of mudump {run_info.process}: mass and width in GeV",
+        f"# new boson of mudump {run_info.process}"
+        + (" and the new particles it decays to" if others else "") + ": masses and widths in GeV",
         "BLOCK MASS",
         f"  {pdg:8d} {float(b['mass_GeV']): .16e}  # {name}",
+        *(f"  {int(o['pdg']):8d} {float(o['mass_GeV']): .16e}  # {o.get('name', '')}" for o in others),
         f"DECAY {pdg:8d} {float(b['width_GeV']): .16e}  # total width of {name}",
         "#        BR          NDA      ID1       ID2",
     ]
     for br, daughters, *label in b.get("decays", ()):
         ids = " ".join(f"{int(d):9d}" for d in daughters)
         lines.append(f"   {float(br): .16e}  {len(daughters):3d} {ids}  # {label[0] if label else ''}".rstrip())
-    lines += [
-        f"BLOCK QNUMBERS {pdg}  # {name}",
-        f"      1 {int(b.get('charge3', 0)):3d}  # 3 times electric charge",
-        f"      2 {int(b.get('spin_states', 1)):3d}  # number of spin states (2S+1)",
-        f"      3 {int(b.get('colour', 1)):3d}  # colour rep (1: singlet, 3: triplet, 8: octet)",
-        f"      4 {0 if b.get('self_conjugate', True) else 1:3d}  # particle/antiparticle distinction (0 = own anti)",
-    ]
+    for o in others:
+        lines.append(f"DECAY {int(o['pdg']):8d} {float(o.get('width_GeV', 0.0)): .16e}  # {o.get('name', '')}: stable")
+    for p in (b, *others):
+        lines += [
+            f"BLOCK QNUMBERS {int(p['pdg'])}  # {p.get('name', 'X')}",
+            f"      1 {int(p.get('charge3', 0)):3d}  # 3 times electric charge",
+            f"      2 {int(p.get('spin_states', 1)):3d}  # number of spin states (2S+1)",
+            f"      3 {int(p.get('colour', 1)):3d}  # colour rep (1: singlet, 3: triplet, 8: octet)",
+            f"      4 {0 if p.get('self_conjugate', True) else 1:3d}  # particle/antiparticle distinction (0 = own anti)",
+        ]
     return "\n" + "\n".join(lines) + "\n"
 
 

@@ -64,6 +64,7 @@ import datetime as _datetime
 import hashlib
 import json
 import os
+import re
 import threading
 import types
 import uuid
@@ -134,12 +135,17 @@ def _unit(branch: str) -> str:
     return _UNITS.get(branch, "")
 
 
+#: A unit inside a schema description ("production vertex x in m (lab)"): dropped from a branch title,
+#: whose unit stands in brackets after the leaf list (lengths are written in mm, not the schema's m).
+_UNIT_IN_TEXT = re.compile(r" in (?:m|GeV|pb)\b")
+
+
 def _title(branch: str, leaf: str, event_norm: str) -> str:
     desc = _DESCRIPTIONS.get(branch)
     if desc is None:
         schema = {**{k: v for k, (_, v) in EVENT_FIELDS.items()}, **{k: v for k, (_, v) in PARTICLE_FIELDS.items()},
                   **{k: v for k, (_, v) in WEIGHT_FIELDS.items()}}
-        desc = schema.get(branch, "")
+        desc = _UNIT_IN_TEXT.sub("", schema.get(branch, ""))
     if branch in ("w_xsec", "weight"):
         desc += f"; event_norm = {event_norm}: the {'mean' if event_norm == 'average' else 'sum'} over the file is sigma"
     unit = _unit(branch)

@@ -76,12 +76,6 @@ def amplitude_squared_gamma_lepton(s2: float, u2: float, m: float, m_out: float,
     return e2 * total / 4.0
 
 
-@numba.njit(cache=True)
-def amplitude_squared_gamma_mu(s2: float, u2: float, m: float, m_x: float, cs: float, cp: float) -> float:
-    """|M|^2 of gamma mu -> mu X (equal lepton masses): :func:`amplitude_squared_gamma_lepton` with m' = m."""
-    return amplitude_squared_gamma_lepton(s2, u2, m, m, m_x, cs, cp)
-
-
 class ChiTable:
     """chi(t_min) tabulated in ln t_min for one (target, t_max); linear interpolation in ln t_min."""
 
