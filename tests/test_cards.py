@@ -388,3 +388,16 @@ def test_form_factor_defaults_to_the_process_default() -> None:
         assert cfg.form_factor == proc.default_form_factor
     assert PROCESSES["lfv_alp"].default_form_factor == "lfv"
     assert template_config().form_factor == "tsai"
+
+
+def test_card_with_a_utf8_byte_order_mark(tmp_path: Path) -> None:
+    """A card saved by an editor that writes a UTF-8 BOM reads like the same card without it (issue 18 item 7)."""
+    path = tmp_path / "bom.dat"
+    path.write_bytes(b"\xef\xbb\xbf" + _card().encode())
+    assert load_card(path) == load_card_text_equivalent(_card())
+
+
+def load_card_text_equivalent(text: str):
+    from generator.cards import parse_card_text
+
+    return parse_card_text(text)

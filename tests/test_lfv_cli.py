@@ -45,3 +45,15 @@ def test_width_refuses_foreign_options(args):
     out = _mudump("width", "--mass", "6", "--coupling", "1e-3", *args)
     assert out.returncode == 1
     assert "theta" in out.stderr or "leptophilic" in out.stderr
+
+
+def test_xsec_json_lists_the_process_parameters(capsys):
+    """``mudump xsec --json`` records every parameter of the process, theta included (issue 18 item 15)."""
+    from generator.cli import main
+
+    assert main(["xsec", "--process", "lfv_alp", "--target", "Pb", "--energy", "160", "--mass", "2",
+                 "--coupling", "1", "--theta", "0.3", "--method", "iww", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["theta"] == 0.3
+    assert d["m_chi"] is None
+    assert d["g_chi"] == 1.0
