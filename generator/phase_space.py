@@ -41,6 +41,8 @@ import math
 import numba
 import numpy as np
 
+from . import _jit  # noqa: F401  (numba without awkward's and vector's extensions)
+
 #: Indices into the per-process parameter vector ``par`` shared by the 2->3 kernels.
 P_M_IN, P_M_OUT, P_M_X, P_M_NUC, P_Z, P_A, P_FF, P_Q2CAP, P_CS, P_CP, P_EK_MIN = range(11)
 N_PAR = 11

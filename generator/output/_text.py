@@ -31,6 +31,8 @@ from fractions import Fraction
 import numba as nb
 import numpy as np
 
+from generator import _jit  # noqa: F401  (numba without awkward's and vector's extensions)
+
 __all__ = ["as_bytes", "put_bytes", "put_e16", "put_int", "put_int_width"]
 
 _S_MIN = -300
