@@ -37,6 +37,7 @@ import numpy as np
 from ..constants import ALPHA_EM, GEV2_TO_PB
 from ..form_factors import g2_scaled, g2_scales
 from ..phase_space import (
+    MAP_MATH,
     P_A,
     P_CP,
     P_CS,
@@ -50,8 +51,15 @@ from ..phase_space import (
 
 _E2 = 4.0 * math.pi * ALPHA_EM  # e^2
 
+#: numba ``fastmath`` flags of the spinor algebra: no NaN or infinity among its (finite) inputs and no
+#: signed zeros, so the compiler drops the products with the components that are zero in the lab (beam
+#: along z, k in the x-z plane, J = 2M gamma0) and the imaginary parts of real spinors; ``contract`` lets it
+#: fuse a*b + c into one rounding (FMA). No ``reassoc``: the order of the sums, which keeps the
+#: cancellation between the two diagrams on amplitudes (module docstring), is left as written.
+_SPINOR_MATH = {"nnan", "ninf", "nsz", "contract"}
 
-@numba.njit(cache=True, inline="always")
+
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def _spinor(e, px, py, pz, m, s):
     """Dirac-representation u(p, s) for spin s = 0 (up) or 1 (down) along z, as 4 complex numbers."""
     n = math.sqrt(e + m)
@@ -67,7 +75,7 @@ def _spinor(e, px, py, pz, m, s):
     return n * c0, n * c1, l0 / n, l1 / n
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def _slash(a0, ax, ay, az, p0, p1, p2, p3):
     """(a-slash) psi in the Dirac representation, psi = (p0, p1 | p2, p3)."""
     # sigma.a acting on lower (p2, p3) and upper (p0, p1)
@@ -78,7 +86,7 @@ def _slash(a0, ax, ay, az, p0, p1, p2, p3):
     return a0 * p0 - sl0, a0 * p1 - sl1, -a0 * p2 + su0, -a0 * p3 + su1
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def _slash_j(j0, jx, jy, jz, static, p0, p1, p2, p3):
     """(J-slash) psi; for a nucleus at rest (J = (2M, 0, 0, 0), ``static``) this is 2M gamma0 psi."""
     if static:
@@ -86,13 +94,13 @@ def _slash_j(j0, jx, jy, jz, static, p0, p1, p2, p3):
     return _slash(j0, jx, jy, jz, p0, p1, p2, p3)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def _vertex(cs, cp, p0, p1, p2, p3):
     """(c_s + c_p gamma5) psi; gamma5 swaps upper and lower halves in the Dirac representation."""
     return cs * p0 + cp * p2, cs * p1 + cp * p3, cs * p2 + cp * p0, cs * p3 + cp * p1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     """Spin-summed |ubar(p') O u(p)|^2 with O = J/(V/+m')Gamma/den_a + Gamma(W/+m)J//den_b.
 
@@ -134,21 +142,21 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath=_SPINOR_MATH)
 def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff_kind, ff_scales):
     """Spin-averaged |M|^2 at g = 1 from the lab kinematics tuple of :func:`map_point`.
 
     |M|^2 = e^4 G2(Q^2) / Q^4 * 1/2 sum |ubar O u|^2 with J = 2P (see module docstring).
     """
-    p = (kin[0], kin[1], kin[2], kin[3])
-    k = (kin[4], kin[5], kin[6], kin[7])
+    p = (kin[0], 0.0, 0.0, kin[3])  # beam along z and azimuth of k = 0 (map_point): zeros the compiler
+    k = (kin[4], kin[5], 0.0, kin[7])  # folds into lepton_current_squared (inlined)
     pp = (kin[8], kin[9], kin[10], kin[11])
     j = (2.0 * m_nuc, 0.0, 0.0, 0.0)
     lsq = lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, -d, w_den)
     return _E2 * _E2 * g2_scaled(q2, z, a, ff_kind, ff_scales) / (q2 * q2) * 0.5 * lsq
 
 
-@numba.njit(cache=True, nogil=True)  # the run's writer threads work meanwhile (generator/writing.py)
+@numba.njit(cache=True, nogil=True, fastmath=MAP_MATH)  # nogil: the run's writer threads work meanwhile
 def dsigma_batch(u, energy, par):
     """d sigma [pb] per unit-cube volume at g = 1 for a batch of points ``u[n, >=4]``.
 
@@ -175,7 +183,7 @@ def dsigma_batch(u, energy, par):
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath=MAP_MATH)
 def kinematics_batch(u, energy, par):
     """Lab four-vectors for a batch: returns arrays p_in, P_in, p_out, P_out, k (each [n, 4]) and the
     variables (x, theta_k, Q^2) with the azimuth of k = 0 (rotate afterwards)."""
