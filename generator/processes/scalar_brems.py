@@ -101,6 +101,31 @@ def _vertex(cs, cp, p0, p1, p2, p3):
 
 
 @numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
+def _spin_row(s, p, j, static, m_in, m_out, cs, cp, v0, vx, vy, vz, w0, wx, wy, wz, ia, ib,
+              f00, f01, f02, f03, f10, f11, f12, f13):
+    """|ubar(p', s') O u(p, s)|^2 summed over s' for one incoming spin s (see lepton_current_squared)."""
+    u0, u1, u2, u3 = _spinor(p[0], p[1], p[2], p[3], m_in, s)
+    # diagram (b): Gamma (W/ + m) J/ u
+    a0, a1, a2, a3 = _slash_j(j[0], j[1], j[2], j[3], static, u0, u1, u2, u3)
+    b0, b1, b2, b3 = _slash(w0, wx, wy, wz, a0, a1, a2, a3)
+    b0, b1, b2, b3 = b0 + m_in * a0, b1 + m_in * a1, b2 + m_in * a2, b3 + m_in * a3
+    b0, b1, b2, b3 = _vertex(cs, cp, b0, b1, b2, b3)
+    # diagram (a): J/ (V/ + m') Gamma u
+    c0, c1, c2, c3 = _vertex(cs, cp, u0, u1, u2, u3)
+    d0, d1, d2, d3 = _slash(v0, vx, vy, vz, c0, c1, c2, c3)
+    d0, d1, d2, d3 = d0 + m_out * c0, d1 + m_out * c1, d2 + m_out * c2, d3 + m_out * c3
+    e0, e1, e2, e3 = _slash_j(j[0], j[1], j[2], j[3], static, d0, d1, d2, d3)
+    o0 = e0 * ia + b0 * ib
+    o1 = e1 * ia + b1 * ib
+    o2 = e2 * ia + b2 * ib
+    o3 = e3 * ia + b3 * ib
+    amp = f00 * o0 + f01 * o1 + f02 * o2 + f03 * o3
+    total = amp.real * amp.real + amp.imag * amp.imag
+    amp = f10 * o0 + f11 * o1 + f12 * o2 + f13 * o3
+    return total + amp.real * amp.real + amp.imag * amp.imag
+
+
+@numba.njit(cache=True, inline="always", fastmath=_SPINOR_MATH)
 def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     """Spin-summed |ubar(p') O u(p)|^2 with O = J/(V/+m')Gamma/den_a + Gamma(W/+m)J//den_b.
 
@@ -118,27 +143,11 @@ def lepton_current_squared(p, pp, k, j, m_in, m_out, cs, cp, den_a, den_b):
     f10, f11, f12, f13 = _spinor(pp[0], pp[1], pp[2], pp[3], m_out, 1)
     f00, f01, f02, f03 = f00.conjugate(), f01.conjugate(), -f02.conjugate(), -f03.conjugate()
     f10, f11, f12, f13 = f10.conjugate(), f11.conjugate(), -f12.conjugate(), -f13.conjugate()
-    total = 0.0
-    for s in range(2):
-        u0, u1, u2, u3 = _spinor(p[0], p[1], p[2], p[3], m_in, s)
-        # diagram (b): Gamma (W/ + m) J/ u
-        a0, a1, a2, a3 = _slash_j(j[0], j[1], j[2], j[3], static, u0, u1, u2, u3)
-        b0, b1, b2, b3 = _slash(w0, wx, wy, wz, a0, a1, a2, a3)
-        b0, b1, b2, b3 = b0 + m_in * a0, b1 + m_in * a1, b2 + m_in * a2, b3 + m_in * a3
-        b0, b1, b2, b3 = _vertex(cs, cp, b0, b1, b2, b3)
-        # diagram (a): J/ (V/ + m') Gamma u
-        c0, c1, c2, c3 = _vertex(cs, cp, u0, u1, u2, u3)
-        d0, d1, d2, d3 = _slash(v0, vx, vy, vz, c0, c1, c2, c3)
-        d0, d1, d2, d3 = d0 + m_out * c0, d1 + m_out * c1, d2 + m_out * c2, d3 + m_out * c3
-        e0, e1, e2, e3 = _slash_j(j[0], j[1], j[2], j[3], static, d0, d1, d2, d3)
-        o0 = e0 * ia + b0 * ib
-        o1 = e1 * ia + b1 * ib
-        o2 = e2 * ia + b2 * ib
-        o3 = e3 * ia + b3 * ib
-        amp = f00 * o0 + f01 * o1 + f02 * o2 + f03 * o3
-        total += amp.real * amp.real + amp.imag * amp.imag
-        amp = f10 * o0 + f11 * o1 + f12 * o2 + f13 * o3
-        total += amp.real * amp.real + amp.imag * amp.imag
+    # the two incoming spins written out (not a loop), so the spinor's zero components are constants
+    total = _spin_row(0, p, j, static, m_in, m_out, cs, cp, v0, vx, vy, vz, w0, wx, wy, wz, ia, ib,
+                      f00, f01, f02, f03, f10, f11, f12, f13)
+    total += _spin_row(1, p, j, static, m_in, m_out, cs, cp, v0, vx, vy, vz, w0, wx, wy, wz, ia, ib,
+                       f00, f01, f02, f03, f10, f11, f12, f13)
     return total
 
 
