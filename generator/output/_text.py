@@ -38,7 +38,7 @@ from numba.extending import intrinsic
 
 from generator import _jit  # noqa: F401  (numba without awkward's and vector's extensions)
 
-__all__ = ["as_bytes", "put_bytes", "put_e16", "put_int", "put_int_width"]
+__all__ = ["as_bytes", "put_bytes", "put_e16", "put_int", "put_int_width", "reused_buffer"]
 
 _S_MIN = -300
 _S_MAX = 345
@@ -64,6 +64,17 @@ _P10_FLOOR = np.array([float(Fraction(10) ** k) if k <= 308 else np.inf for k in
 _E16 = 10**16
 _E17 = 10**17
 _PAIRS = np.frombuffer("".join(f"{i:02d}" for i in range(100)).encode(), dtype=np.uint8).copy()
+
+
+def reused_buffer(cache: list[np.ndarray] | None, size: int) -> np.ndarray:
+    """A ``uint8`` buffer of at least ``size`` bytes: the one in ``cache`` if big enough (a writer that
+    writes each chunk's text before formatting the next reuses it: no fresh pages to fault in and zero,
+    ~0.2 us an event), else a new one (kept in ``cache``); ``cache`` None: always a new one."""
+    if cache is None:
+        return np.empty(size, dtype=np.uint8)
+    if not cache or cache[0].shape[0] < size:
+        cache[:] = [np.empty(size, dtype=np.uint8)]
+    return cache[0]
 
 
 def as_bytes(text: str) -> np.ndarray:
