@@ -10,9 +10,10 @@ warm numba caches):
    events above their maximum and the effective sample size of the weights;
 5. |M|^2 evaluations per second per core of the scalar and LFV kernels (1e6 uniform points, the thread's
    CPU time, median of 7);
-6. the CPU time per event of the LHE and HepMC3 writer threads inside a run of ``--events`` (10^6) events
-   in all formats (``summary.json`` ``output.<format>.cpu_s``: formatting, awkward and file writes, with
-   the generation and the other writers on the same two cores), and that run's wall time;
+6. the CPU time per event of the LHE and HepMC3 writers: alone (10^5 NA64-mu events in the run's chunks of
+   2e4, to a file, best of 3: formatting, awkward and the writes) and as threads inside a run of
+   ``--events`` (10^6) events in all formats (``summary.json`` ``output.<format>.cpu_s``, with the
+   generation and the other writers on the same two cores), and that run's wall and CPU time;
 7. the scatter of sigma over seeds divided by the quoted VEGAS error, at m = 5 MeV and 1 GeV on Pb at
    160 GeV (``--pull-seeds`` seeds at ``--pull-precision``; its own statistical error is
    1/sqrt(2 (N - 1))).
@@ -75,6 +76,37 @@ wall = time.perf_counter() - t0
 out = s.get("output", {})
 print(json.dumps({"wall_s": wall, "n": s["n_events"],
                   "cpu_per_event_us": {k: v.get("cpu_s", float("nan")) / s["n_events"] * 1e6 for k, v in out.items()}}))
+"""
+
+_WRITERS = """
+import json, tempfile, time
+from pathlib import Path
+import numpy as np
+from generator.cards import load_card
+from generator.plan import plan
+from generator.point import integrate_point
+from generator.run import generate
+from generator.summary import run_info
+from generator.output.hepmc import write_hepmc
+from generator.output.lhe import write_lhe
+cfg = load_card("cards/na64mu_scalar.dat", nevents=20_000)
+events, _ = generate(cfg)
+run_plan = plan(cfg)
+header = run_info(run_plan, integrate_point(run_plan, np.random.default_rng(cfg.seed)).integration, cfg.weighted)
+chunks = [events] * 5
+n = 5 * len(events)
+out = {}
+with tempfile.TemporaryDirectory() as d:
+    write_lhe(Path(d) / "w.lhe", header, [events[:10]])
+    write_hepmc(Path(d) / "w.hepmc3", header, [events[:10]])
+    for name, fn in (("lhe", write_lhe), ("hepmc", write_hepmc)):
+        best = float("inf")
+        for _ in range(3):
+            c = time.process_time()
+            fn(Path(d) / f"e.{name}", header, iter(chunks))
+            best = min(best, time.process_time() - c)
+        out[name] = best / n * 1e6
+print(json.dumps(out))
 """
 
 _PULLS = """
@@ -170,6 +202,7 @@ def main() -> None:
             t.cli(_run_args(f"{tmp}/warm_{t.label}", 1000))
 
         imp = _medians(trees, lambda t: t.run(["-c", "import generator"])[0], args.repeats)
+        api = _medians(trees, lambda t: t.run(["-c", "import generator; generator.cross_section"])[0], args.repeats)
         xs = _medians(trees, lambda t: t.cli(XSEC)[:2], args.repeats)
         runs = _medians(trees, lambda t: t.cli(_run_args(f"{tmp}/run_{t.label}", 10_000)), args.repeats)
         kern = {t.label: json.loads(t.run(["-c", _KERNEL])[2]) for t in trees}
@@ -182,6 +215,7 @@ def main() -> None:
             rows.append((f"{name} [{unit}]", before, after, f"{'<=' if lower_better else '>='} {goal:g}", met))
 
         add("import generator", 0.3, "s wall", True, med(imp["before"]), med(imp["after"]))
+        rows.append(("  and its API (generator.cross_section) [s wall]", med(api["before"]), med(api["after"]), "", None))
         add("mudump xsec", 0.8, "s wall", True, med(xs["before"], 0), med(xs["after"], 0))
         rows.append(("  (its CPU time) [s]", med(xs["before"], 1), med(xs["after"], 1), "", None))
         add("mudump run, 1e4 events", 2.0, "s wall", True, med(runs["before"], 0), med(runs["after"], 0))
@@ -195,11 +229,15 @@ def main() -> None:
         for name in ("scalar", "lfv_alp"):
             add(f"kernel {name}", 5e6, "|M|^2/s/core", False, kern["before"][name], kern["after"][name])
 
+        alone = {t.label: json.loads(t.run(["-c", _WRITERS])[2]) for t in trees}
+        for fmt, label in (("lhe", "LHE"), ("hepmc", "HepMC3")):
+            add(f"{label} writer CPU per event (alone)", 5.0, "us", True, alone["before"][fmt], alone["after"][fmt])
+
         if args.events:
             big = {}
             for t in trees:
-                _, _, out = t.run(["-c", _BIG_RUN, CARD, f"{tmp}/big_{t.label}", str(args.events)])
-                big[t.label] = json.loads(out.strip().splitlines()[-1])
+                _, cpu, out = t.run(["-c", _BIG_RUN, CARD, f"{tmp}/big_{t.label}", str(args.events)])
+                big[t.label] = {**json.loads(out.strip().splitlines()[-1]), "cpu_s": cpu}
                 for p in Path(tmp, f"big_{t.label}").glob("*"):
                     p.unlink()  # a few GB
             for fmt, label in (("lhe", "LHE"), ("hepmc", "HepMC3")):
@@ -208,6 +246,7 @@ def main() -> None:
                     big["after"]["cpu_per_event_us"].get(fmt, float("nan")))
             add(f"{args.events:.0e} events, all formats", 15.0, "s wall", True, big["before"]["wall_s"],
                 big["after"]["wall_s"])
+            rows.append(("  (its CPU time) [s]", big["before"]["cpu_s"], big["after"]["cpu_s"], "", None))
 
         if args.pull_seeds:
             pulls = {t.label: json.loads(t.run(["-c", _PULLS, str(args.pull_seeds), str(args.pull_precision)])[2])
