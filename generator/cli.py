@@ -6,6 +6,8 @@ Sub-commands::
                   --coupling 5e-4 --method exact|ww|iww [--json]
     mudump width  --model leptophilic --mass 0.1 --coupling 5e-4 [--energy 160] [--json]
     mudump run    CARD [--output DIR] [--seed N] [--nevents N] [--overwrite] [--json]
+                  [--executor serial|processes|dask] [--jobs N] [--shards N]
+                  [--scheduler tcp://HOST:8786 | --dask-local N]
     mudump card   [--template] > my_run.dat
     mudump scan   CARD [--output DIR] [--overwrite] [--executor serial|processes|dask] [--workers N]
                   [--scheduler tcp://HOST:8786 | --dask-local N] [--cache-dir DIR | --no-cache] [--json]
@@ -196,6 +198,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if args.nevents is not None:  # 1e3 as on a card; an absurd count is refused with the size and time
         overrides["nevents"] = _whole_number("nevents", args.nevents)
+    executor = _run_executor(args)
     text = read_card_text(args.card)
     config = parse_card_text(text, str(args.card), **overrides)
     check_one_point(config, overrides)
@@ -205,12 +208,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .run import run_config
 
         summary = run_config(config, progress=not getattr(args, "quiet", False), card_text=text,
-                             overwrite=args.overwrite)
+                             overwrite=args.overwrite, **executor)
     if args.json:
         print(json.dumps(summary))
     else:
         _print_run_summary(summary)
     return 0
+
+
+def _run_executor(args: argparse.Namespace) -> dict:
+    """How a run is sharded and where the shards go (``--shards``, ``--executor``, ``--jobs``,
+    ``--scheduler``, ``--dask-local``), checked."""
+    if args.shards is not None and args.shards < 1:
+        raise UserError(f"--shards = {args.shards} but require N >= 1")
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs = {args.jobs} but require N >= 1")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
+    if args.scheduler is not None and args.dask_local is not None:
+        raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    return {"executor": args.executor, "shards": args.shards, "jobs": args.jobs, "scheduler": args.scheduler,
+            "dask_local": args.dask_local}
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -386,6 +404,19 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="remove the earlier run's files in the output directory first (default: a new run_NN folder)")
     r.add_argument("--json", action="store_true",
                    help="print summary.json to stdout, and nothing else (default: a short text summary)")
+    g = r.add_argument_group("shards (integrate once, sample the events in shards, merge into one set of files)")
+    g.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
+                   help="where the shards run: in this process, local worker processes, or Dask")
+    g.add_argument("--jobs", metavar="N", type=int, default=None,
+                   help="local worker processes (default: all cores)")
+    g.add_argument("--shards", metavar="N", type=int, default=None,
+                   help="shards the events are sampled in: the files depend on the card, the seed and N only, "
+                   "never on the executor or the cores (default: one per 100000 events; 1 = one stream)")
+    g.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (implies --executor dask; its "
+                   "workers write into the output directory, which they must share)")
+    g.add_argument("--dask-local", dest="dask_local", metavar="N", type=int, default=None,
+                   help="start a Dask LocalCluster of N worker processes (implies --executor dask)")
     r.set_defaults(func=cmd_run)
 
     sc = sub.add_parser("scan", help="sensitivity scan N(m, g), contours and plot from a scan card",

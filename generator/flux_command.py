@@ -9,7 +9,7 @@
 EXPERIMENT is a shipped experiment name or a TOML path with a ``[dump]`` table
 (``geometry/experiments/na62_dump.toml``, ``ship.toml``). The protons are split into batches of
 ``--batch-size``; each batch is a pure job ``geometry.dump.cascade.simulate_batch(geometry, n, seed,
-batch_index)`` run on local processes (``--jobs``, the executors of :mod:`generator.scan`) or on Dask, and
+batch_index)`` run on local processes (``--jobs``, the executors of :mod:`generator.executors`) or on Dask, and
 the batches are joined in their order, so the output does not depend on ``--jobs``. The muons are then
 carried to the dump's source plane (CSDA loss + Highland scattering, ``geometry.dump.transport``) for
 ``emerging_per_pot``.
@@ -116,7 +116,7 @@ def run_flux(args: argparse.Namespace, progress: bool = True) -> dict[str, Any]:
     from geometry.dump.transport import transport_muons
     from geometry.experiments import load_experiment
 
-    from .scan import make_executor
+    from .executors import make_executor
 
     _check(args)
     experiment = load_experiment(args.experiment)

@@ -37,6 +37,7 @@ References: G. P. Lepage, J. Comput. Phys. 27 (1978) 192; G. P. Lepage, J. Compu
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -295,6 +296,13 @@ class SamplingStats:
     """Unweighting: share of sigma above the maxima, <max(|w| - W_c, 0)> / <|w|> (first batch of draws)."""
     n_cubes: int = 1
     """Unweighting: hypercubes of the stratified acceptance-rejection."""
+    sampling_map: Any = field(default=None, repr=False)
+    """The sampler's setup, so that another process draws as this one does (:class:`EventSampler`
+    ``pilot``; the shards of a run, :mod:`generator.shards`): the map events are drawn from ..."""
+    n_strata: int = 1
+    """... the hypercubes per dimension ..."""
+    cube_max: Any = field(default=None, repr=False)
+    """... and each hypercube's maximum W_c (flat index)."""
     unit_weight: float = 0.0
     """Unweighting: the weight of an event below w_max (the smallest over the chunks), sigma / N times
     k / sum(ratio) of its chunk of k events (:meth:`EventSampler.unweighted`)."""
@@ -379,6 +387,8 @@ class EventSampler:
     f != 0 and carry w = f J P_nz / N, with P_nz the fraction of nonzero pilot points, so exactly N events
     are produced and their weights sum to the integral (exactly to a given ``total``). ``adapt=False``
     keeps the integration's map and one cube (the weighted samples of reweighting, which need P_nz only).
+    ``pilot``: the ``stats`` of another sampler of the same result, whose map and maxima this one uses
+    without drawing a pilot (the shards of a run draw alike, :mod:`generator.shards`).
 
     The pilot and the adaptation have fixed sizes whatever the number of events, so a run's maxima and
     efficiency depend on the integration and the seed only, not on ``nevents`` (issue 18). Chunks are
@@ -389,11 +399,17 @@ class EventSampler:
     """
 
     def __init__(self, result: IntegrationResult, rng: np.random.Generator, *, n_pilot: int = PILOT_POINTS,
-                 max_truncation: float = 1e-3, adapt: bool = True):
+                 max_truncation: float = 1e-3, adapt: bool = True, pilot: SamplingStats | None = None):
         self.result = result
         self.rng = rng
         self.map = result.sampling_map
         self.dim = self.map.dim
+        if pilot is not None:  # another sampler's setup (a shard of a run): same map and maxima, no draws
+            self.stats = dataclasses.replace(pilot, n_drawn=0, n_accepted=0, n_over_max=0, excess_fraction=0.0,
+                                             unit_weight=0.0, max_weight_ratio=1.0)
+            self.map, self.n_strata, self.cube_max = pilot.sampling_map, pilot.n_strata, pilot.cube_max
+            self.cube_cdf = np.cumsum(self.cube_max) / self.cube_max.sum()
+            return
         self.stats = SamplingStats()
         if adapt:
             self.map = self._sampling_map(self.map)
@@ -416,6 +432,7 @@ class EventSampler:
         self.cube_cdf = np.cumsum(self.cube_max) / self.cube_max.sum()
         self.stats.w_max = float(self.cube_max.mean())  # sum_c V_c W_c
         self.stats.n_cubes = n_cubes
+        self.stats.sampling_map, self.stats.n_strata, self.stats.cube_max = self.map, self.n_strata, self.cube_max
 
     def _sampling_map(self, start: Any) -> Any:
         """A copy of ``start`` adapted further on w^2 (the class docstring), for sampling only."""

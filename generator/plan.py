@@ -162,12 +162,12 @@ def _kernel(config: RunConfig, process: Process, target: Target, e_k_min: float,
 def _flux_integrand(config: RunConfig, process: Process, target: Target, experiment: Experiment,
                     material: Material, loss: EnergyLoss, e_cut: float, e_k_min: float,
                     notes: list[str]) -> FluxIntegrand:
-    flux = _flux(config, experiment, material)
-    e0 = np.asarray(flux.energy_GeV, dtype=float)
     e_min = max(e_cut, process.threshold_energy(config.mass, target.m_nucleus))
-    if not np.any(e0 > e_min):
-        raise UnphysicalRequest(f"no muon of the flux is above threshold for mass = {config.mass} GeV "
-                                f"(max E_mu = {e0.max():.4g} GeV)")
+    flux, above_fraction = _flux(config, experiment, material, e_min)
+    e0 = np.asarray(flux.energy_GeV, dtype=float)
+    order = np.argsort(e0, kind="stable")  # VEGAS's muon variable then runs in energy and adapts to it
+    flux = flux.select(order)
+    e0 = e0[order]
     direction = np.asarray(flux.direction, dtype=float)
     origin = np.stack([flux.x_m, flux.y_m, flux.z_m], axis=1)
     tgt = experiment.target
@@ -184,7 +184,8 @@ def _flux_integrand(config: RunConfig, process: Process, target: Target, experim
     pdg = np.asarray(flux.pdg, dtype=int)
     per = flux.weight_unit if experiment.exposure.count else "per unit of the flux-file weights"
     n_plus = float(np.sum(w[pdg < 0]) / w.sum())
-    notes.append(f"muon flux: {len(e0)} muons, {w.sum():.4g} {per} through the target "
+    notes.append(f"muon flux: {len(e0)} muons above the production threshold {e_min:.4g} GeV (a fraction "
+                 f"{above_fraction:.3g} of the flux weight), {w.sum():.4g} {per} through the target "
                  f"(mu+ fraction {n_plus:.3f}, each event's charge from its muon); {flux.source}")
     if getattr(flux, "approximate", False):
         notes.append("APPROXIMATE built-in secondary-muon source (BMPT pi/K, decay before absorption): "
@@ -193,20 +194,35 @@ def _flux_integrand(config: RunConfig, process: Process, target: Target, experim
                          np.cumsum(w) / w.sum(), pdg, float(w.sum()))
 
 
-def _flux(config: RunConfig, experiment: Experiment, material: Material) -> Any:
-    from geometry.beams import MuonFlux, SecondaryMuonSource
+def _flux(config: RunConfig, experiment: Experiment, material: Material, e_min: float) -> tuple[Any, float]:
+    """The muons of the flux above ``e_min`` (the production threshold and the energy cuts: the others
+    cannot produce), sampled down to ``n_flux_muons`` by weight, and the fraction of the flux weight above
+    ``e_min``. Dropping them changes no count (their sigma is 0; the counts' muons per exposure are the
+    weight kept) but spends every sampled muon where the signal is."""
+    from geometry.beams import MuonFlux, SecondaryMuonSource  # only a run with a muon flux needs them
 
     rng = np.random.default_rng(config.seed + 7919)
     if config.flux_file is not None:
         unit = "per MOT" if experiment.exposure.kind == "MOT" else "per POT"
-        flux = MuonFlux.from_file(config.card_path(config.flux_file), weight_unit=unit)
-        return flux.sample(config.n_flux_muons, rng) if len(flux) > config.n_flux_muons else flux
-    if experiment.beam.kind == "proton_dump":
+        flux, n = MuonFlux.from_file(config.card_path(config.flux_file), weight_unit=unit), config.n_flux_muons
+    elif experiment.beam.kind == "proton_dump":
         src = SecondaryMuonSource.proton_dump(material, beam_energy_GeV=float(experiment.beam.energy or 400.0),
                                               target_length_m=float(experiment.target.length))
-        return src.sample(max(config.n_flux_muons // 4, 100), rng)
-    raise _card_error(config, "flux_file", f"experiment {experiment.name!r} needs a muon flux file "
-                      f"({experiment.beam.flux})", "a CSV/ROOT/parquet flux file path")
+        flux, n = src.sample(max(config.n_flux_muons // 4, 100), rng), None
+    else:
+        raise _card_error(config, "flux_file", f"experiment {experiment.name!r} needs a muon flux file "
+                          f"({experiment.beam.flux})", "a CSV/ROOT/parquet flux file path")
+    e0 = np.asarray(flux.energy_GeV, dtype=float)
+    above = e0 > e_min
+    if not above.any():
+        raise UnphysicalRequest(f"no muon of the flux is above threshold for mass = {config.mass} GeV "
+                                f"(max E_mu = {e0.max():.4g} GeV, need > {e_min:.4g} GeV)")
+    total = float(np.sum(flux.weight))
+    fraction = float(np.sum(np.asarray(flux.weight)[above]) / total) if total > 0 else 1.0
+    flux = flux.select(np.flatnonzero(above))
+    if n is not None and len(flux) > n:
+        flux = flux.sample(n, rng)
+    return flux, fraction
 
 
 def _decays(plan: RunPlan) -> None:

@@ -6,6 +6,8 @@ r"""One run, as a few pure stages over plain data (DESIGN.md "stages of a run"):
     counts_vs_coupling(...)      -> N(g)             generator/reweight.py
     write_run(...)               -> files            generator/writing.py     (atomic)
 
+or, with more than one shard, the events sampled in shards on an executor and merged (:mod:`generator.shards`).
+
 This module only wires the stages for ``mudump run`` (:func:`run_config`), notebooks (:func:`generate`)
 and coupling scans (:func:`yields_vs_coupling`); it computes no physics and writes no file itself.
 Expected signal: N = N_exposure n_atom L_tg sum_events(weight) (pb -> cm^2), see :mod:`generator.plan`.
@@ -24,12 +26,14 @@ import numpy as np
 from ._extras import require
 from .assemble import Tally, events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
+from .executors import Executor
 from .integrate import EventSampler
 from .plan import RunPlan, check_coupling, plan
 from .point import PointResult, integrate_point
 from .progress import ConsoleProgress, NullProgress
 from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
 from .rundir import RunDirectory, check_nevents, check_one_point, prepare
+from .shards import Shard, open_executor, run_sharded
 from .summary import run_info, summary
 from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
 
@@ -105,7 +109,9 @@ def generate(config: RunConfig, *, progress: bool = False) -> tuple[ak.Array | N
 
 
 def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None = None,
-               overwrite: bool = False) -> dict[str, Any]:
+               overwrite: bool = False, executor: str | Executor = "processes", shards: int | None = None,
+               jobs: int | None = None, scheduler: str | None = None, dask_local: int | None = None
+               ) -> dict[str, Any]:
     """Integrate, generate, write the requested formats and ``summary.json``; return the summary.
 
     Before any work: the plan's refusals, the coupling (:func:`generator.plan.check_coupling`) and the
@@ -115,6 +121,12 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     (:class:`generator.progress.ConsoleProgress`), False nothing, or a reporter object with that
     interface. SIGINT and SIGTERM raise :class:`~generator.exceptions.RunInterrupted` once the partial
     files are removed; a full disk or file-size limit raises :class:`~generator.exceptions.OutputError`.
+
+    Sharded runs (:mod:`generator.shards`): integrated once here, the events sampled in ``shards`` shards
+    (default: one per 100 000 events) on ``executor`` (serial | processes | dask, or an
+    :class:`~generator.executors.Executor`; ``jobs`` local processes, default all cores; ``scheduler``,
+    ``dask_local``), merged into one set of files that depends on the card, the seed and the shard count
+    only. One shard is the serial run, in this process.
     """
     reporter = ConsoleProgress() if progress is True else (progress or NullProgress())
     if config.tau_decays == "pythia8" and config.nevents > 0:  # optional dependency, before any work
@@ -124,11 +136,18 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
     rng = np.random.default_rng(config.seed)
     run_plan = plan(config)  # refusals before any work or any file
     with prepare(config, overwrite=overwrite) as run_dir:
-        return _run_in(run_dir, run_plan, rng, reporter, card_text)
+        sampled = config.method == "exact" and run_plan.integrand.kernel.has_final_state
+        ex, plan_ = open_executor(config.nevents if sampled else 0, config.seed, executor, shards=shards,
+                                  jobs=jobs, scheduler=scheduler, dask_local=dask_local)
+        try:
+            return _run_in(run_dir, run_plan, rng, reporter, card_text, (ex, plan_))
+        finally:
+            if ex is not None and ex is not executor:
+                ex.close()
 
 
 def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, reporter: Any,
-            card_text: str | None) -> dict[str, Any]:
+            card_text: str | None, sharding: tuple[Executor | None, list[Shard]] = (None, [])) -> dict[str, Any]:
     config = run_plan.config
     out_dir = run_dir.path
     t0 = time.perf_counter()
@@ -141,6 +160,10 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
 
         point = integrate_point(run_plan, rng, progress=on_iteration)
     seconds = {"integration": time.perf_counter() - t0}
+    if sharding[1]:  # the pilot drawn here, as a serial run draws it; the events in shards, merged
+        _, _, sampler = _sample(point, rng)
+        text = card_text if card_text is not None else config.to_card()
+        return run_sharded(run_dir, point, sampler.stats, sharding[1], sharding[0], reporter, text, seconds)
     events = config.nevents > 0 and config.method == "exact"
     with (reporter.generating(config.nevents) if events else NullProgress().generating(0)) as advance:
 
@@ -167,10 +190,12 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
 
 
 def run_card(path: str | os.PathLike[str], *, progress: Any = True, overwrite: bool = False,
-             **overrides: Any) -> dict[str, Any]:
-    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it; a scan card without its
-    own mass and coupling is refused (:func:`generator.rundir.check_one_point`)."""
+             executor: str | Executor = "processes", shards: int | None = None, jobs: int | None = None,
+             scheduler: str | None = None, dask_local: int | None = None, **overrides: Any) -> dict[str, Any]:
+    """``mudump run``: load a card (with CLI overrides) and :func:`run_config` it (sharded as it says); a
+    scan card without its own mass and coupling is refused (:func:`generator.rundir.check_one_point`)."""
     text = read_card_text(path)
     config = parse_card_text(text, str(path), **overrides)
     check_one_point(config, overrides)
-    return run_config(config, progress=progress, card_text=text, overwrite=overwrite)
+    return run_config(config, progress=progress, card_text=text, overwrite=overwrite, executor=executor,
+                      shards=shards, jobs=jobs, scheduler=scheduler, dask_local=dask_local)

@@ -31,8 +31,9 @@ the sample key and the grid, so a rerun costs nothing and a finer coupling grid 
 ``concurrent.futures.ProcessPoolExecutor`` on all cores, forked after the kernels are loaded) and ``dask``
 (``distributed.Client`` to a running scheduler, ``tcp://host:8786``, or a ``LocalCluster`` of N worker
 processes). A worker that dies costs only its points: the process pool is rebuilt and the unfinished points
-resubmitted; Dask reschedules the tasks of a lost worker itself. Results reach the client, which alone
-writes the cache, so a partial result never sits under a final name.
+resubmitted; Dask reschedules the tasks of a lost worker itself (:mod:`generator.executors`, the seam
+shared with sharded runs). Results reach the client, which alone writes the cache, so a partial result
+never sits under a final name.
 
 References: Chen, Pospelov, Zhong, PRD 95 115005 (2017), Fig. 5; Rella, Döbrich, Yu, Fig. 8 (the scans this
 reproduces); DESIGN.md rules 3 and 9.
@@ -46,14 +47,11 @@ import hashlib
 import json
 import logging
 import math
-import multiprocessing
 import os
 import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -67,20 +65,18 @@ from ._version import __version__
 from .assemble import DecayRecord
 from .cards import RunConfig
 from .exceptions import CardError, UnphysicalRequest
+from .executors import EXECUTORS, MAX_RETRIES, DaskExecutor, Executor, ProcessExecutor, make_executor
 from .grids import parse_couplings, parse_masses, parse_names
 from .plan import RunPlan, plan
 from .reweight import counts_vs_coupling, decay_records
 from .run import integrate_point
 
-__all__ = ["EXECUTORS", "Executor", "MassSample", "ScanCache", "ScanPoint", "ScanResult", "compute_point",
-           "default_cache_dir", "make_executor", "mass_seed", "run_scan", "scan_config", "scan_points"]
+__all__ = ["EXECUTORS", "MAX_RETRIES", "DaskExecutor", "Executor", "MassSample", "ProcessExecutor", "ScanCache",
+           "ScanPoint", "ScanResult", "compute_point", "default_cache_dir", "make_executor", "mass_seed", "run_scan",
+           "scan_config", "scan_points"]
 
 logger = logging.getLogger(__name__)
 
-#: Executor names of the seam.
-EXECUTORS: tuple[str, ...] = ("serial", "processes", "dask")
-#: Times a point is resubmitted after its worker died, before the scan gives up.
-MAX_RETRIES = 3
 _COUNT_KEYS = ("produced", "decayed", "accepted", "accepted_error")
 
 
@@ -352,116 +348,9 @@ class ScanCache:
 
 
 # ---------------------------------------------------------------------------------------------------
-# executors: one seam
+# executors: one seam (generator/executors.py, shared with sharded runs)
 # ---------------------------------------------------------------------------------------------------
 Task = tuple[ScanPoint, tuple[float, ...], "MassSample | None"]
-
-
-class Executor:
-    """Runs ``fn(*task)`` for every task and calls ``done(index, result)`` as each finishes."""
-
-    name = "serial"
-    workers = 1
-
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
-        for i, task in enumerate(tasks):
-            done(i, fn(*task))
-
-    def close(self) -> None:
-        """Release workers (nothing for the serial executor)."""
-
-
-class ProcessExecutor(Executor):
-    """Local worker processes (``concurrent.futures``), forked so they inherit the loaded kernels.
-
-    A worker that dies (``BrokenProcessPool``) breaks the pool: the pool is rebuilt and the points not
-    finished are resubmitted, at most :data:`MAX_RETRIES` times each.
-    """
-
-    name = "processes"
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context("fork" if "fork" in methods else None)
-
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
-        todo = set(range(len(tasks)))
-        tries = dict.fromkeys(todo, 0)
-        while todo:
-            pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), mp_context=self._context)
-            try:
-                futures = {pool.submit(fn, *tasks[i]): i for i in sorted(todo)}
-                pending = set(futures)
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        i = futures[fut]
-                        try:
-                            result = fut.result()
-                        except BrokenProcessPool:
-                            tries[i] += 1
-                            if tries[i] > MAX_RETRIES:
-                                raise RuntimeError(f"scan point {i} lost its worker {tries[i]} times") from None
-                            continue
-                        todo.discard(i)
-                        done(i, result)
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-            if todo:
-                logger.warning("scan: a worker process died; resubmitting %d unfinished point(s)", len(todo))
-
-
-class DaskExecutor(Executor):
-    """Dask ``distributed``: a running scheduler (``address = "tcp://host:8786"``) or a ``LocalCluster``.
-
-    Tasks are submitted with ``pure=False`` and ``retries``; the scheduler itself reruns the tasks of a
-    worker that is lost (up to ``distributed.scheduler.allowed-failures`` times).
-    """
-
-    name = "dask"
-
-    def __init__(self, address: str | None = None, n_local: int | None = None) -> None:
-        from ._extras import require
-
-        require("dask", "the Dask executor")
-        from distributed import Client, LocalCluster
-
-        self._cluster = None
-        if address is not None:
-            self.client = Client(address, timeout="30s")
-        else:
-            self._cluster = LocalCluster(n_workers=n_local or 2, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
-            self.client = Client(self._cluster)
-        self.workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
-
-    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], done: Callable[[int, Any], None]) -> None:
-        from distributed import as_completed
-
-        futures = {self.client.submit(fn, *task, pure=False, retries=MAX_RETRIES): i for i, task in enumerate(tasks)}
-        for fut in as_completed(list(futures)):
-            done(futures[fut], fut.result())
-            fut.release()
-
-    def close(self) -> None:
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-
-
-def make_executor(kind: str = "processes", *, workers: int | None = None, scheduler: str | None = None,
-                  dask_local: int | None = None) -> Executor:
-    """The executor named ``kind`` (one of :data:`EXECUTORS`); a scheduler or ``dask_local`` means Dask."""
-    if scheduler is not None or dask_local is not None:
-        kind = "dask"
-    if kind == "serial":
-        return Executor()
-    if kind == "processes":
-        return ProcessExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(scheduler, dask_local)
-    raise ValueError(f"executor = {kind!r} but require one of {', '.join(EXECUTORS)}")
 
 
 # ---------------------------------------------------------------------------------------------------

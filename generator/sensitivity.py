@@ -334,7 +334,7 @@ def sensitivity_figure(result: Any, contours: dict[tuple[str, str], Contour],
             ax.set_xlabel(r"$m$ [GeV]")
             ax.set_ylabel(coupling_name)
             ax.set_title(f"{result.config.process}, {model}", fontsize=18)
-            ax.legend(fontsize=12, loc="lower right")
+            ax.legend(fontsize=10, loc="lower right", frameon=False)
         fig.text(0.99, 0.005, f"mudump {__version__}, 95 % CL expected reach", ha="right", va="bottom", fontsize=10)
         fig.tight_layout()
     return fig

@@ -32,7 +32,7 @@ from .events import RunInfo
 from .output import fairship, hepmc, lhe, root
 from .output._atomic import PART_SUFFIX
 
-__all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_run", "writer_options"]
+__all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_parts", "write_run", "writer_options"]
 
 OUTPUT_SUFFIX = {"lhe": "events.lhe", "root": "events.root", "hepmc": "events.hepmc3", "fairship": "events_fairship.root"}
 #: Chunks waiting per writer at most (each ~20 000 events, a few MB).
@@ -80,13 +80,14 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 class _WriterThread:
     """One format's writer in a thread, fed chunks through a bounded queue."""
 
-    def __init__(self, fmt: str, final: Path, header: RunInfo, options: dict[str, Any]) -> None:
+    def __init__(self, fmt: str, final: Path, header: RunInfo, options: dict[str, Any],
+                 writer: Callable[..., Path] | None = None) -> None:
         self.fmt = fmt
         self.final = final
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.error: BaseException | None = None
         self.stats: dict[str, Any] = {}
-        self._writer = _writer(fmt)
+        self._writer = writer if writer is not None else _writer(fmt)
         self._args = (final, header)
         self._options = options
         self.thread = threading.Thread(target=self._run, name=f"mudump-write-{fmt}", daemon=True)
@@ -185,7 +186,36 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array],
     return result
 
 
-def _feed(writers: list[_WriterThread], first: ak.Array, stream: Iterator[ak.Array]) -> None:
+def write_parts(finals: dict[str, Path], chunks: Iterable[ak.Array], header: RunInfo, *,
+                writers: dict[str, Callable[..., Path]] | None = None,
+                options: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Write ``chunks`` with one writer thread per entry of ``finals`` into ``<final>.part``, and leave
+    the parts for the caller to rename; on any failure or interruption stop every writer, remove the
+    parts and raise. ``writers`` maps an entry to its writer function (default: the format's,
+    :data:`OUTPUT_SUFFIX`), ``options`` to extra keyword arguments. Returns what each writer reported,
+    with the CPU time of its thread (the pieces of a shard, and the merge of the ROOT formats)."""
+    writers = writers or {}
+    options = options or {}
+    stream = iter(chunks)
+    threads: list[_WriterThread] = []
+    try:
+        threads = [_WriterThread(key, final, header, options.get(key, {}), writers.get(key))
+                   for key, final in finals.items()]
+        if threads:
+            _feed(threads, next(stream, None), stream)
+        else:  # no file asked for: the events are still drawn (their tallies count)
+            for _ in stream:
+                pass
+    except BaseException:
+        for w in threads:
+            w.stop()
+        for w in threads:
+            w.part.unlink(missing_ok=True)
+        raise
+    return {w.fmt: w.stats for w in threads}
+
+
+def _feed(writers: list[_WriterThread], first: ak.Array | None, stream: Iterator[ak.Array]) -> None:
     """Hand every chunk to every writer, then the end mark; wait for them; raise the first failure."""
     chunk: ak.Array | None = first
     while chunk is not None:

@@ -186,3 +186,23 @@ def test_sigma_only_kernel_has_no_final_state():
     events, summary = generate(p.config)
     assert events is None
     assert summary["n_events"] == 0
+
+
+def test_flux_muons_below_threshold_are_dropped_and_sorted(tmp_path):
+    """Muons that cannot produce the boson (below threshold) are not sampled; the kept ones are ordered in
+    energy (VEGAS's muon variable adapts to it); the muons per exposure are the weight kept, so counts do
+    not change."""
+    rng = np.random.default_rng(1)
+    n = 600
+    energy = np.where(rng.random(n) < 0.5, 0.5, rng.uniform(300, 1000, n))  # half of them below threshold
+    rows = ["x,y,z,px,py,pz,weight,pdg"] + [f"0,0,0,0,0,{e:.4f},1.0,-13" for e in energy]
+    (tmp_path / "flux.csv").write_text("\n".join(rows) + "\n")
+    card = (ROOT / "cards" / "fasernu2_scalar.dat").read_text()
+    (tmp_path / "run.dat").write_text(card)
+    cfg = parse_card_text(card, str(tmp_path / "run.dat"), flux_file="flux.csv", mass=1.0, nevents=0)
+    p = plan(cfg)
+    e0 = p.integrand.e0
+    assert e0.min() > 1.0
+    assert np.all(np.diff(e0) >= 0)
+    assert p.muons_per_exposure == pytest.approx(np.sum(energy > 1.0), rel=1e-12)
+    assert any("above the production threshold" in note for note in p.notes)

@@ -74,7 +74,7 @@ from generator.output._atomic import atomic_path, suffix_of
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 
-__all__ = ["BEAM_STATUS", "write_hepmc"]
+__all__ = ["BEAM_STATUS", "merge_hepmc", "write_hepmc", "write_hepmc_piece"]
 
 #: HepMC3 status of the incoming (beam) particles.
 BEAM_STATUS = 4
@@ -249,6 +249,14 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number:
     return buf[:size]
 
 
+def _xsec_line(run_info: RunInfo) -> np.ndarray:
+    """Every event's ``GenCrossSection`` attribute line (sigma, error, accepted = attempted = the run's N)."""
+    n_acc = int(run_info.n_events) if run_info.n_events > 0 else -1
+    return as_bytes(
+        f"A 0 GenCrossSection {float(run_info.sigma_pb):.16e} {float(run_info.error_pb):.16e} {n_acc} {n_acc}\n"
+    )
+
+
 def write_hepmc(
     path: str | os.PathLike[str],
     run_info: RunInfo,
@@ -286,10 +294,7 @@ def write_hepmc(
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None
     factor = norm_factor(run_info)
-    n_acc = int(run_info.n_events) if run_info.n_events > 0 else -1
-    xsec_line = as_bytes(
-        f"A 0 GenCrossSection {float(run_info.sigma_pb):.16e} {float(run_info.error_pb):.16e} {n_acc} {n_acc}\n"
-    )
+    xsec_line = _xsec_line(run_info)
     number = 0
     with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
         out: BinaryIO = (
@@ -306,4 +311,96 @@ def write_hepmc(
             out.close()
     if stats is not None:
         stats.update(n_events=number)
+    return final
+
+
+# ---------------------------------------------------------------------------------------------------
+# sharded runs: one piece per shard, merged into one file (generator/merge.py)
+# ---------------------------------------------------------------------------------------------------
+def write_hepmc_piece(
+    path: str | os.PathLike[str],
+    run_info: RunInfo,
+    chunks: Iterable[ak.Array],
+    *,
+    first_event: int = 0,
+    header: bool = False,
+    gz: bool | None = None,
+    compresslevel: int = 1,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
+) -> Path:
+    """One shard's events as a piece of a HepMC3 file (merged by :func:`merge_hepmc`), atomically.
+
+    The events of ``chunks`` exactly as :func:`write_hepmc` formats them, numbered from ``first_event``
+    (the shard's place in the run), preceded by the file header (run info) if ``header`` (the first
+    shard's piece, which becomes the merged file). ``gz`` (default: from the name's suffix): one gzip
+    member. ``stats`` gets ``n_events``.
+    """
+    final = Path(path)
+    gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
+    factor = norm_factor(run_info)
+    xsec_line = _xsec_line(run_info)
+    number = int(first_event)
+    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+        out: BinaryIO = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
+            if gz else raw
+        )  # fmt: skip
+        if header:
+            out.write(_header(run_info))
+        for chunk in chunks:
+            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line))
+            number += len(chunk)
+        if gz:
+            out.close()
+    if stats is not None:
+        stats.update(n_events=number - int(first_event))
+    return final
+
+
+def merge_hepmc(
+    path: str | os.PathLike[str],
+    run_info: RunInfo,
+    pieces: Iterable[tuple[Path, dict[str, Any]]],
+    *,
+    gz: bool | None = None,
+    compresslevel: int = 1,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
+) -> Path:
+    """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`), atomically.
+
+    ``pieces`` yields each shard's piece with its writer's statistics, in shard order (lazily). The first
+    piece (with the header) is renamed to ``<path>.part``, the others are appended in the kernel and
+    removed one by one, then the footer: a plain file has exactly the bytes :func:`write_hepmc` writes for
+    the same events in one stream (the pieces number their events from their shard's first); a ``.gz`` is
+    one gzip member per shard and one for the footer. Each piece is consumed once taken.
+    """
+    from generator.output._pieces import append_file
+
+    final = Path(path)
+    gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
+    n = 0
+    with atomic_path(final, rename=rename) as part:
+        raw = None
+        try:
+            for piece, st in pieces:
+                try:
+                    if raw is None:
+                        os.replace(piece, part)
+                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
+                        raw.seek(0, os.SEEK_END)
+                    else:
+                        append_file(raw, piece)
+                finally:
+                    piece.unlink(missing_ok=True)
+                n += int(st["n_events"])
+            if raw is None:
+                raise ValueError("merge_hepmc needs at least one piece (the first shard's, with the header)")
+            raw.write(gzip.compress(_FOOTER, compresslevel=compresslevel, mtime=0) if gz else _FOOTER)
+        finally:
+            if raw is not None:
+                raw.close()
+    if stats is not None:
+        stats.update(n_events=n)
     return final

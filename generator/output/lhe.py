@@ -93,7 +93,7 @@ from generator.output._gzip_thread import GzipThread
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 
-__all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "write_lhe"]
+__all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "merge_lhe", "write_lhe", "write_lhe_piece"]
 
 #: Les Houches weighting strategy for unweighted events.
 IDWTUP_UNWEIGHTED = 3
@@ -410,4 +410,107 @@ def write_lhe(
         raw.write(_stored_gzip(final_head) if gz else final_head)
     if stats is not None:
         stats.update(n_events=seen.n, idwtup=idwtup, xmaxup=seen.xmax)
+    return final
+
+
+# ---------------------------------------------------------------------------------------------------
+# sharded runs: one piece per shard, merged into one file (generator/merge.py)
+# ---------------------------------------------------------------------------------------------------
+def write_lhe_piece(
+    path: str | os.PathLike[str],
+    run_info: RunInfo,
+    chunks: Iterable[ak.Array],
+    *,
+    head: bool = False,
+    gz: bool | None = None,
+    compresslevel: int = 1,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
+) -> Path:
+    """One shard's events as a piece of an LHE file (merged by :func:`merge_lhe`), atomically.
+
+    The piece holds the ``<event>`` blocks of ``chunks`` exactly as :func:`write_lhe` formats them (the
+    weights in the file's ``event_norm`` with the *run's* N, ``run_info.n_events``), preceded by the head
+    with placeholder IDWTUP and XMAXUP if ``head`` (the first shard's piece, which becomes the merged
+    file). ``gz`` (default: from the name's suffix): the event text is one gzip member, the head a stored
+    member before it, as in :func:`write_lhe`. ``stats`` gets ``n_events``, ``xmaxup``, ``first_xwgtup``
+    and ``all_equal`` (every XWGTUP of the piece equal to its first), what :func:`merge_lhe` needs.
+    """
+    final = Path(path)
+    gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
+    factor = norm_factor(run_info)
+    tags = _weight_tags(tuple(run_info.weight_names))
+    seen = _Seen()
+    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+        if head:
+            placeholder = _fill_head(_head_text(run_info), IDWTUP_WEIGHTED, 0.0)
+            raw.write(_stored_gzip(placeholder) if gz else placeholder)
+        with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
+            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
+    if stats is not None:
+        stats.update(n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first, all_equal=seen.all_equal)
+    return final
+
+
+def merge_lhe(
+    path: str | os.PathLike[str],
+    run_info: RunInfo,
+    pieces: Iterable[tuple[Path, dict[str, Any]]],
+    *,
+    gz: bool | None = None,
+    compresslevel: int = 1,
+    rename: bool = True,
+    stats: dict[str, Any] | None = None,
+) -> Path:
+    """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`), atomically.
+
+    ``pieces`` yields each shard's piece with the statistics its writer reported, in shard order (lazily:
+    the merge of a run takes each piece as its shard comes back). The first piece (with the head) is
+    renamed to ``<path>.part``; the others are appended to it in the kernel
+    (:func:`generator.output._pieces.append_file`, no pass through memory) and removed one by one, then
+    the closing tag; last, the head is filled in with IDWTUP and XMAXUP of all the events. A plain
+    ``.lhe`` has exactly the bytes :func:`write_lhe` writes for the same events in one stream; a
+    ``.lhe.gz`` is the stored head member, one gzip member per shard and one for the closing tag (gzip,
+    zlib's ``gzread``, Python and pylhe read concatenated members as one stream). Each piece is consumed
+    (moved or removed) once taken, whether or not the merge succeeds.
+    """
+    from generator.output._pieces import append_file
+
+    final = Path(path)
+    gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
+    n, xmax, firsts, all_equal = 0, 0.0, set(), True
+    footer = b"</LesHouchesEvents>\n"
+    with atomic_path(final, rename=rename) as part:
+        raw = None
+        try:
+            for piece, st in pieces:
+                try:
+                    if raw is None:
+                        os.replace(piece, part)
+                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
+                        raw.seek(0, os.SEEK_END)
+                    else:
+                        append_file(raw, piece)
+                finally:
+                    piece.unlink(missing_ok=True)
+                if st["n_events"] > 0:
+                    n += int(st["n_events"])
+                    xmax = max(xmax, float(st["xmaxup"]))
+                    firsts.add(st["first_xwgtup"])
+                    all_equal = all_equal and bool(st["all_equal"])
+            if raw is None:
+                raise ValueError("merge_lhe needs at least one piece (the first shard's, with the head)")
+            raw.write(gzip.compress(footer, compresslevel=compresslevel, mtime=0) if gz else footer)
+            equal = not run_info.weighted and all_equal and len(firsts) <= 1
+            idwtup = IDWTUP_UNWEIGHTED if equal else IDWTUP_WEIGHTED
+            template = _head_text(run_info)
+            head = _fill_head(template, idwtup, xmax)
+            assert len(head) == len(_fill_head(template, IDWTUP_WEIGHTED, 0.0))
+            raw.seek(0)
+            raw.write(_stored_gzip(head) if gz else head)
+        finally:
+            if raw is not None:
+                raw.close()
+    if stats is not None:
+        stats.update(n_events=n, idwtup=idwtup, xmaxup=xmax)
     return final
