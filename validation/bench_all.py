@@ -12,8 +12,9 @@ warm numba caches):
    CPU time, median of 7);
 6. the CPU time per event of the LHE and HepMC3 writers: alone (10^5 NA64-mu events in the run's chunks of
    2e4, to a file, best of 3: formatting, awkward and the writes) and as threads inside a run of
-   ``--events`` (10^6) events in all formats (``summary.json`` ``output.<format>.cpu_s``, with the
-   generation and the other writers on the same two cores), and that run's wall and CPU time;
+   ``--events`` (10^6) events in all formats (``summary.json`` ``output.<format>.cpu_s``, or the shards'
+   ``writers_cpu_s`` of a sharded run, with the generation and the other writers on the same two cores),
+   and that run's wall and CPU time (the CPU of the shards' worker processes included);
 7. the scatter of sigma over seeds divided by the quoted VEGAS error, at m = 5 MeV and 1 GeV on Pb at
    160 GeV (``--pull-seeds`` seeds at ``--pull-precision``; its own statistical error is
    1/sqrt(2 (N - 1))).
@@ -73,9 +74,12 @@ from generator.run import run_card
 s = run_card(sys.argv[1], progress=False, output_dir=sys.argv[2], nevents=int(sys.argv[3]),
              output_formats="lhe, root, hepmc, fairship")
 wall = time.perf_counter() - t0
-out = s.get("output", {})
-print(json.dumps({"wall_s": wall, "n": s["n_events"],
-                  "cpu_per_event_us": {k: v.get("cpu_s", float("nan")) / s["n_events"] * 1e6 for k, v in out.items()}}))
+cpu = {k: v.get("cpu_s", float("nan")) for k, v in s.get("output", {}).items()}
+shards = (s.get("shards") or {}).get("shards") or []
+if shards:  # a sharded run: the formats are written by each shard's piece writers, then merged
+    cpu = {k: sum(sh["writers_cpu_s"].get(k, 0.0) for sh in shards) for k in ("lhe", "hepmc")}
+print(json.dumps({"wall_s": wall, "n": s["n_events"], "shards": len(shards),
+                  "cpu_per_event_us": {k: v / s["n_events"] * 1e6 for k, v in cpu.items()}}))
 """
 
 _WRITERS = """
