@@ -165,6 +165,12 @@ def amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, f
     return _E2 * _E2 * g2_scaled(q2, z, a, ff_kind, ff_scales) / (q2 * q2) * 0.5 * lsq
 
 
+@numba.njit(cache=True, inline="always")
+def _par_tuple(par):
+    """The parameter vector as a tuple of its N_PAR = 11 floats (phase_space.make_params)."""
+    return (par[0], par[1], par[2], par[3], par[4], par[5], par[6], par[7], par[8], par[9], par[10])
+
+
 @numba.njit(cache=True, nogil=True, fastmath=MAP_MATH)  # nogil: the run's writer threads work meanwhile
 def dsigma_batch(u, energy, par):
     """d sigma [pb] per unit-cube volume at g = 1 for a batch of points ``u[n, >=4]``.
@@ -183,8 +189,9 @@ def dsigma_batch(u, energy, par):
     a = par[P_A]
     ff = int(par[P_FF])
     ff_scales = g2_scales(z, a, ff)
+    pt = _par_tuple(par)  # values, not memory the loop's stores might alias: their algebra leaves the loop
     for i in range(n):
-        jac, _e_k, _theta, q2, _phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], par)
+        jac, _e_k, _theta, q2, _phi, d, w_den, kin = map_point(u[i, 0], u[i, 1], u[i, 2], u[i, 3], energy[i], pt)
         if jac <= 0.0:
             continue
         msq = amplitude_squared_lab(kin, m_nuc, m_in, m_out, cs, cp, q2, d, w_den, z, a, ff, ff_scales)
