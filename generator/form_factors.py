@@ -28,6 +28,7 @@ import math
 import numba
 import numpy as np
 
+from . import _jit  # noqa: F401  (numba without awkward's and vector's extensions)
 from .constants import M_E, M_P
 
 FF_TSAI = 0

@@ -55,7 +55,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy import integrate
 
 from .constants import M_MU, M_TAU
 
@@ -81,6 +80,7 @@ def _breakpoints(r: float) -> list[float]:
 
 
 def _integrate(func: Callable[[float], float], r: float) -> float:
+    from scipy import integrate  # here, not at import: 0.4 s of every command (issue 19)
     val, _err = integrate.quad(
         func, 0.0, 1.0, points=_breakpoints(r) or None, limit=400, epsabs=0.0, epsrel=1e-11
     )
@@ -266,6 +266,7 @@ def _lfv_loop_integral(eps: float, lam2: float, c_s2: float, c_p2: float) -> flo
     # the denominator is smallest near x -> 1 (width ~ eps^2 lam^2 = m_tau^2/m_a^2 when that is small)
     r = eps * eps * lam2
     pts = sorted({1.0 - k * r for k in (0.1, 1.0, 10.0) if 0.0 < 1.0 - k * r < 1.0})
+    from scipy import integrate  # here, not at import: 0.4 s of every command (issue 19)
     val, _err = integrate.quad(f, 0.0, 1.0, points=pts or None, limit=400, epsabs=0.0, epsrel=1e-11)
     return val
 

@@ -1,9 +1,11 @@
-r"""Lorentz boosts and rotations of four-momenta, done by scikit-hep ``vector``.
+r"""Lorentz boosts and rotations of four-momenta, as scikit-hep ``vector`` defines them.
 
 Four-vectors are numpy arrays ``[n, 4]`` of ``(E, px, py, pz)`` in GeV, in and out (any leading shape
-``(..., 4)`` is accepted and kept). The arithmetic is ``vector``'s (``vector.array`` of
-``MomentumNumpy4D``, vectorised over the rows); this module only converts between the plain arrays the
-rest of mudump passes around and ``vector``'s records, and fixes the conventions:
+``(..., 4)`` is accepted and kept). The conventions and formulas are those of ``vector``'s
+``MomentumNumpy4D`` (``boost_p4``, ``transform2D``, ``rotateY``/``rotateZ``), written here in numpy on the
+plain arrays the rest of mudump passes around, and checked against ``vector`` itself to 1e-12
+(``tests/test_lorentz.py``): ``import vector`` imports awkward and sympy (0.5-0.9 s), a third of a short
+``mudump run`` (issue 19), for four lines of arithmetic.
 
 Boost of a four-vector ``p`` given in the rest frame of a parent ``P = (E, P_vec)`` of mass ``M`` into
 the frame where the parent has ``P`` (``vector``'s ``boost_p4``)::
@@ -22,9 +24,6 @@ Rotation of a frame whose beam axis is +z into the frame where the beam points a
 
     R = R_z(f) R_y(t),   t = arccos(d_z),  f = atan2(d_y, d_x),   so  R (0, 0, 1) = d.
 
-``vector`` is imported on first use: it loads ``awkward`` and ``sympy`` (~0.3 s), which modules that
-merely import this one (``geometry``, ``generator.decays``) should not pay for.
-
 References
 ----------
 J. D. Jackson, *Classical Electrodynamics*, 3rd ed. (Wiley, 1999), eq. (11.19) (general boost);
@@ -34,7 +33,6 @@ scikit-hep/vector, ``src/vector/_compute/lorentz/boost_p4.py``, ``spatial/rotate
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -42,31 +40,11 @@ import numpy as np
 __all__ = ["boost", "rotate_beam_to", "rotate_z"]
 
 
-def _vector() -> ModuleType:
-    import vector
-
-    return vector
-
-
 def _as_p4(p4: Any, name: str) -> np.ndarray:
     a = np.asarray(p4, dtype=np.float64)
     if a.ndim < 1 or a.shape[-1] != 4:
         raise ValueError(f"{name} has shape {a.shape} but require (..., 4) = (E, px, py, pz)")
     return a
-
-
-def _to_vector(p4: np.ndarray) -> Any:
-    """``(n, 4)`` array -> ``vector`` MomentumNumpy4D with coordinates (px, py, pz, E)."""
-    return _vector().array({"px": p4[:, 1], "py": p4[:, 2], "pz": p4[:, 3], "E": p4[:, 0]})
-
-
-def _from_vector(v: Any, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.empty((len(v), 4))
-    out[:, 0] = v.E
-    out[:, 1] = v.px
-    out[:, 2] = v.py
-    out[:, 3] = v.pz
-    return out.reshape(shape)
 
 
 def boost(
@@ -102,13 +80,19 @@ def boost(
     flat = p4.reshape(-1, 4)
     n = flat.shape[0]
     parent = np.broadcast_to(_as_p4(parent_p4, "parent_p4"), shape).reshape(-1, 4)
-    vec = _vector()
+    p_vec = parent[:, 1:]
     if parent_mass is None:
-        boost_by = _to_vector(parent)
+        e = parent[:, 0]
+        mass = np.sqrt(e * e - np.einsum("ij,ij->i", p_vec, p_vec))
     else:
         mass = np.broadcast_to(np.asarray(parent_mass, dtype=np.float64), shape[:-1]).reshape(n)
-        boost_by = vec.array({"px": parent[:, 1], "py": parent[:, 2], "pz": parent[:, 3], "mass": mass})
-    return _from_vector(_to_vector(flat).boost_p4(boost_by), shape)
+        e = np.sqrt(mass * mass + np.einsum("ij,ij->i", p_vec, p_vec))
+    e_star, p_star = flat[:, 0], flat[:, 1:]
+    pdot = np.einsum("ij,ij->i", p_vec, p_star)
+    out = np.empty_like(flat)
+    out[:, 0] = (e * e_star + pdot) / mass
+    out[:, 1:] = p_star + p_vec * (pdot / (mass * (e + mass)) + e_star / mass)[:, None]
+    return out.reshape(shape)
 
 
 def rotate_z(p4: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray) -> np.ndarray:
@@ -139,8 +123,10 @@ def rotate_z(p4: np.ndarray, cos_phi: np.ndarray, sin_phi: np.ndarray) -> np.nda
     n = flat.shape[0]
     c = np.broadcast_to(np.asarray(cos_phi, dtype=np.float64), shape[:-1]).reshape(n)
     s = np.broadcast_to(np.asarray(sin_phi, dtype=np.float64), shape[:-1]).reshape(n)
-    rz = {"xx": c, "xy": -s, "yx": s, "yy": c}
-    return _from_vector(_to_vector(flat).transform2D(rz), shape)
+    out = flat.copy()
+    out[:, 1] = c * flat[:, 1] - s * flat[:, 2]
+    out[:, 2] = s * flat[:, 1] + c * flat[:, 2]
+    return out.reshape(shape)
 
 
 def rotate_beam_to(p4: np.ndarray, direction: np.ndarray) -> np.ndarray:
@@ -176,4 +162,12 @@ def rotate_beam_to(p4: np.ndarray, direction: np.ndarray) -> np.ndarray:
     d = np.broadcast_to(d, (*shape[:-1], 3)).reshape(n, 3)
     theta = np.arccos(np.clip(d[:, 2], -1.0, 1.0))
     phi = np.arctan2(d[:, 1], d[:, 0])
-    return _from_vector(_to_vector(flat).rotateY(theta).rotateZ(phi), shape)
+    ct, st, cf, sf = np.cos(theta), np.sin(theta), np.cos(phi), np.sin(phi)
+    x, y, z = flat[:, 1], flat[:, 2], flat[:, 3]
+    x1 = ct * x + st * z  # R_y(t)
+    out = np.empty_like(flat)
+    out[:, 0] = flat[:, 0]
+    out[:, 1] = cf * x1 - sf * y  # then R_z(f)
+    out[:, 2] = sf * x1 + cf * y
+    out[:, 3] = ct * z - st * x
+    return out.reshape(shape)

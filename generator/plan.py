@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geometry.beams import MuonFlux, SecondaryMuonSource
-from geometry.experiments import Experiment, ExperimentError, load_experiment
 from geometry.materials import EnergyLoss, Material, get_material
 from geometry.propagation import depth_to_energy
 
@@ -40,6 +38,9 @@ from .form_factors import form_factor_code
 from .process_spec import Process
 from .registry import get_process
 from .target import Target, check_request
+
+if TYPE_CHECKING:
+    from geometry.experiments import Experiment
 
 __all__ = ["MAX_PERTURBATIVE_COUPLING", "RunPlan", "check_coupling", "plan"]
 
@@ -94,6 +95,9 @@ def _experiment_and_material(config: RunConfig) -> tuple[Experiment | None, Mate
             return None, get_material(config.target)
         except UnknownMaterial as exc:
             raise _card_error(config, "target", str(exc).strip("'\""), "a known material") from None
+    # the experiment loader (pydantic schemas: 0.1 s) and the beams only for a run with an experiment
+    from geometry.experiments import ExperimentError, load_experiment
+
     try:
         experiment = load_experiment(config.experiment, base_dir=config.card_dir)
     except (KeyError, ExperimentError) as exc:
@@ -195,6 +199,8 @@ def _flux(config: RunConfig, experiment: Experiment, material: Material, e_min: 
     cannot produce), sampled down to ``n_flux_muons`` by weight, and the fraction of the flux weight above
     ``e_min``. Dropping them changes no count (their sigma is 0; the counts' muons per exposure are the
     weight kept) but spends every sampled muon where the signal is."""
+    from geometry.beams import MuonFlux, SecondaryMuonSource  # only a run with a muon flux needs them
+
     rng = np.random.default_rng(config.seed + 7919)
     if config.flux_file is not None:
         unit = "per MOT" if experiment.exposure.kind == "MOT" else "per POT"

@@ -31,6 +31,7 @@ Units: GeV, metres, pb.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -38,9 +39,42 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .phase_space import make_params
+__all__ = ["Approximation", "ExperimentKey", "Kernel", "Param", "Params", "Process", "Range", "TargetLike"]
 
-__all__ = ["Approximation", "ExperimentKey", "Param", "Params", "Process", "Range", "TargetLike"]
+
+#: Kernels resolved by :class:`Kernel`, by (module, name).
+_RESOLVED: dict[tuple[str, str], Callable[..., Any]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Kernel:
+    """A process kernel named by its module and function, imported on its first call (issue 19).
+
+    A process spec holds its kernels as ``Kernel("generator.processes.scalar_brems", "dsigma_batch")``, so
+    the registry holds every process while importing none of their numba modules: a run or a cross
+    section imports (and numba loads from its cache) only the kernels of its own process. Calling it calls
+    the function; :meth:`resolve` returns the function itself. A spec may also hold the function directly
+    (``tests/test_seam.py`` does). Picklable by name.
+
+    >>> Kernel("math", "hypot")(3.0, 4.0)
+    5.0
+    """
+
+    module: str
+    """Dotted module name, e.g. ``"generator.processes.scalar_brems"``."""
+    name: str
+    """The function's name in that module."""
+
+    def resolve(self) -> Callable[..., Any]:
+        """The function (the module imported on the first call)."""
+        key = (self.module, self.name)
+        fn = _RESOLVED.get(key)
+        if fn is None:
+            fn = _RESOLVED[key] = getattr(importlib.import_module(self.module), self.name)
+        return fn
+
+    def __call__(self, *args: Any) -> Any:
+        return self.resolve()(*args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +271,8 @@ class Process:
     dim: int
     """Number of unit-cube dimensions of the phase-space map."""
     dsigma: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = field(repr=False)
-    """Kernel ``(u[n, dim], energy[n], par) -> d sigma [pb] at unit coupling``."""
+    """Kernel ``(u[n, dim], energy[n], par) -> d sigma [pb] at unit coupling`` (a function, or a
+    :class:`Kernel` that imports it on first use)."""
     kinematics: Callable[..., tuple] = field(repr=False)
     """Kernel ``(u, energy, par) -> (p_in, P_in, p_out, P_out, k, x, theta_k, Q2)``."""
     models: tuple[str, ...] = ()
@@ -350,6 +385,8 @@ class Process:
                    params: Mapping[str, Any] | None = None) -> np.ndarray:
         """Parameter vector for the kernels (masses GeV, target Z and A, form-factor code, Q^2 cap in
         GeV^2, minimum boson energy in GeV); the vertex comes from ``params`` (the card fields)."""
+        from .phase_space import make_params
+
         c_s, c_p = self.vertex(params if params is not None else self.read_params({}))
         return make_params(self.m_in, self.m_out, m_x, m_nucleus, z, a, ff_kind, q2_cap, c_s, c_p, e_k_min)
 

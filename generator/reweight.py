@@ -35,8 +35,9 @@ CHUNK_EVENTS = 20_000
 def decay_records(plan: RunPlan, res: IntegrationResult, rng: np.random.Generator,
                   n_events: int) -> DecayRecord:
     """A weighted sample of ``n_events`` from the adapted map, reduced to what reweighting needs."""
-    # weighted only: the pilot sets just the fraction of nonzero points, 4 draws per event suffice
-    sampler = EventSampler(res, rng, n_pilot=int(min(max(4 * n_events, 20_000), 200_000)))
+    # weighted only: the pilot sets just the fraction of nonzero points, 4 draws per event suffice; the
+    # integration's map (no re-adaptation for unweighting, which would cost more than the sample)
+    sampler = EventSampler(res, rng, n_pilot=int(min(max(4 * n_events, 20_000), 200_000)), adapt=False)
     records: list[DecayRecord] = []
     for u, w in sampler.weighted(n_events, CHUNK_EVENTS):
         events_from_points(plan, u, w * plan.config.coupling**2, rng, Tally(), records=records)

@@ -378,12 +378,16 @@ class ScanResult:
 
 
 def _warm_up(points: Sequence[ScanPoint]) -> None:
-    """Load the numba kernels in this process before forking workers (they then inherit them)."""
+    """Load the numba kernels a point uses (d sigma, and the four-vectors of its events) in this process
+    before forking workers: they inherit them, so a worker pays the start-up once, not once per mass."""
     for p in points:
         if p.problem is None:
             with contextlib.suppress(Exception):
                 run_plan = plan(p.config)
-                run_plan.integrand(np.full((4, run_plan.dim), 0.5))
+                u = np.full((4, run_plan.dim), 0.5)
+                run_plan.integrand(u)
+                if run_plan.integrand.kernel.has_final_state:
+                    run_plan.integrand.momenta(u)
             return
 
 

@@ -2,7 +2,7 @@ r"""Sharded runs (issue 20): one integration, the events sampled in N shards any
 
 The stages of a sharded run (DESIGN.md rule 9; the serial stages in :mod:`generator.run`)::
 
-    plan -> integrate_point (once, in the calling process) -> the sampler's pilot (w_max, P_nz; once)
+    plan -> integrate_point (once, in the calling process) -> the sampler's pilot (map, maxima, P_nz; once)
          -> shard_plan(N, n_shards, seed)        [Shard(index, first_event, n_events, seed), ...]
          -> run_shard(task) on the executor      pieces <name>.shardNNNNN-<attempt>.part in the output folder
          -> Merge (generator/merge.py)           one LHE, ROOT, HepMC3 (FairShip) file and summary.json,
@@ -168,7 +168,8 @@ class ShardTask:
     shard: Shard
     point: PointResult
     pilot: SamplingStats
-    """The run's pilot (w_max, fraction of nonzero points, mean weight): the same for every shard."""
+    """The run's pilot (the sampling map, the hypercubes' maxima, fraction of nonzero points, mean weight): the
+    same for every shard."""
     header: RunInfo
     """The files' header: sigma, the run's N, ``event_norm``, ..."""
     out_dir: str
@@ -202,12 +203,7 @@ class _ShardSampler(EventSampler):
     """An :class:`EventSampler` that uses the run's pilot instead of drawing its own."""
 
     def __init__(self, result: IntegrationResult, rng: np.random.Generator, pilot: SamplingStats) -> None:
-        self.result = result
-        self.rng = rng
-        self.map = result.sampling_map
-        self.dim = self.map.dim
-        self.stats = dataclasses.replace(pilot, n_drawn=0, n_accepted=0, n_over_max=0, excess_fraction=0.0,
-                                         unit_weight=0.0, max_weight_ratio=1.0)
+        super().__init__(result, rng, pilot=pilot)  # its sampling map and hypercube maxima (issue 19)
 
 
 class _Alive:

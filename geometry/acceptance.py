@@ -51,9 +51,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from particle import Particle
 
-from generator.constants import PDG_DARK_FERMION
+from generator.constants import PDG_DARK_FERMION, PDG_ELECTRON, PDG_MUON, PDG_PROTON, PDG_TAU
 
 if TYPE_CHECKING:
     from geometry.experiments import DecayVolume, DetectorPlane, Experiment
@@ -76,6 +75,10 @@ __all__ = [
 #: PDG ids that leave no signal: the neutrinos and the dark fermion chi (``generator.constants``).
 INVISIBLE_PDG: frozenset[int] = frozenset({12, 14, 16, PDG_DARK_FERMION})
 _PHOTON = 22
+#: |PDG id| of the charged daughters a boson or a tau decays to most often (e, mu, tau, pi+-, K+-, p), so
+#: that the common events need no look-up in ``particle``'s table (0.2 s to load, issue 19); any other id
+#: is looked up there.
+_CHARGED = frozenset({PDG_ELECTRON, PDG_MUON, PDG_TAU, 211, 321, PDG_PROTON})
 
 
 class Rejection(IntEnum):
@@ -457,6 +460,10 @@ def _category(pdg: int) -> int:
         return 2
     if abs(pdg) in INVISIBLE_PDG:
         return 3
+    if abs(pdg) in _CHARGED:
+        return 1
+    from particle import Particle
+
     try:
         charge = Particle.from_pdgid(pdg).charge
     except Exception as exc:  # particle raises its own ParticleNotFound / InvalidParticle

@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from particle import Particle
 
 from generator.constants import M_MU
 from generator.lorentz import boost
@@ -498,6 +497,8 @@ class SecondaryMuonSource:
 
         A diagnostic for the APPROXIMATE source: integrates d^2n/dx_R dp_T^2 on a grid.
         """
+        from particle import Particle  # here: its table costs 0.2 s of every command that imports beams
+
         m_h = float(Particle.from_pdgid(211 if kind == "pi" else 321).mass) / 1e3
         m_p = float(Particle.from_pdgid(2212).mass) / 1e3
         e_star_max = 0.5 * math.sqrt(2 * m_p**2 + 2 * m_p * self.beam_energy_GeV)
@@ -528,6 +529,8 @@ class SecondaryMuonSource:
             raise ValueError(f"n_per_species = {n_per_species} but require >= 1")
         if not (0 < x_r_min < 1):
             raise ValueError(f"x_r_min = {x_r_min} but require 0 < x_r_min < 1")
+        from particle import Particle
+
         m_p = float(Particle.from_pdgid(2212).mass) / 1e3
         e_beam = self.beam_energy_GeV
         s = 2 * m_p**2 + 2 * m_p * e_beam

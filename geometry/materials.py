@@ -57,8 +57,6 @@ from typing import Any, Literal
 
 import numpy as np
 import periodictable
-from particle import Particle, ParticleNotFound
-from scipy.optimize import brentq
 
 from generator.constants import AMU_GEV, AVOGADRO, M_E, M_MU, nucleus_pdgid
 from geometry.exceptions import UnknownMaterial
@@ -187,25 +185,49 @@ class DedxTable:
 
 
 @functools.cache
-def _nucleus(z: int) -> tuple[int, float, str]:
-    """(A, nuclear mass [GeV], source of the atomic mass) of element z's most abundant isotope.
+def _nuclei_table() -> dict[int, tuple[int, float, str]]:
+    """``data/nuclei.csv``: (A, atomic mass [GeV], its source) of the elements of ``materials.toml``, as
+    :func:`_nucleus_from_packages` gives them (``tests/test_materials.py`` checks every row): the PDG
+    nuclear table of ``particle`` costs 0.2 s to load, which a cross section should not pay (issue 19)."""
+    out = {}
+    for line in (_data_dir() / "nuclei.csv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith(("#", "z,")):
+            z, a, mass, source = line.split(",")
+            out[int(z)] = (int(a), float(mass), source)
+    return out
 
-    M = M_atom - Z m_e + B_e(Z) (module docstring): M_atom from ``particle`` if it knows 100ZZZAAA0,
-    else from ``periodictable``; B_e(Z) = 14.4381 Z^2.39 + 1.55468e-6 Z^5.35 eV [LPT03 eq. (A4)].
-    """
+
+def _atom_from_packages(z: int) -> tuple[int, float, str]:
+    """(A, atomic mass [GeV], source) of element z's most abundant isotope: the mass from ``particle`` if
+    it knows the nucleus 100ZZZAAA0, else from ``periodictable`` (its isotope mass times u)."""
     element = periodictable.elements[z]
     natural = [(element[a].abundance, a) for a in element.isotopes if element[a].abundance]
     if not natural:
         raise ValueError(f"element Z = {z} ({element.symbol}) has no naturally occurring isotope in periodictable")
     _, a = max(natural)
+    from particle import (  # its table: 0.2 s, here only for an element not in nuclei.csv
+        Particle,
+        ParticleNotFound,
+    )
+
     try:
         m_atom_mev = Particle.from_pdgid(nucleus_pdgid(z, a)).mass
     except ParticleNotFound:
         m_atom_mev = None
     if m_atom_mev is not None:
-        m_atom, source = float(m_atom_mev) / 1e3, "particle"
-    else:
-        m_atom, source = float(element[a].mass) * AMU_GEV, "periodictable"
+        return a, float(m_atom_mev) / 1e3, "particle"
+    return a, float(element[a].mass) * AMU_GEV, "periodictable"
+
+
+@functools.cache
+def _nucleus(z: int) -> tuple[int, float, str]:
+    """(A, nuclear mass [GeV], source of the atomic mass) of element z's most abundant isotope.
+
+    M = M_atom - Z m_e + B_e(Z) (module docstring): M_atom from ``data/nuclei.csv`` (generated from
+    ``particle`` / ``periodictable``) or, for an element not in it, from those packages
+    (:func:`_atom_from_packages`); B_e(Z) = 14.4381 Z^2.39 + 1.55468e-6 Z^5.35 eV [LPT03 eq. (A4)].
+    """
+    a, m_atom, source = _nuclei_table().get(z) or _atom_from_packages(z)
     binding = (14.4381 * z**2.39 + 1.55468e-6 * z**5.35) * 1e-9
     return a, m_atom - z * M_E + binding, source
 
@@ -415,6 +437,8 @@ class Material:
             return math.log(float(t.interpolate(e, "ionisation"))) - math.log(
                 float(t.interpolate(e, "radiative"))
             )
+
+        from scipy.optimize import brentq
 
         return math.exp(brentq(f, math.log(e_lo), math.log(e_hi), xtol=1e-12))
 

@@ -377,3 +377,14 @@ def test_public_api_is_what_the_run_uses() -> None:
     for gone in ("production_acceptance", "tau_survival_probability", "reweight_decay_probability",
                  "log_decay_probability"):
         assert not hasattr(acceptance, gone), gone
+
+
+def test_charged_shortcut_agrees_with_particle():
+    """The ids classified as charged without a look-up (issue 19) are charged in particle's table."""
+    from particle import Particle
+
+    from geometry.acceptance import _CHARGED
+
+    for pdg in _CHARGED:
+        assert Particle.from_pdgid(pdg).charge != 0
+        assert Particle.from_pdgid(-pdg).charge != 0

@@ -350,3 +350,24 @@ def test_version_is_written_once():
             ):
                 assigned.append(path.relative_to(REPO).as_posix())
     assert assigned == ["generator/_version.py"]
+
+
+# ------------------------------------------------------------------------------------------------
+# what a cross section and a run load (issue 19: mudump xsec in under a second)
+# ------------------------------------------------------------------------------------------------
+NOT_FOR_A_CROSS_SECTION = ("awkward", "vector", "sympy", "particle", "scipy.integrate", "scipy.optimize",
+                           "scipy.constants", "geometry.experiments", "generator.processes.vector_brems",
+                           "generator.processes.ww", "generator.processes.zprime_ww", "uproot", "pyhepmc")
+
+
+def test_cross_section_loads_only_its_kernels():
+    """sigma of the scalar: no awkward, vector/sympy, particle's table, scipy's integrators, experiment
+    loader or the other processes' kernels (numba's own cache load imports scipy.linalg, not these)."""
+    code = "import generator; generator.cross_section(target='Pb', energy=160.0, mass=0.1, coupling=5e-4)"
+    assert _loaded_after(code, NOT_FOR_A_CROSS_SECTION) == []
+
+
+def test_lorentz_and_decays_load_no_vector():
+    code = ("import numpy as np; from generator.decays import decay_events; from generator.lorentz import boost; "
+            "boost(np.array([[1.0, 0, 0, 0]]), np.array([[5.0, 0, 0, 4.0]]))")
+    assert _loaded_after(code, ("vector", "sympy")) == []

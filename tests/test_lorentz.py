@@ -1,10 +1,11 @@
-"""Tests for generator.lorentz (boosts and rotations done by scikit-hep ``vector``).
+"""Tests for generator.lorentz (boosts and rotations as scikit-hep ``vector`` defines them).
 
 * boost: invariant masses kept, a two-body decay boosted to the lab sums to the parent (momentum
   conservation), a particle at rest gets the parent's velocity, the given parent mass is used;
 * rotate_z / rotate_beam_to: E and |p| kept, rotate_beam_to maps the beam axis (0, 0, 1) to d;
 * both agree to 1e-12 with the hand-written rotations they replace (copied below from generator/run.py
-  as the reference).
+  as the reference) and with ``vector`` itself (``boost_p4``, ``transform2D``, ``rotateY``/``rotateZ``),
+  which generator.lorentz no longer imports (issue 19: it loads sympy, 0.5 s of every run).
 """
 
 from __future__ import annotations
@@ -169,3 +170,55 @@ def test_rotate_beam_to_agrees_with_run_py(rng, parents):
 def test_rotation_shape_error():
     with pytest.raises(ValueError, match=r"direction has shape \(2, 2\) but require"):
         rotate_beam_to(np.zeros((2, 4)), np.zeros((2, 2)))
+
+
+# --- vector itself: the library whose conventions generator.lorentz follows ---------------------------
+def _vec(p4: np.ndarray):
+    import vector
+
+    return vector.array({"px": p4[:, 1], "py": p4[:, 2], "pz": p4[:, 3], "E": p4[:, 0]})
+
+
+def _arr(v) -> np.ndarray:
+    return np.column_stack([v.E, v.px, v.py, v.pz])
+
+
+@pytest.mark.parametrize("given_mass", [False, True])
+def test_boost_agrees_with_vector(rng, parents, given_mass):
+    import vector
+
+    parent, m_parent = parents
+    p = _p4(rng.uniform(0.0, 0.5, N), rng.normal(0, 0.3, (N, 3)))
+    if given_mass:
+        by = vector.array({"px": parent[:, 1], "py": parent[:, 2], "pz": parent[:, 3], "mass": m_parent})
+        ours = boost(p, parent, parent_mass=m_parent)
+    else:  # M = sqrt(E^2 - |P|^2) loses (E/M)^2 of the 16 digits in both: compare where that leaves 1e-12
+        keep = parent[:, 0] < 30.0 * m_parent
+        parent, p = parent[keep], p[keep]
+        by = _vec(parent)
+        ours = boost(p, parent)
+    ref = _arr(_vec(p).boost_p4(by))
+    np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-12 * parent[:, :1].max())
+
+
+def test_rotations_agree_with_vector(rng, parents):
+    parent, _ = parents
+    phi = rng.uniform(-np.pi, np.pi, N)
+    c, s = np.cos(phi), np.sin(phi)
+    ref = _arr(_vec(parent).transform2D({"xx": c, "xy": -s, "yx": s, "yy": c}))
+    np.testing.assert_allclose(rotate_z(parent, c, s), ref, rtol=0, atol=1e-12 * parent[:, :1].max())
+    d = rng.normal(size=(N, 3))
+    d /= np.linalg.norm(d, axis=1)[:, None]
+    theta, f = np.arccos(d[:, 2]), np.arctan2(d[:, 1], d[:, 0])
+    ref = _arr(_vec(parent).rotateY(theta).rotateZ(f))
+    np.testing.assert_allclose(rotate_beam_to(parent, d), ref, rtol=0, atol=1e-12 * parent[:, :1].max())
+
+
+def test_lorentz_does_not_import_vector():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from generator.lorentz import boost, rotate_z; "
+            "boost(np.array([[1.0, 0, 0, 0]]), np.array([[5.0, 0, 0, 4.0]])); print('vector' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

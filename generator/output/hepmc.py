@@ -71,7 +71,7 @@ import pyhepmc
 
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path, suffix_of
-from generator.output._text import as_bytes, put_bytes, put_e16, put_int
+from generator.output._text import as_bytes, put_bytes, put_e16, put_int, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 
 __all__ = ["BEAM_STATUS", "merge_hepmc", "write_hepmc", "write_hepmc_piece"]
@@ -225,7 +225,7 @@ def _flat(particles: ak.Array, name: str, dtype: Any) -> np.ndarray:
 
 
 def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number: int,
-                xsec_line: np.ndarray) -> np.ndarray:
+                xsec_line: np.ndarray, cache: list[np.ndarray] | None = None) -> np.ndarray:
     n = len(chunk)
     if n == 0:
         return np.zeros(0, dtype=np.uint8)
@@ -237,7 +237,7 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, first_number:
     vx, vy, vz, vt = (_flat(particles, f, np.float64) * _M_TO_MM for f in ("vx", "vy", "vz", "vt"))
     named = scaled_weights(chunk, tuple(run_info.weight_names), factor)
     wgts = np.ascontiguousarray(np.column_stack([named[w] for w in run_info.weight_names]))
-    buf = np.empty(n * (400 + 26 * wgts.shape[1] + len(xsec_line)) + len(px) * 340, dtype=np.uint8)
+    buf = reused_buffer(cache, n * (400 + 26 * wgts.shape[1] + len(xsec_line)) + len(px) * 340)
     size = _format_events(
         first_number, offsets, _flat(particles, "pdgid", np.int64), _flat(particles, "status", np.int64),
         _flat(particles, "mother1", np.int64), _flat(particles, "mother2", np.int64), px, py, pz, e,
@@ -302,8 +302,9 @@ def write_hepmc(
             if gz else raw
         )  # fmt: skip
         out.write(_header(run_info))
+        cache: list[np.ndarray] = []  # one text buffer for every chunk: each is written before the next
         for chunk in chunks:
-            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line))
+            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line, cache))
             number += len(chunk)
         out.write(_FOOTER)
         if gz:

@@ -90,7 +90,7 @@ from generator.constants import ALPHA_EM
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path, suffix_of
 from generator.output._gzip_thread import GzipThread
-from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width
+from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 
 __all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "merge_lhe", "write_lhe", "write_lhe_piece"]
@@ -302,7 +302,7 @@ def _flat(particles: ak.Array, name: str, dtype: Any) -> np.ndarray:
 
 
 def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, tags: tuple[np.ndarray, np.ndarray],
-                seen: _Seen) -> np.ndarray:
+                seen: _Seen, cache: list[np.ndarray] | None = None) -> np.ndarray:
     n = len(chunk)
     if n == 0:
         return np.zeros(0, dtype=np.uint8)
@@ -325,7 +325,7 @@ def _chunk_text(chunk: ak.Array, run_info: RunInfo, factor: float, tags: tuple[n
     seen.all_equal = seen.all_equal and bool(np.all(xwgt == seen.first))
     seen.xmax = max(seen.xmax, float(np.max(np.abs(xwgt))))
     seen.n += n
-    buf = np.empty(n * (160 + 8 * 20 + wgts.shape[1] * 48 + len(tags[0])) + len(m) * 260, dtype=np.uint8)
+    buf = reused_buffer(cache, n * (160 + 8 * 20 + wgts.shape[1] * 48 + len(tags[0])) + len(m) * 260)
     size = _format_events(
         offsets, _flat(particles, "pdgid", np.int64), _flat(particles, "status", np.int64),
         _flat(particles, "mother1", np.int64), _flat(particles, "mother2", np.int64),
@@ -398,7 +398,10 @@ def write_lhe(
         raw.write(_stored_gzip(head) if gz else head)
         # .lhe.gz: 4 MB pieces compressed by two threads while the next chunk is formatted (one gzip member)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
-            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
+            # a plain file is written chunk by chunk, so one text buffer serves them all; the .gz thread
+            # compresses a chunk while the next is formatted, so each needs its own
+            cache: list[np.ndarray] | None = None if gz else []
+            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen, cache) for chunk in chunks)
             body.write(b"</LesHouchesEvents>\n")
         idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and seen.all_equal) else IDWTUP_WEIGHTED
         final_head = _fill_head(template, idwtup, seen.xmax)

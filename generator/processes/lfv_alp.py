@@ -59,9 +59,7 @@ from ..constants import CTAU_TAU_M, M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
 from ..decays import alp_channels
 from ..models import LFVAxion
 from ..phase_space import DIM
-from ..process_spec import Approximation, ExperimentKey, Param, Process, Range, TargetLike
-from .scalar_brems import dsigma_batch, kinematics_batch
-from .ww import sigma_ww
+from ..process_spec import Approximation, ExperimentKey, Kernel, Param, Process, Range, TargetLike
 
 __all__ = ["LFV_ALP", "event_acceptance", "iww_t_min", "make_model", "tau_flight_probability", "vertex"]
 
@@ -200,6 +198,8 @@ def iww_t_min(energy: float, mass: float) -> float:
 
 def _sigma(energy: float, mass: float, target: TargetLike, ff_kind: int, params: Mapping[str, Any],
            fixed: bool) -> tuple[float, float]:
+    from .ww import sigma_ww  # imported when the method is asked for (issue 19: the registry loads no kernel)
+
     t_fix = iww_t_min(energy, mass) if fixed else None
     kw = {"m_in": M_MU, "m_out": M_TAU, "vertex": vertex(params), "t_min_fixed": t_fix}
     s = sigma_ww(energy, mass, target.z, target.a, ff_kind, **kw)
@@ -226,8 +226,8 @@ LFV_ALP = Process(
     m_in=M_MU,
     m_out=M_TAU,
     dim=DIM,
-    dsigma=dsigma_batch,
-    kinematics=kinematics_batch,
+    dsigma=Kernel("generator.processes.scalar_brems", "dsigma_batch"),
+    kinematics=Kernel("generator.processes.scalar_brems", "kinematics_batch"),
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,

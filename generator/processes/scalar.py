@@ -33,10 +33,7 @@ from ..constants import M_MU, PDG_DARK_SCALAR, PDG_MUON
 from ..decays import scalar_channels
 from ..models import ScalarModel
 from ..phase_space import DIM
-from ..process_spec import Approximation, Param, Process, Range, TargetLike
-from .iww import sigma_iww
-from .scalar_brems import dsigma_batch, kinematics_batch
-from .ww import sigma_ww
+from ..process_spec import Approximation, Kernel, Param, Process, Range, TargetLike
 
 __all__ = ["SCALAR"]
 
@@ -98,6 +95,10 @@ def validate(config: Any) -> tuple[str, str, str] | None:
 
 def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
                params: Mapping[str, Any]) -> tuple[float, float]:
+    from .iww import (
+        sigma_iww,  # imported when the method is asked for (issue 19: the registry loads no kernel)
+    )
+
     kinematic = params["iww_end_point"] == "kinematic"
     x_cut = 1.0 - M_MU / energy if kinematic else None
     cs = sigma_iww(energy, mass, 1.0, target.z, target.a, ff_kind, x_max=x_cut)
@@ -106,6 +107,8 @@ def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
 
 def _sigma_ww(energy: float, mass: float, target: TargetLike, ff_kind: int,
               params: Mapping[str, Any]) -> tuple[float, float]:
+    from .ww import sigma_ww
+
     s = sigma_ww(energy, mass, target.z, target.a, ff_kind)
     s2 = sigma_ww(energy, mass, target.z, target.a, ff_kind, n_x=80, n_theta=80)
     return s, abs(s - s2)
@@ -120,8 +123,8 @@ SCALAR = Process(
     m_in=M_MU,
     m_out=M_MU,
     dim=DIM,
-    dsigma=dsigma_batch,
-    kinematics=kinematics_batch,
+    dsigma=Kernel("generator.processes.scalar_brems", "dsigma_batch"),
+    kinematics=Kernel("generator.processes.scalar_brems", "kinematics_batch"),
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,

@@ -46,10 +46,8 @@ import numpy as np
 from .._schema import CardFloat, optional
 from ..constants import M_MU, PDG_MUON
 from ..phase_space import DIM
-from ..process_spec import Approximation, ExperimentKey, Param, Process, Range, TargetLike
-from .vector_brems import dsigma_batch, kinematics_batch
+from ..process_spec import Approximation, ExperimentKey, Kernel, Param, Process, Range, TargetLike
 from .zprime_physics import PDG_ZPRIME, ZPRIME_MODEL_NAMES, ZPrimeModel, zprime_channels
-from .zprime_ww import sigma_iww_vector, sigma_ww_vector
 
 __all__ = ["ZPRIME", "event_acceptance", "make_model"]
 
@@ -114,6 +112,8 @@ def event_acceptance(plan: Any, chunk: Mapping[str, Any]) -> tuple[np.ndarray, d
 
 def _sigma_ww(energy: float, mass: float, target: TargetLike, ff_kind: int,
               params: Mapping[str, Any]) -> tuple[float, float]:
+    from .zprime_ww import sigma_ww_vector  # imported when the method is asked for (issue 19)
+
     s = sigma_ww_vector(energy, mass, target.z, target.a, ff_kind)
     s2 = sigma_ww_vector(energy, mass, target.z, target.a, ff_kind, n_x=80, n_theta=80)
     return float(s), abs(float(s) - float(s2))
@@ -121,6 +121,8 @@ def _sigma_ww(energy: float, mass: float, target: TargetLike, ff_kind: int,
 
 def _sigma_iww(energy: float, mass: float, target: TargetLike, ff_kind: int,
                params: Mapping[str, Any]) -> tuple[float, float]:
+    from .zprime_ww import sigma_iww_vector
+
     cs = sigma_iww_vector(energy, mass, target.z, target.a, ff_kind)
     return cs.sigma_pb, cs.error_pb
 
@@ -134,8 +136,8 @@ ZPRIME = Process(
     m_in=M_MU,
     m_out=M_MU,
     dim=DIM,
-    dsigma=dsigma_batch,
-    kinematics=kinematics_batch,
+    dsigma=Kernel("generator.processes.vector_brems", "dsigma_batch"),
+    kinematics=Kernel("generator.processes.vector_brems", "kinematics_batch"),
     models=ZPRIME_MODEL_NAMES,
     make_model=make_model,
     decay_channels=decay_channels,

@@ -52,7 +52,6 @@ import math
 
 import numba
 import numpy as np
-from scipy import integrate
 
 from ..constants import ALPHA_EM, GEV2_TO_PB, M_MU
 from ..results import CrossSection
@@ -273,6 +272,7 @@ def sigma_iww_vector(energy: float, mass: float, z: float, a: float, ff_kind: in
     l_lo, l_hi = math.log(x_lo), math.log(x_hi)
     turn = math.log(mass / M_MU)
     pts = [p for p in (turn - 1.0, turn, turn + 1.0) if l_lo < p < l_hi]
+    from scipy import integrate  # here, not at import: 0.4 s of every command (issue 19)
     val, err, info = integrate.quad(
         integrand, l_lo, l_hi, points=pts or None, limit=200, epsabs=0.0, epsrel=1e-9, full_output=1
     )[:3]
