@@ -19,8 +19,10 @@ from numba.core import entrypoints
 
 __all__ = ["load_numba_extensions"]
 
-_skipped = not entrypoints._already_initialized
-entrypoints._already_initialized = True  # numba's own flag: "init_all() has run"
+# numba's own (private) flag "init_all() has run"; a numba without it loads its extensions as usual
+_skipped = hasattr(entrypoints, "_already_initialized") and not entrypoints._already_initialized
+if _skipped:
+    entrypoints._already_initialized = True
 
 
 def load_numba_extensions() -> None:
