@@ -219,14 +219,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_executor(args: argparse.Namespace) -> dict:
     """How a run is sharded and where the shards go (``--shards``, ``--executor``, ``--jobs``,
     ``--scheduler``, ``--dask-local``), checked."""
-    if args.shards is not None and args.shards < 1:
-        raise UserError(f"--shards = {args.shards} but require N >= 1")
-    if args.jobs is not None and args.jobs < 1:
-        raise UserError(f"--jobs = {args.jobs} but require N >= 1")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
-    if args.scheduler is not None and args.dask_local is not None:
-        raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    from .executors import check_options
+
+    check_options(scheduler=args.scheduler, dask_local=args.dask_local, shards=args.shards, jobs=args.jobs)
     return {"executor": args.executor, "shards": args.shards, "jobs": args.jobs, "scheduler": args.scheduler,
             "dask_local": args.dask_local}
 
@@ -237,16 +232,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from ._extras import missing, require
     from .cards import load_card
     from .exceptions import MissingExtra
+    from .executors import check_options
     from .rundir import prepare_scan
     from .scan import scan_config, scan_points
     from .sensitivity import write_scan
 
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers = {args.workers} but require workers >= 1")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UserError(f"--dask-local = {args.dask_local} but require N >= 1")
-    if args.scheduler is not None and args.dask_local is not None:
-        raise UserError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    check_options(scheduler=args.scheduler, dask_local=args.dask_local, workers=args.workers)
     # optional dependencies before any work: Dask is needed, the plot is skipped (one line each)
     dask_by = ("--scheduler" if args.scheduler is not None else "--dask-local" if args.dask_local is not None
                else "--executor dask" if args.executor == "dask" else None)

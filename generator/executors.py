@@ -38,8 +38,16 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-__all__ = ["EXECUTORS", "MAX_RETRIES", "DaskExecutor", "Executor", "ProcessExecutor", "SchedulerUnreachable",
-           "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "MAX_RETRIES",
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SchedulerUnreachable",
+    "check_options",
+    "make_executor",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -238,3 +246,14 @@ def make_executor(kind: str = "processes", *, workers: int | None = None, schedu
     if kind == "dask":
         return DaskExecutor(scheduler, dask_local)
     raise ValueError(f"executor = {kind!r} but require one of {', '.join(EXECUTORS)}")
+
+
+def check_options(*, scheduler: str | None = None, dask_local: int | None = None, **counts: int | None) -> None:
+    """Refuse, before any work, a count option below 1 (``--jobs``, ``--workers``, ``--shards``, ...) and
+    ``--scheduler`` with ``--dask-local``: one ``ValueError`` line naming the option (the CLI's ``run``,
+    ``scan`` and ``flux`` share it)."""
+    for name, value in {**counts, "dask_local": dask_local}.items():
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} = {value} but require N >= 1")
+    if scheduler is not None and dask_local is not None:
+        raise ValueError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")

@@ -74,16 +74,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> None:
-    for name in ("protons", "jobs", "batch_size"):
-        value = getattr(args, name)
-        if value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} = {value} but require >= 1")
-    if args.max_rows is not None and args.max_rows < 1:
-        raise ValueError(f"--max-rows = {args.max_rows} but require >= 1")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise ValueError(f"--dask-local = {args.dask_local} but require N >= 1")
-    if args.scheduler is not None and args.dask_local is not None:
-        raise ValueError("--scheduler and --dask-local both given; require one (an existing cluster or a local one)")
+    from .executors import check_options
+
+    check_options(scheduler=args.scheduler, dask_local=args.dask_local, protons=args.protons, jobs=args.jobs,
+                  batch_size=args.batch_size, max_rows=args.max_rows)
     if not (math.isfinite(args.min_momentum) and args.min_momentum >= 0):
         raise ValueError(f"--min-momentum = {args.min_momentum} GeV but require >= 0")
     if args.output is not None and not str(args.output).endswith(".csv"):
