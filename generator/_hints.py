@@ -24,8 +24,8 @@ __all__ = ["did_you_mean", "nearest"]
 def nearest(name: str, choices: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
     """The up to ``n`` choices closest to ``name`` (best first), those with similarity >= ``cutoff``.
 
-    >>> nearest("leptophillic", ["leptophilic", "muonphilic"])
-    ['leptophilic']
+    >>> nearest("tungstn", ["tungsten", "lead"])
+    ['tungsten']
     """
     return difflib.get_close_matches(str(name), [str(c) for c in choices], n=n, cutoff=cutoff)
 

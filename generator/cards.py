@@ -30,7 +30,7 @@ alone are refused here too, before any work starts:
   the threshold is ``s = (M + m_X + m_l')^2``. The card does not know ``M`` (the material table does),
   so the card check uses the ``M -> infinity`` limit, ``m_X < E - m_l'``; that bound never refuses a
   physical request, and the plan applies the exact one (``Process.threshold_energy``).
-- what the process itself refuses (``Process.validate``: e.g. ``g_e != 0`` for a leptophilic scalar),
+- what the process itself refuses (``Process.validate``: e.g. a coupling the chosen model fixes),
   a process-specific key that the chosen process does not read, a model, method or form factor that
   the process does not have, and an approximate method (sigma(E) only) asked for events.
 
@@ -167,8 +167,7 @@ class RunConfig:
 
     Units: GeV for masses and energies, radians for angles.
 
-    >>> cfg = RunConfig(process="scalar", model="leptophilic", mass=0.1, coupling=5e-4,
-    ...                 target="Pb", beam_energy=160.0)
+    >>> cfg = template_config()   # a process's example point (Process.example)
     >>> cfg.nevents, cfg.output_formats
     (10000, ('lhe',))
     """
@@ -181,7 +180,7 @@ class RunConfig:
             section="physics",
         )
     )
-    """Process: a name in the registry :data:`generator.registry.PROCESSES`, e.g. ``"scalar"``."""
+    """Process: a name in the registry :data:`generator.registry.PROCESSES`."""
     model: _RegistryName = field(
         metadata=_meta(
             "a model of the process (mudump card --process NAME lists them)",
@@ -189,8 +188,8 @@ class RunConfig:
             section="physics",
         )
     )
-    """Model. scalar: ``"leptophilic"`` (g_l = g_mu m_l/m_mu), ``"muonphilic"`` (g_mu only), ``"free"``
-    (g_e, g_mu, g_tau independent); lfv_alp: ``"visible"`` (a -> mu tau) or ``"invisible"`` (a -> chi chi~)."""
+    """Model: one of the process's ``Process.models`` (its coupling pattern and decays; each process module
+    documents its own, and ``mudump card --process NAME`` lists them)."""
     mass: CardFloat = field(
         metadata=_meta(
             "a number > 0 (GeV) below the kinematic limit", "mass of the new boson [GeV]", section="physics"
@@ -202,7 +201,7 @@ class RunConfig:
             "a number >= 0", "the process's coupling (its coupling_name), dimensionless", section="physics"
         )
     )
-    """The coupling that is scanned: g_mu for ``scalar``, g_mutau for ``lfv_alp``; >= 0. Cross sections
+    """The coupling that is scanned (the process's ``coupling_name``); >= 0. Cross sections
     scale as coupling^2, so a scan integrates once at coupling = 1 and reweights."""
     params: Any = field(
         default_factory=dict,
@@ -405,7 +404,7 @@ class RunConfig:
         metadata=_meta("comma-separated models of the process, or none (= model)",
                        "mudump scan: models drawn (one panel each)", section="scan"),
     )
-    """Models scanned (e.g. ``"leptophilic, muonphilic"``); None scans the card's ``model``."""
+    """Models of the process scanned, comma-separated; None scans the card's ``model``."""
     scan_experiments: _OptText = field(
         default=None,
         metadata=_meta("comma-separated experiment names or TOML paths, or none (= experiment)",
@@ -1095,8 +1094,8 @@ def template_card(process: str | None = None) -> str:
     str
         Card text that parses to :func:`template_config` (``parse_card_text(template_card())``).
 
-    >>> parse_card_text(template_card()).process
-    'scalar'
+    >>> parse_card_text(template_card()).process in PROCESSES
+    True
     """
     proc = PROCESSES[template_config(process).process]
     others = [p for p in PROCESSES if p != proc.name]

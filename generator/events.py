@@ -135,7 +135,7 @@ class RunInfo:
     """
 
     process: str
-    """Process name, e.g. ``"scalar_brem"`` (mu N -> mu N S) or ``"lfv_alp"`` (mu N -> tau N a)."""
+    """Process name (a key of the registry, :data:`generator.registry.PROCESSES`)."""
     beam_pdg: int
     """PDG id of the incoming lepton."""
     beam_energy: float

@@ -255,7 +255,7 @@ class Process:
     """A 2->3 lepton-nucleus process l N -> l' N X and everything the generator needs to know of it."""
 
     name: str
-    """Registry key, e.g. ``"scalar"``."""
+    """Registry key (the name cards, the CLI and the API use)."""
     description: str
     """Human-readable reaction."""
     lepton_in_pdg: int

@@ -507,7 +507,7 @@ def daughter_acceptance(
       volume (beyond the detector), or anywhere when every daughter is invisible (an invisible decay is
       missing energy wherever it happens, as the run's decay probability of 1 for it says); no daughter cut.
     - ``"prompt"`` ([004] FASERnu2, thin target): accepted if the vertex is in the volume; invisible
-      decays accepted. The tau-chain selection of [004] belongs to the lfv_alp process, which applies it
+      decays accepted. The tau-chain selection of [004] belongs to the process that declares it, which applies it
       instead of this function (``experiment.process_keys``; ``Process.event_acceptance``).
     - ``"displaced_vertex"`` (FNAL, NA62, SHiP; [000] Sec. III.A.2, [001] Sec. V): vertex inside the
       volume; no invisible daughter; each charged daughter ``E >= min_charged_energy``, each photon

@@ -415,7 +415,7 @@ class DaughterCuts:
     decays accepted); ``"displaced_vertex"`` (FNAL, NA62, SHiP: visible daughters checked against the
     energy thresholds and the detector planes, invisible decays rejected); ``"prompt"`` ([004] FASERnu2
     and the thin target: the ALP decays in the target, the selection is on the tau chain, invisible and
-    visible decays both accepted; the tau flight cut ``min_tau_flight`` of [004] is an lfv_alp key, see
+    visible decays both accepted; the tau flight cut ``min_tau_flight`` of [004] is a process key, see
     :attr:`Experiment.process_keys`).
     """
 

@@ -38,7 +38,10 @@ def test_ci_runs_the_full_suite_and_a_minimal_install():
     assert full, ci
     assert set(full.group(1).split(",")) >= set(extras) - {"dev"}
     assert 'pytest -q -m "slow or not slow"' in ci
-    assert re.search(r"venv.*\n(.*\n)*.*pip install -e '\.\[test\]'\n.*-m pytest -q\n?$", ci), ci
+    assert re.search(r"venv.*\n(.*\n)*.*pip install -e '\.\[test\]'\n.*-m pytest -q( +#[^\n]*)?\n?$", ci), ci
+    readme_command = next(line for line in (REPO / "README.md").read_text().splitlines()
+                          if line.startswith("python -m pytest -q "))
+    assert readme_command in ci.splitlines()  # the README's test command, as it is written there
 
 
 def test_readme_install_line_and_test_commands():

@@ -179,7 +179,7 @@ def test_toy_cli_options_come_from_its_schema(toy):
 # --------------------------------------------------------------------------------------------------
 #: Physics libraries the processes are built from (pure functions of masses and couplings; DESIGN.md
 #: rule 1): they name couplings such as g_e or theta as physics, not as process parameters.
-PHYSICS_LIBRARIES = {"models.py", "widths.py", "g_minus_2.py", "decays.py"}
+PHYSICS_LIBRARIES = {"widths.py", "g_minus_2.py", "decays.py"}
 
 
 def _names() -> tuple[set[str], set[str]]:
