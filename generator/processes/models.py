@@ -1,6 +1,7 @@
 r"""Dark-sector models: couplings, and the derived widths, decay lengths and Δa_μ.
 
-``ScalarModel`` is the CP-even scalar of Chen–Pospelov–Zhong eq. (1) = Rella–Döbrich–Yu eq. (5)::
+``ScalarModel`` is the scalar of Chen–Pospelov–Zhong eq. (1) = Rella–Döbrich–Yu eq. (5), CP-even unless
+its ``cp_angle`` mixes in a pseudoscalar coupling (cos φ + i sin φ γ5)::
 
     L ⊃ ½(∂S)² − ½ m_S² S² − Σ_{ℓ=e,μ,τ} g_ℓ S ℓ̄ℓ
 
@@ -14,9 +15,10 @@ The mass is *not* a field: a model is a coupling pattern, and every physical qua
 as an argument. Couplings factor out (DESIGN.md rule 3): σ ∝ g², Γ ∝ g², so ``with_coupling`` rescales
 all g_ℓ by the same factor and a scan needs one integration per mass.
 
-Other models (e.g. an ``LFVAxion`` for μN → τNa) are meant to live beside ``ScalarModel`` in this module
+``LFVAxion`` (μN → τNa) lives beside it, and the Z′ model in :mod:`generator.processes.zprime_physics`,
 with the same shape: a frozen, slotted dataclass validated in ``__post_init__`` whose physics methods
-delegate to pure kernels in ``widths`` and ``g_minus_2``.
+delegate to pure kernels in ``widths`` and ``g_minus_2``; total width, branching ratios and decay length
+follow from the partial widths once, in :class:`DecayingBoson`.
 
 Units: masses, energies and widths in GeV; lengths in m; couplings dimensionless.
 
@@ -29,10 +31,35 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import g_minus_2, widths
-from .constants import LEPTON_MASSES, M_E, M_MU, M_TAU
+from .. import g_minus_2, widths
+from ..constants import LEPTON_MASSES, M_E, M_MU, M_TAU
 
-__all__ = ["LFV_MODEL_NAMES", "SCALAR_MODEL_NAMES", "LFVAxion", "ScalarModel"]
+__all__ = ["LFV_MODEL_NAMES", "SCALAR_MODEL_NAMES", "DecayingBoson", "LFVAxion", "ScalarModel"]
+
+
+class DecayingBoson:
+    """What every model of a new boson derives from its ``partial_widths(m)`` (GeV, by channel): the total
+    width, the branching ratios and the mean lab decay length L = |p|/(m Γ) ħc (Chen–Pospelov–Zhong eq. 9,
+    Rella–Döbrich–Yu eq. 12). Shared by the scalar, the LFV ALP and the Z′ models (a mixin: no fields)."""
+
+    __slots__ = ()
+
+    def partial_widths(self, m: float) -> dict[str, float]:  # pragma: no cover - each model defines it
+        raise NotImplementedError
+
+    def total_width(self, m: float) -> float:
+        """Total width in GeV: the exact sum of the channels."""
+        return math.fsum(self.partial_widths(m).values())
+
+    def branching_ratios(self, m: float) -> dict[str, float]:
+        """Γ_i/Γ_tot by channel (all 0 if the total width vanishes)."""
+        pw = self.partial_widths(m)
+        tot = math.fsum(pw.values())
+        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
+
+    def decay_length(self, m: float, energy: float) -> float:
+        """Mean lab decay length in m, |p|/(m Γ) ħc, at lab energy ``energy`` GeV (inf if Γ = 0)."""
+        return float(widths.decay_length_m(m, self.total_width(m), energy))
 
 #: Named benchmark coupling patterns accepted by :meth:`ScalarModel.from_name`.
 SCALAR_MODEL_NAMES: tuple[str, ...] = ("leptophilic", "muonphilic")
@@ -52,7 +79,7 @@ def _check_coupling(name: str, value: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class ScalarModel:
+class ScalarModel(DecayingBoson):
     """Scalar S with Yukawa couplings to e, μ, τ: CP-even (Chen–Pospelov–Zhong eq. 1) or a CP mixture.
 
     ::
@@ -169,23 +196,6 @@ class ScalarModel:
             "gammagamma": float(widths.gamma_gammagamma(m_s, g["e"], g["mu"], g["tau"], phi)),
         }
 
-    def total_width(self, m_s: float) -> float:
-        """Total width in GeV: the exact sum of all channels (docs/physics.md section 2)."""
-        return math.fsum(self.partial_widths(m_s).values())
-
-    def branching_ratios(self, m_s: float) -> dict[str, float]:
-        """Branching ratios Γ_i/Γ_tot by channel (all 0 if every coupling vanishes)."""
-        pw = self.partial_widths(m_s)
-        tot = math.fsum(pw.values())
-        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
-
-    def decay_length(self, m_s: float, energy: float) -> float:
-        """Mean lab decay length in m, L = |p|/(m_S Γ) ħc, at lab energy ``energy`` (GeV).
-
-        References: Chen–Pospelov–Zhong eq. (9); Rella–Döbrich–Yu eq. (12).
-        """
-        return float(widths.decay_length_m(m_s, self.total_width(m_s), energy))
-
     def delta_a_mu(self, m_s: float) -> float:
         """One-loop Δa_μ: cos²φ × scalar (Chen–Pospelov–Zhong eq. 3) + sin²φ × pseudoscalar (< 0; Leveille 1978)."""
         return float(g_minus_2.delta_a_mu_scalar(self.g_mu, m_s, self.cp_angle))
@@ -198,7 +208,7 @@ LFV_VERTEX_FORMS: tuple[str, ...] = ("eq3", "eq2")
 
 
 @dataclass(frozen=True, slots=True)
-class LFVAxion:
+class LFVAxion(DecayingBoson):
     r"""LFV axion-like particle a coupled to μτ and to a dark Dirac fermion χ (arXiv:2407.15942).
 
     ::
@@ -211,6 +221,7 @@ class LFVAxion:
     (:mod:`generator.widths`), branching ratios, decay length and Δa_μ(θ) (:mod:`generator.g_minus_2`).
     ``m_chi = None`` means the paper's benchmark, resolved per mass: m_χ = m_a/3 for ``invisible``
     (Fig. 6) and m_χ = 3 m_a for ``visible`` (below Fig. 7; a → χχ̄ closed).
+    B(a → μ⁺τ⁻) alone (the charge flip of [004] Fig. 7) is half of ``branching_ratios(m)["mutau"]``.
     ``name``: ``"visible"`` (the a → μτ signal) or ``"invisible"`` (a → χχ̄); both channels are computed
     in either case, the name only says which signature the run is about (checked by the process spec).
 
@@ -287,20 +298,6 @@ class LFVAxion:
             "mutau": 2.0 * widths.gamma_mutau_one_mode(m_a, c_s, c_p),
             "chichi": widths.gamma_chichi(m_a, self.g_chi, self.dark_fermion_mass(m_a)),
         }
-
-    def total_width(self, m_a: float) -> float:
-        """Total width in GeV (sum of the channels)."""
-        return math.fsum(self.partial_widths(m_a).values())
-
-    def branching_ratios(self, m_a: float) -> dict[str, float]:
-        """Γ_i/Γ_tot by channel; B(a → μ⁺τ⁻) alone (the charge flip of [004] Fig. 7) is half of ``mutau``."""
-        pw = self.partial_widths(m_a)
-        tot = math.fsum(pw.values())
-        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
-
-    def decay_length(self, m_a: float, energy: float) -> float:
-        """Mean lab decay length in m, |p|/(m_a Γ) ħc, at lab energy ``energy`` GeV ([004] eq. 6 is its scaling)."""
-        return float(widths.decay_length_m(m_a, self.total_width(m_a), energy))
 
     def delta_a_mu(self, m_a: float) -> float:
         """Δa_μ from the μ–τ loop, full expression ([004] Sec. II.B; :func:`g_minus_2.delta_a_mu_lfv`)."""

@@ -39,9 +39,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .. import constants, g_minus_2, widths
+from .. import constants, g_minus_2
 from ..constants import ALPHA_EM, M_MU, M_TAU
 from ..decays import DecayChannel
+from .models import DecayingBoson
 
 __all__ = [
     "PDG_NU_MU",
@@ -186,7 +187,7 @@ def zprime_channels(m_chi: float) -> list[DecayChannel]:
 
 
 @dataclass(frozen=True, slots=True)
-class ZPrimeModel:
+class ZPrimeModel(DecayingBoson):
     """The vector Z′ of L_μ − L_τ (optionally with Dirac dark matter) or a muon-only vector.
 
     Same interface as :class:`generator.models.ScalarModel` and ``LFVAxion``: ``partial_widths(m)``,
@@ -257,26 +258,12 @@ class ZPrimeModel:
             out["chichi"] = gamma_ff_vector(m, self.g_chi, self.dark_fermion_mass(m))
         return out
 
-    def total_width(self, m: float) -> float:
-        """Total width in GeV (exact sum of the channels)."""
-        return math.fsum(self.partial_widths(m).values())
-
-    def branching_ratios(self, m: float) -> dict[str, float]:
-        """Γ_i/Γ_tot by channel (all 0 if the total width vanishes)."""
-        pw = self.partial_widths(m)
-        tot = math.fsum(pw.values())
-        return {k: (v / tot if tot > 0.0 else 0.0) for k, v in pw.items()}
-
     def invisible_fraction(self, m: float) -> float:
         """B(Z′ → ν ν̄) + B(Z′ → χ χ̄): the missing-energy branching ratio (1 for a width-less V)."""
         br = self.branching_ratios(m)
         if not any(br.values()):
             return 1.0
         return math.fsum(v for k, v in br.items() if k in ("nunu_mu", "nunu_tau", "chichi"))
-
-    def decay_length(self, m: float, energy: float) -> float:
-        """Mean lab decay length in m, |p|/(m Γ) ħc, at lab energy ``energy`` GeV (inf if Γ = 0)."""
-        return float(widths.decay_length_m(m, self.total_width(m), energy))
 
     def delta_a_mu(self, m: float) -> float:
         """One-loop Δa_μ of the vector coupled to the muon (positive; → g²/(8π²) for m ≪ m_μ).
