@@ -32,6 +32,7 @@ Liu & Miller, PRD 96 (2017) 016004; docs/physics.md sections 4 and 5.2 (collinea
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numba
 import numpy as np
@@ -103,26 +104,30 @@ def dsigma_dx_dcos_ww(
     m_in: float = M_MU,
     m_out: float | None = None,
     vertex: tuple[float, float] = (1.0, 0.0),
+    amplitude: Callable[[float, float], float] | None = None,
 ) -> np.ndarray:
     """WW d sigma/(dx dcos theta_S) in pb at g = 1 (module docstring formula).
 
     ``t_min_fixed`` replaces t_min(x, theta) by a constant (IWW's m_S^4/4E^2) for the consistency test.
     ``m_in``, ``m_out`` (default m_in) and ``vertex`` = (c_s, c_p) generalise to l -> l' X (module docstring,
-    "unequal lepton masses").
+    "unequal lepton masses"). ``amplitude(s2, u2)`` replaces the spin-0 2->2 |M|^2 (e.g. the vector's of
+    :mod:`generator.processes.zprime_ww`); the flux, Jacobian and phase space are the same for any boson.
     """
     x = np.asarray(x, dtype=float)
     theta = np.asarray(theta, dtype=float)
     m = m_in
     mo = m_in if m_out is None else m_out
     cs, cp = vertex
+    if amplitude is None:
+        def amplitude(s2: float, u2: float) -> float:
+            return amplitude_squared_gamma_lepton(s2, u2, m, mo, m_x, cs, cp)
     u_var = x * energy**2 * theta**2 + m_x**2 * (1 - x) / x + mo**2 - (1 - x) * m**2
     s_t = u_var / (1 - x)
     t_min = u_var**2 / (4 * energy**2 * (1 - x) ** 2) if t_min_fixed is None else np.full_like(x, t_min_fixed)
     chi = chi_table(t_min)
     beta_s = np.sqrt(np.clip(1 - m_x**2 / (x * energy) ** 2, 0, None))
     msq = np.array(
-        [amplitude_squared_gamma_lepton(m * m + st, mo * mo - uv, m, mo, m_x, cs, cp)
-         for st, uv in zip(s_t.ravel(), u_var.ravel())]
+        [amplitude(m * m + st, mo * mo - uv) for st, uv in zip(s_t.ravel(), u_var.ravel())]
     ).reshape(x.shape)
     msq = np.where(msq < 0, 0.0, msq)
     out = ALPHA_EM * chi / math.pi * 2 * energy**2 * x * beta_s / (1 - x) * msq / (16 * math.pi * s_t**2)
@@ -143,12 +148,14 @@ def sigma_ww(
     m_in: float = M_MU,
     m_out: float | None = None,
     vertex: tuple[float, float] = (1.0, 0.0),
+    amplitude: Callable[[float, float], float] | None = None,
 ):
     """Total WW cross section in pb at g_mu = 1, by Gauss–Legendre quadrature in x and ln(theta^2 + theta_c^2).
 
     The theta range is [0, pi] mapped so that the collinear peak theta ~ theta_c(x) = sqrt(U0 / (x E^2))
     is flat; x in [m_X/E, 1 - m'/E]. Returns sigma (and x nodes, d sigma/dx if ``return_spectrum``).
-    ``m_in``, ``m_out`` (default m_in), ``vertex`` = (c_s, c_p): l -> l' X with t_max = m_X^2 + m'^2.
+    ``m_in``, ``m_out`` (default m_in), ``vertex`` = (c_s, c_p): l -> l' X with t_max = m_X^2 + m'^2;
+    ``amplitude(s2, u2)``: another boson's 2->2 |M|^2 (:func:`dsigma_dx_dcos_ww`).
     """
     m = m_in
     mo = m_in if m_out is None else m_out
@@ -173,7 +180,7 @@ def sigma_ww(
         th = np.sqrt(th2)
         dcos = np.sin(th) * (th2 + th_c2) / (2 * th) * span * 0.5 * wt
         f = dsigma_dx_dcos_ww(np.full_like(th, xv), th, energy, m_x, table, t_min_fixed=t_min_fixed,
-                              m_in=m, m_out=mo, vertex=vertex)
+                              m_in=m, m_out=mo, vertex=vertex, amplitude=amplitude)
         dsdx[i] = np.sum(f * dcos)
     sigma = float(np.sum(dsdx * wxs))
     if return_spectrum:

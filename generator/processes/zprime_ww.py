@@ -57,7 +57,7 @@ from ..constants import ALPHA_EM, GEV2_TO_PB, M_MU
 from ..results import CrossSection
 from .iww import photon_flux_chi
 from .vector_brems import lepton_current_squared_vector, polarisation_vectors
-from .ww import ChiTable
+from .ww import ChiTable, dsigma_dx_dcos_ww, sigma_ww
 
 __all__ = [
     "amplitude_squared_gamma_lepton_vector",
@@ -130,27 +130,22 @@ def dsigma_dx_dcos_ww_vector(
     *,
     t_min_fixed: float | None = None,
 ) -> np.ndarray:
-    """WW d sigma/(dx dcos theta_V) in pb at g = 1 for mu N -> mu N V (module docstring formula).
+    """WW d sigma/(dx dcos theta_V) in pb at g = 1 for mu N -> mu N V (module docstring formula): the
+    scalar's :func:`generator.processes.ww.dsigma_dx_dcos_ww` with the vector's 2->2 |M|^2.
 
     ``x`` = E_V/E and ``theta`` (rad) are arrays of the same shape; ``energy`` and ``m_x`` in GeV;
     ``chi_table`` gives chi(t_min) for the target (:class:`generator.processes.ww.ChiTable` with
     t_max = m_x^2 + m_mu^2). ``t_min_fixed`` (GeV^2) replaces t_min(x, theta) by a constant (IWW's).
     """
-    x = np.asarray(x, dtype=float)
-    theta = np.asarray(theta, dtype=float)
-    m = M_MU
-    u_var = x * energy**2 * theta**2 + m_x**2 * (1 - x) / x + m**2 * x
-    s_t = u_var / (1 - x)
-    t_min = u_var**2 / (4 * energy**2 * (1 - x) ** 2) if t_min_fixed is None else np.full_like(x, t_min_fixed)
-    chi = chi_table(t_min)
-    beta_v = np.sqrt(np.clip(1 - m_x**2 / (x * energy) ** 2, 0, None))
-    msq = np.array(
-        [amplitude_squared_gamma_lepton_vector(m * m + st, m * m - uv, m, m_x)
-         for st, uv in zip(s_t.ravel(), u_var.ravel())]
-    ).reshape(x.shape)
-    msq = np.where(msq < 0, 0.0, msq)
-    out = ALPHA_EM * chi / math.pi * 2 * energy**2 * x * beta_v / (1 - x) * msq / (16 * math.pi * s_t**2)
-    return out * GEV2_TO_PB
+    return dsigma_dx_dcos_ww(x, theta, energy, m_x, chi_table, t_min_fixed=t_min_fixed,
+                             amplitude=_vector_amplitude(m_x))
+
+
+def _vector_amplitude(m_x: float):
+    def amplitude(s2: float, u2: float) -> float:
+        return amplitude_squared_gamma_lepton_vector(s2, u2, M_MU, m_x)
+
+    return amplitude
 
 
 def sigma_ww_vector(
@@ -167,39 +162,17 @@ def sigma_ww_vector(
 ):
     """Total WW cross section in pb at g = 1 for mu N -> mu N V, exact t_min(x, theta) (module docstring).
 
-    Gauss–Legendre quadrature in y = ln(1 - x) over x in [m_V/E, 1 - m_mu/E] and in ln(theta^2 + theta_c^2)
-    over theta in [0, pi], theta_c^2 = U_0/(x E^2), exactly as :func:`generator.processes.ww.sigma_ww` does
-    for the scalar. ``energy``, ``mass`` in GeV; ``z``, ``a`` the target; ``ff_kind`` the form-factor code.
+    The quadrature of :func:`generator.processes.ww.sigma_ww` (Gauss–Legendre in y = ln(1 - x) over
+    x in [m_V/E, 1 - m_mu/E] and in ln(theta^2 + theta_c^2) over theta in [0, pi]) with the vector's 2->2
+    |M|^2. ``energy``, ``mass`` in GeV; ``z``, ``a`` the target; ``ff_kind`` the form-factor code.
     Returns sigma (and the x nodes and d sigma/dx in pb if ``return_spectrum``).
     """
     if not (math.isfinite(mass) and mass > 0.0):
         raise ValueError(f"mass = {mass} GeV but require 0 < mass < E - m_mu")
     if not (math.isfinite(energy) and energy > mass + M_MU):
         raise ValueError(f"energy = {energy} GeV but require energy > mass + m_mu = {mass + M_MU:.6g} GeV")
-    m = M_MU
-    table = ChiTable(z, a, ff_kind, mass**2 + m**2)
-    x_lo, x_hi = mass / energy, 1 - m / energy
-    gx, wx = np.polynomial.legendre.leggauss(n_x)
-    y_lo, y_hi = math.log(1 - x_hi), math.log(1 - x_lo)
-    y = 0.5 * (y_hi - y_lo) * gx + 0.5 * (y_hi + y_lo)
-    xs = 1 - np.exp(y)
-    wxs = wx * 0.5 * (y_hi - y_lo) * np.exp(y)
-    gt, wt = np.polynomial.legendre.leggauss(n_theta)
-    dsdx = np.empty_like(xs)
-    for i, xv in enumerate(xs):
-        u0 = mass**2 * (1 - xv) / xv + m**2 * xv
-        th_c2 = u0 / (xv * energy**2)
-        span = math.log1p(math.pi**2 / th_c2)
-        w_var = 0.5 * (gt + 1) * span
-        th2 = th_c2 * np.expm1(w_var)
-        th = np.sqrt(th2)
-        dcos = np.sin(th) * (th2 + th_c2) / (2 * th) * span * 0.5 * wt
-        f = dsigma_dx_dcos_ww_vector(np.full_like(th, xv), th, energy, mass, table, t_min_fixed=t_min_fixed)
-        dsdx[i] = np.sum(f * dcos)
-    sigma = float(np.sum(dsdx * wxs))
-    if return_spectrum:
-        return sigma, xs, dsdx
-    return sigma
+    return sigma_ww(energy, mass, z, a, ff_kind, n_x=n_x, n_theta=n_theta, t_min_fixed=t_min_fixed,
+                    return_spectrum=return_spectrum, amplitude=_vector_amplitude(mass))
 
 
 def _iww_shape(x: np.ndarray, energy: float, mass: float) -> np.ndarray:
