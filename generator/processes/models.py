@@ -68,7 +68,8 @@ SCALAR_MODEL_NAMES: tuple[str, ...] = ("leptophilic", "muonphilic")
 CHANNELS: tuple[str, ...] = ("ee", "mumu", "tautau", "gammagamma")
 
 
-def _check_coupling(name: str, value: float) -> float:
+def check_coupling(name: str, value: float) -> float:
+    """``value`` as a float, refused (``ValueError`` naming ``name``) unless a real number 0 <= value < inf."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -76,6 +77,7 @@ def _check_coupling(name: str, value: float) -> float:
     if not (math.isfinite(v) and v >= 0.0):
         raise ValueError(f"{name} = {value} but require 0 <= {name} < inf")
     return v
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,7 @@ class ScalarModel(DecayingBoson):
 
     def __post_init__(self) -> None:
         for field in ("g_e", "g_mu", "g_tau"):
-            object.__setattr__(self, field, _check_coupling(field, getattr(self, field)))
+            object.__setattr__(self, field, check_coupling(field, getattr(self, field)))
         allowed = (*SCALAR_MODEL_NAMES, "free")
         if self.name not in allowed:
             raise ValueError(f"name = {self.name!r} but require one of {list(allowed)}")
@@ -127,14 +129,14 @@ class ScalarModel(DecayingBoson):
     @classmethod
     def leptophilic(cls, g_mu: float, cp_angle: float = 0.0) -> ScalarModel:
         """Model A / leptophilic: g_ℓ = g_μ m_ℓ/m_μ (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
-        g = _check_coupling("g_mu", g_mu)
+        g = check_coupling("g_mu", g_mu)
         return cls(g_e=g * M_E / M_MU, g_mu=g, g_tau=g * M_TAU / M_MU, name="leptophilic", cp_angle=cp_angle)
 
     @classmethod
     def muonphilic(cls, g_mu: float, cp_angle: float = 0.0) -> ScalarModel:
         """Model B / muonphilic: g_e = g_τ = 0 (Chen–Pospelov–Zhong Sec. II; Rella et al. Sec. II)."""
         return cls(
-            g_e=0.0, g_mu=_check_coupling("g_mu", g_mu), g_tau=0.0, name="muonphilic", cp_angle=cp_angle
+            g_e=0.0, g_mu=check_coupling("g_mu", g_mu), g_tau=0.0, name="muonphilic", cp_angle=cp_angle
         )
 
     @classmethod
@@ -164,7 +166,7 @@ class ScalarModel(DecayingBoson):
         σ ∝ g² and Γ ∝ g² at fixed ratios and fixed φ (DESIGN.md rule 3). A model with g_μ = 0 can only be
         rescaled if it is a named pattern (the ratios are then known).
         """
-        g = _check_coupling("g_mu", g_mu)
+        g = check_coupling("g_mu", g_mu)
         if self.name in SCALAR_MODEL_NAMES:
             return ScalarModel.from_name(self.name, g, self.cp_angle)
         if self.g_mu == 0.0:
@@ -244,8 +246,8 @@ class LFVAxion(DecayingBoson):
     """``"eq3"`` (c_s = g sin θ, c_p = g cos θ) or ``"eq2"`` (the full (m_τ ∓ m_μ)/m_τ factors)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "g_mutau", _check_coupling("g_mutau", self.g_mutau))
-        object.__setattr__(self, "g_chi", _check_coupling("g_chi", self.g_chi))
+        object.__setattr__(self, "g_mutau", check_coupling("g_mutau", self.g_mutau))
+        object.__setattr__(self, "g_chi", check_coupling("g_chi", self.g_chi))
         th = float(self.theta)
         if not (math.isfinite(th) and 0.0 <= th <= math.pi):
             raise ValueError(f"theta = {self.theta} but require 0 <= theta <= pi (rad)")
@@ -263,7 +265,7 @@ class LFVAxion(DecayingBoson):
     @classmethod
     def from_c_over_lambda(cls, c_over_lambda_per_tev: float, **kwargs: object) -> LFVAxion:
         """Build from C_μτ/Λ in TeV⁻¹: g_μτ = C_μτ m_τ/Λ (arXiv:2407.15942 below eq. 3)."""
-        c = _check_coupling("C/Lambda", c_over_lambda_per_tev)
+        c = check_coupling("C/Lambda", c_over_lambda_per_tev)
         return cls(g_mutau=c * M_TAU / 1000.0, **kwargs)  # type: ignore[arg-type]
 
     def with_coupling(self, g_mutau: float) -> LFVAxion:

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from .. import constants, g_minus_2
 from ..constants import ALPHA_EM, M_MU, M_TAU
 from ..decays import DecayChannel
-from .models import DecayingBoson
+from .models import DecayingBoson, check_coupling
 
 __all__ = [
     "PDG_NU_MU",
@@ -76,16 +76,6 @@ def _check_mass(m: float) -> float:
     return v
 
 
-def _check_coupling(name: str, value: float) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} = {value!r} but require a real number 0 <= {name} < inf") from None
-    if not (math.isfinite(v) and v >= 0.0):
-        raise ValueError(f"{name} = {value} but require 0 <= {name} < inf")
-    return v
-
-
 def gamma_ff_vector(m: float, g: float, m_f: float) -> float:
     r"""Width Γ(V → f f̄) in GeV of a vector coupled as g V_a f̄ γ^a f to a Dirac fermion of mass ``m_f``.
 
@@ -108,7 +98,7 @@ def gamma_ff_vector(m: float, g: float, m_f: float) -> float:
     1.0
     """
     m = _check_mass(m)
-    g = _check_coupling("g", g)
+    g = check_coupling("g", g)
     r = (m_f / m) ** 2
     if 4.0 * r >= 1.0:
         return 0.0
@@ -124,7 +114,7 @@ def gamma_nunu_vector(m: float, g: float) -> float:
     1.0
     """
     m = _check_mass(m)
-    g = _check_coupling("g", g)
+    g = check_coupling("g", g)
     return g * g * m / (24.0 * math.pi)
 
 
@@ -143,7 +133,7 @@ def epsilon_kinetic_mixing(g: float) -> float:
     >>> f"{epsilon_kinetic_mixing(4.8e-4):.2e}"
     '6.93e-06'
     """
-    g = _check_coupling("g", g)
+    g = check_coupling("g", g)
     e = math.sqrt(4.0 * math.pi * ALPHA_EM)
     return e * g / (6.0 * math.pi**2) * math.log(M_TAU / M_MU)
 
@@ -158,7 +148,7 @@ def epsilon_kinetic_mixing_na64mu_proposal(g: float) -> float:
     >>> f"{epsilon_kinetic_mixing_na64mu_proposal(4.8e-4):.2e}"
     '7.79e-06'
     """
-    g = _check_coupling("g", g)
+    g = check_coupling("g", g)
     e = math.sqrt(4.0 * math.pi * ALPHA_EM)
     return 3.0 * e * g / (16.0 * math.pi**2) * math.log(M_TAU / M_MU)
 
@@ -211,8 +201,8 @@ class ZPrimeModel(DecayingBoson):
     """Z′–χ coupling (dimensionless, ≥ 0), α_D = g_χ²/(4π) (0.080 by default). Used by ``lmu_ltau_dm`` only."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "g", _check_coupling("g", self.g))
-        object.__setattr__(self, "g_chi", _check_coupling("g_chi", self.g_chi))
+        object.__setattr__(self, "g", check_coupling("g", self.g))
+        object.__setattr__(self, "g_chi", check_coupling("g_chi", self.g_chi))
         if self.name not in ZPRIME_MODEL_NAMES:
             raise ValueError(f"name = {self.name!r} but require one of {list(ZPRIME_MODEL_NAMES)}")
         if self.m_chi is not None:
