@@ -138,6 +138,7 @@ def integrate(
     seed: int = 0,
     rng: np.random.Generator | None = None,
     progress: Callable[[str, int, float, float], None] | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> IntegrationResult:
     """Integrate a batch integrand over the unit hypercube [0, 1]^dim with VEGAS.
 
@@ -154,6 +155,9 @@ def integrate(
     progress
         Optional ``progress(phase, itn, mean, sdev)`` called after every iteration: ``phase = "adapt"``
         with that iteration's estimate, then ``"integrate"`` with the average so far. It only reports.
+    checkpoint
+        Optional ``checkpoint()`` called after every iteration, before ``progress``: the caller's point to
+        stop the integration (it raises, e.g. :class:`~generator.exceptions.RunInterrupted` on SIGTERM).
 
     Returns
     -------
@@ -173,8 +177,9 @@ def integrate(
     #    shapes the grid far more than their size (validation/bench_scan.py), so a loose target adapts
     #    on small iterations and a tight one (where the final iterations dominate the cost) on neval.
     n_adapt = min(settings.neval, max(2000, int(2000 * 1e-3 / target)))
+    between = progress is not None or checkpoint is not None
     warm = integ(batch, nitn=settings.nitn_adapt, neval=n_adapt,
-                 analyzer=_Reporter(progress) if progress is not None else None)
+                 analyzer=_BetweenIterations(progress, checkpoint) if between else None)
     integ.set(analyzer=None)
     n_eval = int(warm.sum_neval)
     last = warm.itn_results[-1]
@@ -199,6 +204,8 @@ def integrate(
         mean, sdev, chi2, dof, q_value = _summary(avg)
         if mean != 0:
             per_eval = (sdev / mean) ** 2 * n_final
+        if checkpoint is not None:
+            checkpoint()
         if progress is not None:
             progress("integrate", avg.nitn, mean, sdev)
         enough = avg.nitn >= settings.nitn_min
@@ -223,17 +230,23 @@ def integrate(
     )
 
 
-class _Reporter:
-    """A vegas ``analyzer`` that passes each adaptation iteration to ``progress("adapt", itn, mean, sdev)``."""
+class _BetweenIterations:
+    """A vegas ``analyzer``: after each adaptation iteration, the caller's ``checkpoint()``, then
+    ``progress("adapt", itn, mean, sdev)``."""
 
-    def __init__(self, progress: Callable[[str, int, float, float], None]) -> None:
+    def __init__(self, progress: Callable[[str, int, float, float], None] | None,
+                 checkpoint: Callable[[], None] | None) -> None:
         self.progress = progress
+        self.checkpoint = checkpoint
 
     def begin(self, itn: int, integrator: Any) -> None:
         self.itn = itn
 
     def end(self, itn_result: Any, result: Any) -> None:
-        self.progress("adapt", self.itn + 1, float(itn_result.mean), float(itn_result.sdev))
+        if self.checkpoint is not None:
+            self.checkpoint()
+        if self.progress is not None:
+            self.progress("adapt", self.itn + 1, float(itn_result.mean), float(itn_result.sdev))
 
 
 def _summary(avg: vegas.RAvg) -> tuple[float, float, float, int, float]:

@@ -35,6 +35,7 @@ from .events import RunInfo
 from .output import hepmc, lhe
 from .output._atomic import PART_SUFFIX
 from .output._pieces import read_event_piece
+from .tally import EventChunk, Tally
 from .writing import OUTPUT_SUFFIX, write_parts
 
 __all__ = ["Merge", "MergeStopped", "ShardFeed"]
@@ -129,7 +130,9 @@ class Merge:
     def _trees(self, trees: dict[str, Path],
                options: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], Any]:
         def write(stats: dict[str, Any]) -> None:
-            stats.update(write_parts(trees, self._events(), self.header, options=options))
+            # the shards' chunks were tallied where they were made (ShardResult.tally)
+            chunks = (EventChunk(events, Tally()) for events in self._events())
+            stats.update(write_parts(trees, chunks, self.header, options=options)[0])
         return write
 
     def _events(self) -> Iterator[ak.Array]:

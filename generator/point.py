@@ -8,8 +8,8 @@ Kept apart from :mod:`generator.run` so that a cross section (:func:`generator.c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from .plan import RunPlan
 __all__ = ["PointResult", "integrate_point"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class PointResult:
     """One integrated point: the plan and the VEGAS result at unit coupling (sigma, adapted map)."""
 
@@ -33,12 +33,15 @@ class PointResult:
         return self.integration.mean * self.plan.config.coupling**2
 
 
-def integrate_point(run_plan: RunPlan, rng: np.random.Generator, progress: Any = None) -> PointResult:
-    """VEGAS integration of the plan's integrand at unit coupling (DESIGN.md rule 3); ``progress`` as in
-    :func:`generator.integrate.integrate`."""
+def integrate_point(run_plan: RunPlan, rng: np.random.Generator,
+                    progress: Callable[[str, int, float, float], None] | None = None,
+                    checkpoint: Callable[[], None] | None = None) -> PointResult:
+    """VEGAS integration of the plan's integrand at unit coupling (DESIGN.md rule 3); ``progress`` and
+    ``checkpoint`` as in :func:`generator.integrate.integrate`."""
     cfg = run_plan.config
     settings = VegasSettings(neval=cfg.neval, nitn_adapt=cfg.nitn_adapt, rel_precision=cfg.precision)
-    res = integrate(run_plan.integrand, run_plan.dim, settings=settings, rng=rng, progress=progress)
+    res = integrate(run_plan.integrand, run_plan.dim, settings=settings, rng=rng, progress=progress,
+                    checkpoint=checkpoint)
     if not res.mean > 0:
         raise UnphysicalRequest("the integrated cross section is zero: no phase space passes the cuts")
     return PointResult(run_plan, res)

@@ -17,13 +17,11 @@ sampled at g0 would bias N(g) by ~10 % at NA62 between g = 5e-4 and 1e-4).
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from geometry.acceptance import daughter_acceptance, decay_probability, sample_decay_distance
-
-from .assemble import DecayRecord, Tally, events_from_points
+from .assemble import production
+from .decay_records import DecayRecord, concatenate, decay_stage, in_volume
 from .integrate import EventSampler, IntegrationResult
 from .plan import RunPlan
 
@@ -34,22 +32,14 @@ CHUNK_EVENTS = 20_000
 
 def decay_records(plan: RunPlan, res: IntegrationResult, rng: np.random.Generator,
                   n_events: int) -> DecayRecord:
-    """A weighted sample of ``n_events`` from the adapted map, reduced to what reweighting needs."""
+    """A weighted sample of ``n_events`` from the adapted map: the bosons' production and decay records
+    (:func:`generator.decay_records.decay_stage`), without building events."""
     # weighted only: the pilot sets just the fraction of nonzero points, 4 draws per event suffice; the
     # integration's map (no re-adaptation for unweighting, which would cost more than the sample)
     sampler = EventSampler(res, rng, n_pilot=int(min(max(4 * n_events, 20_000), 200_000)), adapt=False)
-    records: list[DecayRecord] = []
-    for u, w in sampler.weighted(n_events, CHUNK_EVENTS):
-        events_from_points(plan, u, w * plan.config.coupling**2, rng, Tally(), records=records)
-    daughters = records[0].daughters_p4 is not None
-
-    def cat(name: str) -> Any:
-        return np.concatenate([getattr(r, name) for r in records])
-
-    return DecayRecord(cat("w_xsec"), cat("s_min"), cat("s_max"), cat("decay_length"), cat("vertex"),
-                       cat("khat"), cat("daughters_p4") if daughters else None,
-                       cat("daughters_pdg") if daughters else None, cat("boson_p4"),
-                       cat("acceptance") if records[0].acceptance is not None else None, cat("channel"))
+    g2 = plan.config.coupling**2
+    return concatenate([decay_stage(plan, production(plan, u, w * g2, rng)[0], rng)
+                        for u, w in sampler.weighted(n_events, CHUNK_EVENTS)])
 
 
 def _branching_change(plan: RunPlan, g: float) -> np.ndarray:
@@ -69,29 +59,18 @@ def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, s
     g0 = plan.config.coupling
     norm = plan.counts_per_pb
     eff = plan.experiment.efficiency.signal
-    hit = rec.s_max > rec.s_min
-    r = rng.random(len(rec.w_xsec))
+    r = rng.random(len(rec.w_xsec))  # the decay points' common random numbers, one per event
     out: dict[str, list[float]] = {k: [] for k in ("produced", "decayed", "accepted", "accepted_error")}
     for g in np.asarray(couplings, dtype=float):
         scale = (g / g0) ** 2
         length = rec.decay_length / scale
-        p = decay_probability(rec.s_min, rec.s_max, length)
         w = rec.w_xsec * scale
-        acc = np.ones(len(w))
         if rec.channel is not None and rec.daughters_p4 is not None:  # BR_c(g)/BR_c(g0), 1 at fixed ratios
             change = _branching_change(plan, g)
             if not np.allclose(change, 1.0, rtol=1e-12, atol=0.0):
                 w = w * change[rec.channel]
-        if rec.acceptance is not None:  # the process's own selection (prompt decays: independent of g)
-            acc = rec.acceptance
-        elif rec.daughters_p4 is not None:  # only events that can decay in the volume at this g (P > 0)
-            live = np.flatnonzero(hit & (p > 0))
-            acc = np.zeros(len(w))
-            if len(live):
-                dist = sample_decay_distance(rec.s_min[live], rec.s_max[live], length[live], r[live])
-                vertex = rec.vertex[live] + dist[:, None] * rec.khat[live]
-                acc[live] = daughter_acceptance(plan.experiment, vertex, rec.daughters_p4[live],
-                                                rec.daughters_pdg[live])[0]
+        at_g = in_volume(plan, rec, length, u=r)
+        p, acc = at_g.p_decay, at_g.acceptance
         a = w * p * acc
         out["produced"].append(norm * w.sum())
         out["decayed"].append(norm * (w * p).sum())

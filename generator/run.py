@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import awkward as ak
 import numpy as np
 
 from ._extras import require
-from .assemble import Tally, events_from_points
+from .assemble import events_from_points
 from .cards import RunConfig, parse_card_text, read_card_text
 from .executors import Executor
 from .integrate import EventSampler
@@ -35,6 +35,7 @@ from .reweight import CHUNK_EVENTS, counts_vs_coupling, decay_records
 from .rundir import RunDirectory, check_nevents, check_one_point, prepare
 from .shards import Shard, open_executor, run_sharded
 from .summary import run_info, summary
+from .tally import EventChunk, Tally
 from .writing import OUTPUT_SUFFIX, output_names, write_run, writer_options
 
 __all__ = ["OUTPUT_SUFFIX", "PointResult", "generate", "integrate_point", "run_card", "run_config",
@@ -44,33 +45,43 @@ __all__ = ["OUTPUT_SUFFIX", "PointResult", "generate", "integrate_point", "run_c
 COUNT_SAMPLE_EVENTS = 20_000
 
 
-def event_chunks(point: PointResult, rng: np.random.Generator, tally: Tally, sampler: EventSampler,
-                 n_events: int, weighted: bool, progress: Any = None) -> Iterator[ak.Array]:
-    """Lazily yield event chunks (weights at the card's coupling, pb)."""
+def event_chunks(point: PointResult, rng: np.random.Generator, sampler: EventSampler, n_events: int,
+                 weighted: bool, *, progress: Callable[[int], None] | None = None,
+                 checkpoint: Callable[[], None] | None = None) -> Iterator[EventChunk]:
+    """Lazily yield event chunks (weights at the card's coupling, pb), each with its tally; ``checkpoint()``
+    is called after each chunk (it raises to stop the run), then ``progress(events in the chunk)``."""
     g2 = point.plan.config.coupling**2
     if weighted:
         draws = sampler.weighted(n_events, CHUNK_EVENTS, total=point.integration.mean)
     else:
         draws = sampler.unweighted(n_events, point.integration.mean, CHUNK_EVENTS)
     for u, w in draws:
-        chunk = events_from_points(point.plan, u, w * g2, rng, tally)
+        chunk = events_from_points(point.plan, u, w * g2, rng)
+        if checkpoint is not None:
+            checkpoint()
         if progress is not None:
             progress(len(w))
         yield chunk
 
 
-def _sample(point: PointResult, rng: np.random.Generator, progress: Any = None
-            ) -> tuple[Iterator[ak.Array] | None, Tally | None, EventSampler | None]:
+def _sample(point: PointResult, rng: np.random.Generator, progress: Callable[[int], None] | None = None,
+            checkpoint: Callable[[], None] | None = None
+            ) -> tuple[Iterator[EventChunk] | None, EventSampler | None]:
     """The run's event stream: the card's events, an internal weighted sample for the counts of an
     ``nevents = 0`` run, or nothing for a method without a final state."""
     cfg = point.plan.config
     if not point.plan.integrand.kernel.has_final_state:
-        return None, None, None
-    tally = Tally()
+        return None, None
     sampler = EventSampler(point.integration, rng)
     if cfg.nevents == 0:
-        return event_chunks(point, rng, tally, sampler, COUNT_SAMPLE_EVENTS, True), tally, sampler
-    return event_chunks(point, rng, tally, sampler, cfg.nevents, cfg.weighted, progress), tally, sampler
+        return event_chunks(point, rng, sampler, COUNT_SAMPLE_EVENTS, True, checkpoint=checkpoint), sampler
+    return event_chunks(point, rng, sampler, cfg.nevents, cfg.weighted, progress=progress,
+                        checkpoint=checkpoint), sampler
+
+
+def fold(chunks: Iterable[EventChunk]) -> Tally:
+    """The tally of a stream of event chunks (consumed), for a run whose events are not written."""
+    return sum((c.tally for c in chunks), Tally())
 
 
 def yields_vs_coupling(config: RunConfig, couplings: np.ndarray, *, n_events: int = 20_000) -> dict[str, Any]:
@@ -99,9 +110,11 @@ def generate(config: RunConfig, *, progress: bool = False) -> tuple[ak.Array | N
     t0 = time.perf_counter()
     point = integrate_point(run_plan, rng)
     t1 = time.perf_counter()
-    stream, tally, sampler = _sample(point, rng)
+    stream, sampler = _sample(point, rng)
     chunks = list(stream) if stream is not None else []
-    events = (ak.concatenate(chunks) if len(chunks) > 1 else chunks[0]) if chunks and config.nevents else None
+    tally = fold(chunks) if stream is not None else None
+    arrays = [c.events for c in chunks]
+    events = (ak.concatenate(arrays) if len(arrays) > 1 else arrays[0]) if arrays and config.nevents else None
     t2 = time.perf_counter()
     result = summary(run_plan, point.integration, tally, sampler.stats if sampler else None, {},
                      {"integration": t1 - t0, "events": t2 - t1}, config.to_card())
@@ -149,42 +162,28 @@ def run_config(config: RunConfig, *, progress: Any = True, card_text: str | None
 def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, reporter: Any,
             card_text: str | None, sharding: tuple[Executor | None, list[Shard]] = (None, [])) -> dict[str, Any]:
     config = run_plan.config
-    out_dir = run_dir.path
+    text = card_text if card_text is not None else config.to_card()
     t0 = time.perf_counter()
-    with reporter.integrating(config.coupling**2) as update:
-
-        def on_iteration(*state: Any) -> None:
-            run_dir.checkpoint()  # a SIGTERM stops the run between iterations at the latest
-            if update is not None:
-                update(*state)
-
-        point = integrate_point(run_plan, rng, progress=on_iteration)
+    with reporter.integrating(config.coupling**2) as update:  # a SIGTERM stops the run between iterations
+        point = integrate_point(run_plan, rng, progress=update, checkpoint=run_dir.checkpoint)
     seconds = {"integration": time.perf_counter() - t0}
     if sharding[1]:  # the pilot drawn here, as a serial run draws it; the events in shards, merged
-        _, _, sampler = _sample(point, rng)
-        text = card_text if card_text is not None else config.to_card()
+        _, sampler = _sample(point, rng)
         return run_sharded(run_dir, point, sampler.stats, sharding[1], sharding[0], reporter, text, seconds)
     events = config.nevents > 0 and config.method == "exact"
     with (reporter.generating(config.nevents) if events else NullProgress().generating(0)) as advance:
-
-        def on_chunk(n: int) -> None:
-            run_dir.checkpoint()  # ... and between event chunks
-            if advance is not None:
-                advance(n)
-
-        stream, tally, sampler = _sample(point, rng, on_chunk)
-        if stream is not None and config.nevents == 0:
-            for _ in stream:  # the counts' internal sample: tallied, not written
-                pass
-            stream = None
+        # ... and between event chunks
+        stream, sampler = _sample(point, rng, advance, checkpoint=run_dir.checkpoint)
+        counted = fold(stream) if stream is not None and config.nevents == 0 else None  # not written
         t1 = time.perf_counter()
 
-        def make_summary(files: dict[str, str]) -> dict[str, Any]:
+        def make_summary(files: dict[str, str], written: Tally) -> dict[str, Any]:
             seconds["events_and_writing"] = time.perf_counter() - t1
+            tally = counted if counted is not None else (written if stream is not None else None)
             return summary(run_plan, point.integration, tally, sampler.stats if sampler else None, files,
-                           seconds, card_text if card_text is not None else config.to_card())
+                           seconds, text)
 
-        return write_run(out_dir, config.output_formats, stream or (),
+        return write_run(run_dir.path, config.output_formats, stream if counted is None and stream else (),
                          lambda: run_info(run_plan, point.integration, config.weighted), make_summary,
                          names=output_names(config), options=writer_options(config))
 

@@ -62,8 +62,8 @@ import numpy as np
 from geometry.experiments import experiment_file
 
 from ._version import __version__
-from .assemble import DecayRecord
 from .cards import RunConfig
+from .decay_records import DecayRecord
 from .exceptions import CardError, UnphysicalRequest
 from .executors import EXECUTORS, MAX_RETRIES, DaskExecutor, Executor, ProcessExecutor, make_executor
 from .grids import parse_couplings, parse_masses, parse_names
@@ -189,17 +189,10 @@ def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
 # one point (pure: runs in any process or on any Dask worker)
 # ---------------------------------------------------------------------------------------------------
 def _hit_only(rec: DecayRecord) -> DecayRecord:
-    """The events whose boson line crosses the decay volume (every per-event field, whatever the record
-    holds); the boson momenta are not needed for reweighting and are dropped."""
-    keep = rec.s_max > rec.s_min
-    n = len(keep)
-    fields = {}
-    for f in dataclasses.fields(rec):
-        value = getattr(rec, f.name)
-        per_event = isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n
-        fields[f.name] = value[keep] if per_event else value
-    fields["boson_p4"] = np.zeros((int(keep.sum()), 0))
-    return DecayRecord(**fields)
+    """The events whose boson line crosses the decay volume; the boson momenta are not needed for
+    reweighting and are dropped."""
+    kept = rec.select(rec.s_max > rec.s_min)
+    return dataclasses.replace(kept, boson_p4=np.zeros((len(kept.w_xsec), 0)))
 
 
 def _sample(point: ScanPoint) -> tuple[MassSample, RunPlan]:

@@ -65,10 +65,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import awkward as ak
 import numpy as np
 
-from .assemble import Tally, events_from_points
+from .assemble import events_from_points
 from .events import RunInfo
 from .exceptions import OutputError
 from .executors import Executor
@@ -80,6 +79,7 @@ from .output._pieces import write_event_piece
 from .point import PointResult
 from .reweight import CHUNK_EVENTS
 from .summary import run_info, summary
+from .tally import EventChunk, Tally
 from .writing import output_names, write_parts, writer_options
 
 __all__ = ["SHARD_EVENTS", "SHARD_KEY", "Shard", "ShardAbandoned", "ShardResult", "ShardTask",
@@ -246,12 +246,11 @@ def run_shard(task: ShardTask) -> ShardResult:
     }
     rng = np.random.default_rng(shard.seed)
     sampler = _ShardSampler(point.integration, rng, task.pilot)
-    tally = Tally()
     extremes = [math.inf, 0.0]
     progress = out / f"progress.shard{shard.index:05d}-{attempt}{PART_SUFFIX}"
     try:
-        chunks = _shard_events(task, sampler, rng, tally, alive, extremes, progress)
-        stats = write_parts(finals, chunks, task.header, writers={k: writers[k] for k in finals})
+        chunks = _shard_events(task, sampler, rng, alive, extremes, progress)
+        stats, tally = write_parts(finals, chunks, task.header, writers={k: writers[k] for k in finals})
     finally:
         progress.unlink(missing_ok=True)
     unit, largest = extremes
@@ -263,8 +262,8 @@ def run_shard(task: ShardTask) -> ShardResult:
                        attempt=attempt)
 
 
-def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generator, tally: Tally,
-                  alive: _Alive, extremes: list[float], progress: Path) -> Iterator[ak.Array]:
+def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generator, alive: _Alive,
+                  extremes: list[float], progress: Path) -> Iterator[EventChunk]:
     """The shard's event chunks, each normalised to sigma k / N (weights at the card's coupling, pb); the
     events made so far in ``progress`` (what the calling process shows, :class:`_Progress`)."""
     shard, point = task.shard, task.point
@@ -275,11 +274,14 @@ def _shard_events(task: ShardTask, sampler: EventSampler, rng: np.random.Generat
     else:
         draws = sampler.unweighted(shard.n_events, share, CHUNK_EVENTS)
     g2 = cfg.coupling**2
+    made = 0
     for u, w in draws:
         alive.check()
         extremes[0], extremes[1] = min(extremes[0], float(w.min())), max(extremes[1], float(w.max()))
-        yield events_from_points(point.plan, u, w * g2, rng, tally)
-        progress.write_text(f"{tally.n}\n")
+        chunk = events_from_points(point.plan, u, w * g2, rng)
+        yield chunk
+        made += chunk.tally.n
+        progress.write_text(f"{made}\n")
 
 
 def _shard_task(task: ShardTask) -> ShardResult:
@@ -290,16 +292,7 @@ def _shard_task(task: ShardTask) -> ShardResult:
 # the run (the calling process: plan the shards, run them on the executor, merge)
 # ---------------------------------------------------------------------------------------------------
 def _merge_tallies(tallies: list[Tally]) -> Tally:
-    out = Tally()
-    for t in tallies:
-        out.n += t.n
-        for name in ("sum_w", "sum_w2", "sum_w_decay", "sum_w_decay2", "sum_weight", "sum_weight2"):
-            setattr(out, name, getattr(out, name) + getattr(t, name))
-        for key, value in t.rejections.items():
-            out.rejections[key] = out.rejections.get(key, 0.0) + value
-        for key, n in t.channels.items():
-            out.channels[key] = out.channels.get(key, 0) + n
-    return out
+    return sum(tallies, Tally())
 
 
 def _merge_sampling(pilot: SamplingStats, results: list[ShardResult], weighted: bool) -> SamplingStats:
@@ -404,7 +397,7 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
         tally = _merge_tallies([r.tally for r in finished])
         sampling = _merge_sampling(pilot, finished, cfg.weighted)
 
-        def make_summary(files: dict[str, str]) -> dict[str, Any]:
+        def make_summary(files: dict[str, str]) -> dict[str, Any]:  # the shards' tallies, summed in order
             out = summary(run_plan, point.integration, tally, sampling, files, seconds, card_text)
             out["shards"] = _shards_record(finished, executor, tally)
             return out

@@ -10,11 +10,11 @@ import math
 from typing import Any
 
 from ._version import __version__
-from .assemble import Tally
 from .constants import HBARC_GEV_M, NEW_DAUGHTERS
 from .events import RunInfo
 from .integrate import IntegrationResult
 from .plan import RunPlan
+from .tally import Tally
 
 __all__ = ["method_description", "run_info", "summary"]
 

@@ -31,6 +31,7 @@ import awkward as ak
 from .events import RunInfo
 from .output import fairship, hepmc, lhe, root
 from .output._atomic import PART_SUFFIX
+from .tally import EventChunk, Tally
 
 __all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_parts", "write_run", "writer_options"]
 
@@ -63,18 +64,6 @@ def writer_options(config: Any) -> dict[str, dict[str, Any]]:
 def _writer(fmt: str) -> Callable[..., Path]:
     module, name = _WRITERS[fmt]
     return getattr(module, name)  # looked up per run (tests substitute a failing writer)
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write ``obj`` as JSON to ``path`` through ``path.part`` and a rename."""
-    tmp = path.with_name(path.name + PART_SUFFIX)
-    try:
-        tmp.write_text(json.dumps(obj, indent=1, default=str) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
 
 
 class _WriterThread:
@@ -140,13 +129,15 @@ class _WriterThread:
         return self.final.with_name(self.final.name + PART_SUFFIX)
 
 
-def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array], info: Callable[[], RunInfo],
-              make_summary: Callable[[dict[str, str]], dict[str, Any]], *, names: dict[str, str] | None = None,
+def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[EventChunk], info: Callable[[], RunInfo],
+              make_summary: Callable[[dict[str, str], Tally], dict[str, Any]], *,
+              names: dict[str, str] | None = None,
               options: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Write every format of ``chunks`` concurrently and ``summary.json``; move all to their final names.
 
     ``info()`` gives the files' header (called once, before the first chunk is written);
-    ``make_summary(files)`` gets the final file paths once every writer finished, and the summary gets
+    ``make_summary(files, tally)`` gets the final file paths and the tally of the chunks written (their
+    sum, :class:`~generator.tally.Tally`) once every writer finished, and the summary gets
     ``output``: per format what the writer reported (events written, LHE IDWTUP and XMAXUP, FairShip
     events and weight dropped) and the CPU time of its thread. ``names`` maps a format to its file name (default
     :data:`OUTPUT_SUFFIX`), ``options`` to extra keyword arguments of its writer. Nothing is written
@@ -158,18 +149,15 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array],
     stream = iter(chunks)
     first = next(stream, None)
     writers: list[_WriterThread] = []
+    tally = Tally()
     try:
         if first is not None:
             header = info()
             writers = [_WriterThread(fmt, out_dir / names[fmt], header, options.get(fmt, {})) for fmt in formats]
-            if writers:
-                _feed(writers, first, stream)
-            else:  # no file asked for: the events are still drawn (the summary tallies them)
-                for _ in stream:
-                    pass
+            tally = _feed(writers, first, stream)
         files = {w.fmt: str(w.final) for w in writers}
         files["summary"] = str(out_dir / "summary.json")
-        result = make_summary(files)
+        result = make_summary(files, tally)
         if writers:
             result["output"] = {w.fmt: {"file": w.final.name, **w.stats} for w in writers}
         summary_part = out_dir / ("summary.json" + PART_SUFFIX)
@@ -186,14 +174,15 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[ak.Array],
     return result
 
 
-def write_parts(finals: dict[str, Path], chunks: Iterable[ak.Array], header: RunInfo, *,
+def write_parts(finals: dict[str, Path], chunks: Iterable[EventChunk], header: RunInfo, *,
                 writers: dict[str, Callable[..., Path]] | None = None,
-                options: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+                options: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, dict[str, Any]], Tally]:
     """Write ``chunks`` with one writer thread per entry of ``finals`` into ``<final>.part``, and leave
     the parts for the caller to rename; on any failure or interruption stop every writer, remove the
     parts and raise. ``writers`` maps an entry to its writer function (default: the format's,
     :data:`OUTPUT_SUFFIX`), ``options`` to extra keyword arguments. Returns what each writer reported,
-    with the CPU time of its thread (the pieces of a shard, and the merge of the ROOT formats)."""
+    with the CPU time of its thread (the pieces of a shard, and the merge of the ROOT formats), and the
+    tally of the chunks written."""
     writers = writers or {}
     options = options or {}
     stream = iter(chunks)
@@ -201,26 +190,25 @@ def write_parts(finals: dict[str, Path], chunks: Iterable[ak.Array], header: Run
     try:
         threads = [_WriterThread(key, final, header, options.get(key, {}), writers.get(key))
                    for key, final in finals.items()]
-        if threads:
-            _feed(threads, next(stream, None), stream)
-        else:  # no file asked for: the events are still drawn (their tallies count)
-            for _ in stream:
-                pass
+        tally = _feed(threads, next(stream, None), stream)
     except BaseException:
         for w in threads:
             w.stop()
         for w in threads:
             w.part.unlink(missing_ok=True)
         raise
-    return {w.fmt: w.stats for w in threads}
+    return {w.fmt: w.stats for w in threads}, tally
 
 
-def _feed(writers: list[_WriterThread], first: ak.Array | None, stream: Iterator[ak.Array]) -> None:
-    """Hand every chunk to every writer, then the end mark; wait for them; raise the first failure."""
-    chunk: ak.Array | None = first
+def _feed(writers: list[_WriterThread], first: EventChunk | None, stream: Iterator[EventChunk]) -> Tally:
+    """Hand every chunk's events to every writer, then the end mark; wait for them; raise the first
+    failure. Returns the sum of the chunks' tallies (with no writer, the chunks are still drawn)."""
+    chunk: EventChunk | None = first
+    tally = Tally()
     while chunk is not None:
+        tally = tally + chunk.tally
         for w in writers:
-            if not w.put(chunk):
+            if not w.put(chunk.events):
                 _raise_failure(w)
         chunk = next(stream, None)
     for w in writers:
@@ -230,6 +218,7 @@ def _feed(writers: list[_WriterThread], first: ak.Array | None, stream: Iterator
         w.thread.join()
         if w.error is not None:
             _raise_failure(w)
+    return tally
 
 
 def _raise_failure(w: _WriterThread) -> None:
