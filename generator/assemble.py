@@ -18,6 +18,7 @@ the :class:`~generator.tally.Tally` of its decay record (:class:`~generator.tall
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from .decay_records import Production, decay_stage
 from .events import build_events
 from .lorentz import rotate_beam_to, rotate_z
 from .plan import RunPlan
+from .protocols import FinalStateKernel
 from .tally import EventChunk, Tally
 
 __all__ = ["events_from_points", "production"]
@@ -33,7 +35,10 @@ __all__ = ["events_from_points", "production"]
 
 def _lab_momenta(plan: RunPlan, u: np.ndarray, energy: np.ndarray, direction: np.ndarray,
                  rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    p_in, nuc_in, p_out, nuc_out, k, _, _, _ = plan.integrand.kernel.momenta(u, energy)
+    kernel = plan.integrand.kernel
+    if not kernel.has_final_state:
+        raise TypeError(f"method = {plan.config.method} gives sigma(E) only: no four-vectors, so no events")
+    p_in, nuc_in, p_out, nuc_out, k, _, _, _ = cast(FinalStateKernel, kernel).momenta(u, energy)
     phi = rng.uniform(0.0, 2.0 * np.pi, len(u))  # random azimuth about the beam
     c, s = np.cos(phi), np.sin(phi)
     p_in, p_out, nuc_out, k = (rotate_z(v, c, s) for v in (p_in, p_out, nuc_out, k))

@@ -25,13 +25,14 @@ Units: GeV, metres, pb.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from geometry.propagation import depth_to_energy, energy_after
 
 from .process_spec import Process
+from .protocols import FinalStateKernel, Kernel
 
 __all__ = [
     "DepthIntegrand",
@@ -40,6 +41,13 @@ __all__ = [
     "FluxIntegrand",
     "SigmaTableKernel",
 ]
+
+
+def _final_state(kernel: Kernel) -> FinalStateKernel:
+    """The kernel as one whose points map to four-vectors; an approximate method's has none."""
+    if not kernel.has_final_state:
+        raise TypeError("this cross-section method gives sigma(E) only: no four-vectors, so no events")
+    return cast(FinalStateKernel, kernel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +111,7 @@ class SigmaTableKernel:
 class FixedEnergyIntegrand:
     """d sigma [pb, unit coupling] on the unit cube at a fixed beam energy: ``f(u[n, dim]) -> w[n]``."""
 
-    kernel: Any
+    kernel: Kernel
     energy: float
 
     @property
@@ -117,7 +125,7 @@ class FixedEnergyIntegrand:
     def momenta(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """Lab four-vectors (p_in, P_in, p_out, P_out, k) and (x, theta_k, Q^2) of the points ``u``."""
         u = np.ascontiguousarray(u, dtype=np.float64)
-        return self.kernel.momenta(u, np.full(u.shape[0], self.energy))
+        return _final_state(self.kernel).momenta(u, np.full(u.shape[0], self.energy))
 
     def event_inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(energy at production, production vertex [m], beam direction, beam index) of sampled points;
@@ -131,7 +139,7 @@ class FixedEnergyIntegrand:
 class DepthIntegrand:
     """d sigma with the production depth as the last unit-cube variable (monochromatic beam)."""
 
-    kernel: Any
+    kernel: Kernel
     e_beam: float
     length_m: float
     e_cut: float
@@ -139,7 +147,7 @@ class DepthIntegrand:
     y_max: float = 0.0
 
     @classmethod
-    def build(cls, kernel: Any, e_beam: float, length_m: float, e_cut: float, energy_loss: Any
+    def build(cls, kernel: Kernel, e_beam: float, length_m: float, e_cut: float, energy_loss: Any
               ) -> DepthIntegrand:
         y_cut = float(depth_to_energy(e_beam, e_cut, energy_loss)) if e_cut < e_beam else 0.0
         return cls(kernel, e_beam, length_m, e_cut, energy_loss, min(length_m, y_cut))
@@ -165,7 +173,7 @@ class DepthIntegrand:
         return out
 
     def momenta(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        return self.kernel.momenta(u, self.energies(u)[1])
+        return _final_state(self.kernel).momenta(u, self.energies(u)[1])
 
     def event_inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         y, e = self.energies(u)
@@ -181,7 +189,7 @@ class FluxIntegrand:
     ``pdg`` holds each muon's PDG id (13 mu-, -13 mu+): an event's lepton charge is its muon's.
     """
 
-    kernel: Any
+    kernel: Kernel
     length_m: float
     e_cut: float
     energy_loss: Any = field(repr=False)
@@ -218,7 +226,7 @@ class FluxIntegrand:
         return out
 
     def momenta(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        return self.kernel.momenta(u, self.energies(u)[2])
+        return _final_state(self.kernel).momenta(u, self.energies(u)[2])
 
     def event_inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         i, y, e = self.energies(u)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -99,8 +100,9 @@ class DecayRecord:
 
     def select(self, keep: Array) -> DecayRecord:
         """The events where ``keep`` is True (every per-event field), without ``at_g0``."""
-        fields = {f: getattr(self, f) for f in PER_EVENT_FIELDS}
-        return DecayRecord(**{f: None if v is None else v[keep] for f, v in fields.items()}, at_g0=None)
+        fields: dict[str, Any] = {f: getattr(self, f) for f in PER_EVENT_FIELDS}
+        kept: dict[str, Any] = {f: None if v is None else v[keep] for f, v in fields.items()}
+        return DecayRecord(**kept, at_g0=None)
 
     @property
     def proper_decay_length(self) -> Array:
@@ -110,7 +112,8 @@ class DecayRecord:
         distance = np.linalg.norm(self.at_g0.decay_vertex - self.vertex, axis=1)
         k = self.boson_p4
         mass = np.sqrt(np.maximum(k[:, 0] ** 2 - np.sum(k[:, 1:] ** 2, axis=1), 0.0))
-        return distance * mass / np.linalg.norm(k[:, 1:], axis=1)
+        length: Array = distance * mass / np.linalg.norm(k[:, 1:], axis=1)
+        return length
 
 
 #: The per-event arrays of a :class:`DecayRecord` (every field but ``at_g0``).
@@ -120,7 +123,7 @@ PER_EVENT_FIELDS = ("w_xsec", "vertex", "khat", "boson_p4", "decay_length", "s_m
 
 def concatenate(records: list[DecayRecord]) -> DecayRecord:
     """One record of several chunks' records, in order, without ``at_g0``."""
-    def cat(name: str) -> Array | None:
+    def cat(name: str) -> Any:
         values = [getattr(r, name) for r in records]
         return None if values[0] is None else np.concatenate(values)
 

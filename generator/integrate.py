@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,37 +185,10 @@ def integrate(
     last = warm.itn_results[-1]
     # relative variance per evaluation, from the last adaptation iteration (then from the average)
     per_eval = (last.sdev / last.mean) ** 2 * n_adapt if last.mean != 0 else math.nan
-    # 2. iterate until sdev/mean <= target (and at least nitn_min iterations), sizing each iteration to
-    #    what is still missing, between min(neval, 1000) and max(neval, 10^6) evaluations
-    n_floor, n_cap = min(settings.neval, 1000), max(settings.neval, 1_000_000)
-    avg = vegas.RAvg(weighted=True)
-    n_final = 0
-    while True:
-        if math.isfinite(per_eval):
-            missing = 1.1 * per_eval / target**2 - n_final
-            n_itn = int(min(max(missing / max(settings.nitn_min - avg.nitn, 1), n_floor), n_cap))
-        else:
-            n_itn = settings.neval
-        r = integ(batch, nitn=1, neval=n_itn, adapt=avg.nitn < settings.nitn_max // 2)
-        n_eval += int(r.sum_neval)
-        n_final += int(r.sum_neval)
-        if r.sdev > 0 or r.mean != 0:
-            avg.add(r.itn_results[-1])
-        mean, sdev, chi2, dof, q_value = _summary(avg)
-        if mean != 0:
-            per_eval = (sdev / mean) ** 2 * n_final
-        if checkpoint is not None:
-            checkpoint()
-        if progress is not None:
-            progress("integrate", avg.nitn, mean, sdev)
-        enough = avg.nitn >= settings.nitn_min
-        if enough and (mean == 0.0 or sdev / abs(mean) <= target):
-            break
-        if avg.nitn >= settings.nitn_max:
-            logger.warning("VEGAS: relative precision %.3g requested but %.3g reached after %d iterations "
-                           "(%d evaluations); the result records precision_met = False",
-                           target, sdev / abs(mean), avg.nitn, n_eval)
-            break
+    # 2. iterate until sdev/mean <= target (and at least nitn_min iterations)
+    avg, n_final = _final_iterations(integ, batch, settings, per_eval, n_eval, progress, checkpoint)
+    n_eval += n_final
+    mean, sdev, chi2, dof, q_value = _summary(avg)
     return IntegrationResult(
         mean=mean,
         sdev=sdev,
@@ -228,6 +201,44 @@ def integrate(
         rng=rng,
         precision_requested=target,
     )
+
+
+def _final_iterations(integ: vegas.Integrator, batch: Any, settings: VegasSettings, per_eval: float,
+                      n_adapt_eval: int, progress: Callable[[str, int, float, float], None] | None,
+                      checkpoint: Callable[[], None] | None) -> tuple[vegas.RAvg, int]:
+    """The averaged iterations of :func:`integrate` after adaptation: until sdev/mean <= the target (and
+    at least ``nitn_min`` of them), each sized to what is still missing (``per_eval``: the relative
+    variance per evaluation so far) between min(neval, 1000) and max(neval, 10^6) evaluations; the map
+    adapts during the first half of ``nitn_max``. Returns the average and the evaluations used
+    (``n_adapt_eval``: those of the adaptation, for the warning when the target is not met)."""
+    target = settings.rel_precision
+    n_floor, n_cap = min(settings.neval, 1000), max(settings.neval, 1_000_000)
+    avg = vegas.RAvg(weighted=True)
+    n_final = 0
+    while True:
+        if math.isfinite(per_eval):
+            missing = 1.1 * per_eval / target**2 - n_final
+            n_itn = int(min(max(missing / max(settings.nitn_min - avg.nitn, 1), n_floor), n_cap))
+        else:
+            n_itn = settings.neval
+        r = integ(batch, nitn=1, neval=n_itn, adapt=avg.nitn < settings.nitn_max // 2)
+        n_final += int(r.sum_neval)
+        if r.sdev > 0 or r.mean != 0:
+            avg.add(r.itn_results[-1])
+        mean, sdev, _, _, _ = _summary(avg)
+        if mean != 0:
+            per_eval = (sdev / mean) ** 2 * n_final
+        if checkpoint is not None:
+            checkpoint()
+        if progress is not None:
+            progress("integrate", avg.nitn, mean, sdev)
+        if avg.nitn >= settings.nitn_min and (mean == 0.0 or sdev / abs(mean) <= target):
+            return avg, n_final
+        if avg.nitn >= settings.nitn_max:
+            logger.warning("VEGAS: relative precision %.3g requested but %.3g reached after %d iterations "
+                           "(%d evaluations); the result records precision_met = False",
+                           target, sdev / abs(mean), avg.nitn, n_adapt_eval + n_final)
+            return avg, n_final
 
 
 class _BetweenIterations:
@@ -475,7 +486,8 @@ class EventSampler:
     def _draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         return self._draw_y(self.rng.random((n, self.dim)))
 
-    def weighted(self, n_events: int, chunk_size: int = 50_000, total: float | None = None):
+    def weighted(self, n_events: int, chunk_size: int = 50_000, total: float | None = None
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(u, w)`` chunks totalling exactly ``n_events`` points with nonzero weight.
 
         ``total``: the sum the ``n_events`` weights are normalised to (the integral, e.g. VEGAS' sigma),
@@ -500,7 +512,8 @@ class EventSampler:
             else:
                 yield u, w * (total / n_events * (len(w) / float(w.sum())))
 
-    def unweighted(self, n_events: int, sigma: float, chunk_size: int = 50_000):
+    def unweighted(self, n_events: int, sigma: float, chunk_size: int = 50_000
+                   ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         r"""Yield ``(u, w)`` chunks of partially unweighted events (MadGraph's partial unweighting).
 
         A drawn point of weight w in hypercube c (drawn with probability W_c / sum(W), class docstring) is

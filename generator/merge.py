@@ -35,12 +35,13 @@ from .events import RunInfo
 from .output import hepmc, lhe
 from .output._atomic import PART_SUFFIX
 from .output._pieces import read_event_piece
+from .output._written import Written
 from .tally import EventChunk, Tally
 from .writing import OUTPUT_SUFFIX, write_parts
 
 __all__ = ["Merge", "MergeStopped", "ShardFeed"]
 
-_MERGERS: dict[str, Callable[..., Path]] = {"lhe": lhe.merge_lhe, "hepmc": hepmc.merge_hepmc}
+_MERGERS: dict[str, Callable[..., Written]] = {"lhe": lhe.merge_lhe, "hepmc": hepmc.merge_hepmc}
 
 
 class MergeStopped(Exception):
@@ -124,7 +125,7 @@ class Merge:
     def _text(self, fmt: str) -> Callable[[dict[str, Any]], Any]:
         def merge(stats: dict[str, Any]) -> None:
             pieces = ((Path(r.pieces[fmt]), r.piece_stats[fmt]) for r in self.feed)
-            _MERGERS[fmt](self.finals[fmt], self.header, pieces, rename=False, stats=stats)
+            stats.update(_MERGERS[fmt](self.finals[fmt], self.header, pieces, rename=False).details)
         return merge
 
     def _trees(self, trees: dict[str, Path],

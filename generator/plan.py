@@ -33,9 +33,11 @@ from .beam_integrands import (
 )
 from .cards import RunConfig
 from .constants import PB_TO_CM2
+from .decays import DecayChannel
 from .exceptions import CardError, UnknownMaterial, UnphysicalRequest
 from .form_factors import form_factor_code
 from .process_spec import Process
+from .protocols import Integrand, Model
 from .registry import get_process
 from .target import Target, check_request
 
@@ -45,28 +47,28 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PERTURBATIVE_COUPLING", "RunPlan", "check_coupling", "plan"]
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class RunPlan:
-    """Everything resolved from a :class:`RunConfig` before any integration (plain, picklable data)."""
+    """Everything resolved from a :class:`RunConfig` before any integration (plain, picklable, frozen)."""
 
     config: RunConfig
     process: Process
     target: Target
-    model: Any
+    model: Model
     beam_energy: float
     beam_pdg: int
-    integrand: Any
+    integrand: Integrand
     experiment: Experiment | None = None
     n_atom_cm3: float = 0.0
     muons_per_exposure: float = 1.0
     length_m: float = 0.0
     exposure: float = 0.0
     exposure_unit: str = ""
-    channels: list = field(default_factory=list)
+    channels: tuple[DecayChannel, ...] = ()
     branching: np.ndarray = field(default_factory=lambda: np.zeros(0))
     width_GeV: float = 0.0
-    cuts: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    cuts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def dim(self) -> int:
@@ -128,8 +130,8 @@ def _production_cuts(config: RunConfig, process: Process, experiment: Experiment
             e_k_min = pc.x_min * beam_energy
             cuts.append(f"E_X > {pc.x_min:.4g} E_beam = {e_k_min:.4g} GeV ({experiment.name})")
     if config.iww_validity_cut:  # optional, to reproduce Rella–Döbrich–Yu Sec. III
-        pc = experiment.production_cuts if experiment is not None else None
-        factor = (pc.iww_energy_factor if pc is not None else None) or 300.0
+        own = experiment.production_cuts if experiment is not None else None
+        factor = float((own.iww_energy_factor if own is not None else None) or 300.0)
         e_cut = max(e_cut, factor * config.mass)
         cuts.append(f"IWW validity: E_mu > max({factor:g} m_X, m_mu) (Rella–Döbrich–Yu Sec. III)")
     if config.min_muon_energy is not None and config.min_muon_energy > e_cut:
@@ -172,7 +174,7 @@ def _flux_integrand(config: RunConfig, process: Process, target: Target, experim
     origin = np.stack([flux.x_m, flux.y_m, flux.z_m], axis=1)
     tgt = experiment.target
     with np.errstate(divide="ignore"):
-        path = np.where(direction[:, 2] > 0, (tgt.z_start + tgt.length - origin[:, 2]) / direction[:, 2], 0.0)
+        path = np.where(direction[:, 2] > 0, (float(tgt.z_start) + float(tgt.length) - origin[:, 2]) / direction[:, 2], 0.0)
     path = np.clip(path, 0.0, None)
     above = e0 > e_cut  # each path stops where the muon's energy reaches the cut
     path[above] = np.minimum(path[above], depth_to_energy(e0[above], np.full(above.sum(), e_cut), loss))
@@ -225,18 +227,19 @@ def _flux(config: RunConfig, experiment: Experiment, material: Material, e_min: 
     return flux, fraction
 
 
-def _decays(plan: RunPlan) -> None:
-    config = plan.config
-    widths = plan.model.partial_widths(config.mass)
-    plan.width_GeV = float(sum(widths.values()))
-    plan.channels = plan.process.decay_channels(plan.model, config.mass)
-    plan.branching = np.array([widths[c.name] / plan.width_GeV if plan.width_GeV > 0 else 0.0
-                               for c in plan.channels])
-    if config.decay and plan.width_GeV <= 0:
+def _decays(config: RunConfig, process: Process, model: Model
+            ) -> tuple[float, tuple[DecayChannel, ...], np.ndarray]:
+    """Total width (GeV), decay channels and branching ratios of the boson at the card's mass."""
+    widths = model.partial_widths(config.mass)
+    width = float(sum(widths.values()))
+    channels = tuple(process.decay_channels(model, config.mass))
+    branching = np.array([widths[c.name] / width if width > 0 else 0.0 for c in channels])
+    if config.decay and width <= 0:
         reason = (f"coupling = {config.coupling} gives the boson no width" if config.coupling == 0 else
                   f"model {config.model!r} with mass {config.mass} GeV has no open decay channel")
         raise _card_error(config, "decay", reason, "decay = False, or a coupling > 0 / a mass above a "
                           "decay threshold")
+    return width, channels, branching
 
 
 #: Largest coupling treated as perturbative: g^2 / 4 pi <= 1 (beyond it tree-level sigma and widths
@@ -272,7 +275,7 @@ def plan(config: RunConfig) -> RunPlan:
     cuts: list[str] = []
     mono = experiment is None or experiment.beam.kind == "mono"
     beam_energy = config.beam_energy
-    if beam_energy is None and experiment is not None and mono:
+    if beam_energy is None and experiment is not None and mono and experiment.beam.energy is not None:
         beam_energy = float(experiment.beam.energy)
     beam_pdg = config.beam_pdg
     if beam_pdg is None:
@@ -287,25 +290,26 @@ def plan(config: RunConfig) -> RunPlan:
         e_lo = e_cut if experiment is not None else float(beam_energy)
         kernel = _kernel(config, process, target, e_k_min, e_lo, float(beam_energy))
         if experiment is None:
-            integrand: Any = FixedEnergyIntegrand(kernel, float(beam_energy))
+            integrand: Integrand = FixedEnergyIntegrand(kernel, float(beam_energy))
         else:
             integrand = DepthIntegrand.build(kernel, float(beam_energy), float(experiment.target.length),
                                              e_cut, loss)
     else:
+        assert experiment is not None, "a muon flux is an experiment's beam"
         if config.beam_pdg is not None:
             raise _card_error(config, "beam_pdg", f"beam_pdg = {config.beam_pdg} but the beam of "
                               f"{experiment.name} is a muon flux, which gives each muon's charge", "beam_pdg = none")
         integrand = _flux_integrand(config, process, target, experiment, material, loss, e_cut, e_k_min, notes)
         beam_energy = float(np.average(integrand.e0, weights=np.diff(integrand.cdf, prepend=0.0)))
         beam_pdg = int(np.sign(np.sum(np.diff(integrand.cdf, prepend=0.0) * np.sign(integrand.pdg))) or 1) * 13
-    result = RunPlan(config=config, process=process, target=target, model=model, beam_energy=float(beam_energy),
-                     beam_pdg=beam_pdg, integrand=integrand, experiment=experiment, cuts=cuts, notes=notes)
+    counts: dict[str, Any] = {}
     if experiment is not None:
-        result.n_atom_cm3 = float(material.n_atom_cm3)
-        result.length_m = float(experiment.target.length)
-        result.exposure = float(experiment.exposure.count or 1.0)
-        result.muons_per_exposure = float(getattr(integrand, "total_weight", 1.0))
-        result.exposure_unit = (experiment.exposure.kind if experiment.exposure.count else
-                                "1 unit of the flux weights (the experiment gives no exposure)")
-    _decays(result)
-    return result
+        counts = {"n_atom_cm3": float(material.n_atom_cm3), "length_m": float(experiment.target.length),
+                  "exposure": float(experiment.exposure.count or 1.0),
+                  "muons_per_exposure": float(getattr(integrand, "total_weight", 1.0)),
+                  "exposure_unit": (experiment.exposure.kind if experiment.exposure.count else
+                                    "1 unit of the flux weights (the experiment gives no exposure)")}
+    width, channels, branching = _decays(config, process, model)
+    return RunPlan(config=config, process=process, target=target, model=model, beam_energy=float(beam_energy),
+                   beam_pdg=beam_pdg, integrand=integrand, experiment=experiment, channels=channels,
+                   branching=branching, width_GeV=width, cuts=tuple(cuts), notes=tuple(notes), **counts)

@@ -35,28 +35,32 @@ import importlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-__all__ = ["Approximation", "ExperimentKey", "Kernel", "Param", "Params", "Process", "Range", "TargetLike"]
+if TYPE_CHECKING:
+    from .decays import DecayChannel
+    from .protocols import Model
+
+__all__ = ["Approximation", "ExperimentKey", "KernelRef", "Param", "Params", "Process", "Range", "TargetLike"]
 
 
-#: Kernels resolved by :class:`Kernel`, by (module, name).
+#: Kernels resolved by :class:`KernelRef`, by (module, name).
 _RESOLVED: dict[tuple[str, str], Callable[..., Any]] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Kernel:
+class KernelRef:
     """A process kernel named by its module and function, imported on its first call (issue 19).
 
-    A process spec holds its kernels as ``Kernel("generator.processes.scalar_brems", "dsigma_batch")``, so
+    A process spec holds its kernels as ``KernelRef("generator.processes.scalar_brems", "dsigma_batch")``, so
     the registry holds every process while importing none of their numba modules: a run or a cross
     section imports (and numba loads from its cache) only the kernels of its own process. Calling it calls
     the function; :meth:`resolve` returns the function itself. A spec may also hold the function directly
     (``tests/test_seam.py`` does). Picklable by name.
 
-    >>> Kernel("math", "hypot")(3.0, 4.0)
+    >>> KernelRef("math", "hypot")(3.0, 4.0)
     5.0
     """
 
@@ -272,15 +276,15 @@ class Process:
     """Number of unit-cube dimensions of the phase-space map."""
     dsigma: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = field(repr=False)
     """Kernel ``(u[n, dim], energy[n], par) -> d sigma [pb] at unit coupling`` (a function, or a
-    :class:`Kernel` that imports it on first use)."""
-    kinematics: Callable[..., tuple] = field(repr=False)
+    :class:`KernelRef` that imports it on first use)."""
+    kinematics: Callable[..., tuple[np.ndarray, ...]] = field(repr=False)
     """Kernel ``(u, energy, par) -> (p_in, P_in, p_out, P_out, k, x, theta_k, Q2)``."""
     models: tuple[str, ...] = ()
     """Model names a card may choose (``model = ...``); the first is the default of the CLI."""
-    make_model: Callable[[str, float, Mapping[str, Any]], Any] = field(default=None, repr=False)  # type: ignore[assignment]
+    make_model: Callable[[str, float, Mapping[str, Any]], Model] = field(default=None, repr=False)  # type: ignore[assignment]
     """``make_model(name, coupling, params)`` -> a model object with ``partial_widths(m)``,
     ``total_width(m)``, ``branching_ratios(m)``, ``decay_length(m, E)`` and ``delta_a_mu(m)``."""
-    decay_channels: Callable[[Any, float], list] = field(default=None, repr=False)  # type: ignore[assignment]
+    decay_channels: Callable[[Any, float], list[DecayChannel]] = field(default=None, repr=False)  # type: ignore[assignment]
     """``decay_channels(model, mass)`` -> the :class:`generator.decays.DecayChannel` list, in the order
     of ``model.partial_widths``' keys."""
     params: tuple[Param, ...] = ()

@@ -17,6 +17,7 @@ sampled at g0 would bias N(g) by ~10 % at NA62 between g = 5e-4 and 1e-4).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -54,10 +55,12 @@ def _branching_change(plan: RunPlan, g: float) -> np.ndarray:
 
 
 def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, sigma_pb_g0: float,
-                       rng: np.random.Generator) -> dict[str, np.ndarray]:
+                       rng: np.random.Generator) -> dict[str, Any]:
     """N produced / decayed in volume / accepted (and the MC error of accepted) for each coupling."""
     g0 = plan.config.coupling
     norm = plan.counts_per_pb
+    if plan.experiment is None:
+        raise ValueError("counts need an experiment (decay volume and exposure)")
     eff = plan.experiment.efficiency.signal
     r = rng.random(len(rec.w_xsec))  # the decay points' common random numbers, one per event
     out: dict[str, list[float]] = {k: [] for k in ("produced", "decayed", "accepted", "accepted_error")}
@@ -76,7 +79,7 @@ def counts_vs_coupling(plan: RunPlan, rec: DecayRecord, couplings: np.ndarray, s
         out["decayed"].append(norm * (w * p).sum())
         out["accepted"].append(norm * eff * a.sum())
         out["accepted_error"].append(norm * eff * math.sqrt((a * a).sum()))
-    result = {k: np.array(v) for k, v in out.items()}
+    result: dict[str, Any] = {k: np.array(v) for k, v in out.items()}
     result["couplings"] = np.asarray(couplings, dtype=float)
     result["sigma_pb_at_g0"] = sigma_pb_g0
     result["mean_decay_probability"] = result["decayed"] / np.where(result["produced"] > 0,

@@ -169,7 +169,10 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
     seconds = {"integration": time.perf_counter() - t0}
     if sharding[1]:  # the pilot drawn here, as a serial run draws it; the events in shards, merged
         _, sampler = _sample(point, rng)
-        return run_sharded(run_dir, point, sampler.stats, sharding[1], sharding[0], reporter, text, seconds)
+        executor, shards = sharding
+        assert sampler is not None, "only runs that sample events are sharded"
+        assert executor is not None, "a sharded run has its executor"
+        return run_sharded(run_dir, point, sampler.stats, shards, executor, reporter, text, seconds)
     events = config.nevents > 0 and config.method == "exact"
     with (reporter.generating(config.nevents) if events else NullProgress().generating(0)) as advance:
         # ... and between event chunks

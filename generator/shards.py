@@ -358,7 +358,7 @@ def run_sharded(run_dir: Any, point: PointResult, pilot: SamplingStats, shards: 
     header = run_info(run_plan, point.integration, cfg.weighted)
     header = dataclasses.replace(header, extra={**header.extra, "shards": len(shards)})
     names = output_names(cfg)
-    formats = tuple(cfg.output_formats)
+    formats: tuple[str, ...] = tuple(cfg.output_formats)
     pieces = {fmt: names[fmt] for fmt in _TEXT_FORMATS if fmt in formats}
     if any(fmt in formats for fmt in TREE_FORMATS):
         pieces["events"] = "events"

@@ -99,6 +99,8 @@ def _expected_events(plan: RunPlan, res: IntegrationResult, tally: Tally | None)
     cfg = plan.config
     g2 = cfg.coupling**2
     norm = plan.counts_per_pb
+    if plan.experiment is None:
+        raise ValueError("expected events need an experiment (decay volume and exposure)")
     eff = plan.experiment.efficiency.signal
     out: dict[str, Any] = {
         "exposure": plan.exposure,

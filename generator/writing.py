@@ -31,6 +31,7 @@ import awkward as ak
 from .events import RunInfo
 from .output import fairship, hepmc, lhe, root
 from .output._atomic import PART_SUFFIX
+from .output._written import Written
 from .tally import EventChunk, Tally
 
 __all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_parts", "write_run", "writer_options"]
@@ -61,21 +62,24 @@ def writer_options(config: Any) -> dict[str, dict[str, Any]]:
     return {"fairship": {"min_decay_prob": float(getattr(config, "fairship_min_decay_prob", 0.0))}}
 
 
-def _writer(fmt: str) -> Callable[..., Path]:
+def _writer(fmt: str) -> Callable[..., Written]:
     module, name = _WRITERS[fmt]
-    return getattr(module, name)  # looked up per run (tests substitute a failing writer)
+    writer: Callable[..., Written] = getattr(module, name)  # looked up per run (tests substitute a failing writer)
+    return writer
 
 
 class _WriterThread:
     """One format's writer in a thread, fed chunks through a bounded queue."""
 
     def __init__(self, fmt: str, final: Path, header: RunInfo, options: dict[str, Any],
-                 writer: Callable[..., Path] | None = None) -> None:
+                 writer: Callable[..., Written] | None = None) -> None:
         self.fmt = fmt
         self.final = final
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_CHUNKS)
         self.error: BaseException | None = None
+        self.written: Written | None = None
         self.stats: dict[str, Any] = {}
+        """What the writer reported (``Written.details``) and the CPU time of its thread."""
         self._writer = writer if writer is not None else _writer(fmt)
         self._args = (final, header)
         self._options = options
@@ -94,7 +98,8 @@ class _WriterThread:
     def _run(self) -> None:
         cpu = time.thread_time()
         try:
-            self._writer(*self._args, self._chunks(), rename=False, stats=self.stats, **self._options)
+            self.written = self._writer(*self._args, self._chunks(), rename=False, **self._options)
+            self.stats.update(self.written.details)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which re-raises it
             self.error = exc
             self._drain()
@@ -175,7 +180,7 @@ def write_run(out_dir: Path, formats: Iterable[str], chunks: Iterable[EventChunk
 
 
 def write_parts(finals: dict[str, Path], chunks: Iterable[EventChunk], header: RunInfo, *,
-                writers: dict[str, Callable[..., Path]] | None = None,
+                writers: dict[str, Callable[..., Written]] | None = None,
                 options: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, dict[str, Any]], Tally]:
     """Write ``chunks`` with one writer thread per entry of ``finals`` into ``<final>.part``, and leave
     the parts for the caller to rename; on any failure or interruption stop every writer, remove the

@@ -97,8 +97,11 @@ def _p4(ev: ak.Array) -> np.ndarray:
 def test_lhe_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
     import pylhe
 
-    path = write_lhe(tmp_path / name, _run_info(), _chunks(events))
+    written = write_lhe(tmp_path / name, _run_info(), _chunks(events))
+    path = written.path
     assert path == tmp_path / name
+    assert written.n_events == len(events)
+    assert written.n_bytes == path.stat().st_size > 0
     lhef = pylhe.LHEFile.fromfile(path)
     init = lhef.init
     assert init.initInfo.beamA == 13
@@ -156,15 +159,16 @@ def test_lhe_unweighted_strategy(tmp_path: Path, events: ak.Array, name: str) ->
     import pylhe
 
     equal = ak.with_field(events, ak.full_like(events.weights.w_xsec, 2e-3), ["weights", "w_xsec"])
-    stats: dict = {}
-    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(equal), stats=stats))
+    written = write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(equal))
+    stats = dict(written.details)
+    lhef = pylhe.LHEFile.fromfile(written.path)
     lhef.events.close()  # pylhe keeps the file open until its event generator ends
     assert lhef.init.initInfo.weightingStrategy == 3
     assert lhef.init.procInfo[0].unitWeight == 2e-3 * N_EVENTS
     assert stats == {"n_events": N_EVENTS, "idwtup": 3, "xmaxup": 2e-3 * N_EVENTS}
 
     over = ak.with_field(equal, ak.where(ak.local_index(equal.channel) == 7, 5e-3, 2e-3), ["weights", "w_xsec"])
-    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(over)))
+    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / name, _run_info(weighted=False), _chunks(over)).path)
     events_read = list(lhef.events)
     assert lhef.init.initInfo.weightingStrategy == 4
     assert lhef.init.procInfo[0].unitWeight == 5e-3 * N_EVENTS
@@ -175,7 +179,7 @@ def test_lhe_event_norm_sum(tmp_path: Path, events: ak.Array) -> None:
     import pylhe
 
     info = dataclasses.replace(_run_info(), event_norm="sum")
-    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "s.lhe", info, _chunks(events))).events)
+    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "s.lhe", info, _chunks(events)).path).events)
     np.testing.assert_array_equal(ak.to_numpy(arr.eventinfo.weight), ak.to_numpy(events.weights.w_xsec))
     np.testing.assert_array_equal(ak.to_numpy(arr.weights["weight"]), ak.to_numpy(events.weights.weight))
 
@@ -187,7 +191,7 @@ def test_lhe_slha_block(tmp_path: Path, events: ak.Array) -> None:
     boson = {"pdg": constants.PDG_DARK_SCALAR, "name": "S", "mass_GeV": M_S, "width_GeV": 2.5e-14,
              "decays": [[0.7, [11, -11], "ee"], [0.3, [13, -13], "mumu"]]}
     info = dataclasses.replace(_run_info(), boson=boson)
-    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / "x.lhe", info, _chunks(events)))
+    lhef = pylhe.LHEFile.fromfile(write_lhe(tmp_path / "x.lhe", info, _chunks(events)).path)
     lhef.events.close()
     (slha,) = [e for e in lhef.header.extra_elements if e.tag == "slha"]
     lines = [ln.split("#")[0].split() for ln in slha.text.splitlines()]
@@ -211,7 +215,7 @@ def test_lhe_refuses_negative_weights(tmp_path: Path, events: ak.Array) -> None:
 def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
     import uproot
 
-    path = write_root(tmp_path / "events.root", _run_info(), _chunks(events), basket_events=70)
+    path = write_root(tmp_path / "events.root", _run_info(), _chunks(events), basket_events=70).path
     with uproot.open(path) as f:
         tree = f["events"]
         assert tree.num_entries == N_EVENTS
@@ -253,7 +257,7 @@ def test_root_round_trip(tmp_path: Path, events: ak.Array) -> None:
 def test_fairship_round_trip(tmp_path: Path, events: ak.Array) -> None:
     import uproot
 
-    path = write_fairship(tmp_path / "llp.root", _run_info(), _chunks(events), z_target_m=0.25)
+    path = write_fairship(tmp_path / "llp.root", _run_info(), _chunks(events), z_target_m=0.25).path
     with uproot.open(path) as f:
         tree = f["LLP_tree"]
         assert tree.keys() == list(LLP_BRANCHES)
@@ -277,8 +281,9 @@ def test_fairship_round_trip(tmp_path: Path, events: ak.Array) -> None:
 def test_fairship_drops_improbable_decays(tmp_path: Path, events: ak.Array) -> None:
     import uproot
 
-    stats: dict = {}
-    path = write_fairship(tmp_path / "llp.root", _run_info(), _chunks(events), min_decay_prob=0.5, stats=stats)
+    written = write_fairship(tmp_path / "llp.root", _run_info(), _chunks(events), min_decay_prob=0.5)
+    path, stats = written.path, written.details
+    assert written.n_events == stats["n_events"]
     p = ak.to_numpy(events.weights.p_decay)
     keep = p >= 0.5
     with uproot.open(path) as f:
@@ -303,7 +308,7 @@ def test_fairship_drops_improbable_decays(tmp_path: Path, events: ak.Array) -> N
 def test_hepmc_round_trip(tmp_path: Path, events: ak.Array, name: str) -> None:
     import pyhepmc
 
-    path = write_hepmc(tmp_path / name, _run_info(), _chunks(events))
+    path = write_hepmc(tmp_path / name, _run_info(), _chunks(events)).path
     with pyhepmc.open(path) as f:
         read = list(f)
     assert len(read) == N_EVENTS
@@ -348,8 +353,8 @@ def test_byte_identical(tmp_path: Path, events: ak.Array, kind: str) -> None:
     writer, name = WRITERS[kind]
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    a = writer(tmp_path / "a" / name, _run_info(), _chunks(events))
-    b = writer(tmp_path / "b" / name, _run_info(), _chunks(events))
+    a = writer(tmp_path / "a" / name, _run_info(), _chunks(events)).path
+    b = writer(tmp_path / "b" / name, _run_info(), _chunks(events)).path
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -403,7 +408,7 @@ def test_streaming_consumes_lazily(tmp_path: Path, events: ak.Array, kind: str) 
             yield chunk
 
     kwargs = {"basket_events": CHUNK} if writer is write_root else {}
-    path = writer(tmp_path / name, _run_info(), endless(), **kwargs)
+    path = writer(tmp_path / name, _run_info(), endless(), **kwargs).path
     assert path.exists()
     assert len(refs) == 30
 
@@ -435,13 +440,13 @@ def test_writers_take_longer_particle_lists(tmp_path: Path, events: ak.Array) ->
     ev = _with_tau_like_decay(events[:40])
     counts = ak.to_numpy(ak.num(ev.particles))
     assert set(counts) == {5, 9}
-    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "e.lhe", _run_info(), [ev])).events)
+    arr = pylhe.to_awkward(pylhe.LHEFile.fromfile(write_lhe(tmp_path / "e.lhe", _run_info(), [ev]).path).events)
     np.testing.assert_array_equal(ak.to_numpy(ak.num(arr.particles)), counts)
     np.testing.assert_array_equal(_flat_np(arr.particles.mother1), _flat_np(ev.particles.mother1) + 1)
-    with uproot.open(write_root(tmp_path / "e.root", _run_info(), [ev])) as f:
+    with uproot.open(write_root(tmp_path / "e.root", _run_info(), [ev]).path) as f:
         np.testing.assert_array_equal(ak.to_numpy(f["events"]["nparticles"].array()), counts)
         np.testing.assert_array_equal(_flat_np(f["events"]["pdgid"].array()), _flat_np(ev.particles.pdgid))
-    with pyhepmc.open(write_hepmc(tmp_path / "e.hepmc3", _run_info(), [ev])) as f:
+    with pyhepmc.open(write_hepmc(tmp_path / "e.hepmc3", _run_info(), [ev]).path) as f:
         read = list(f)
     for evt, n, z in zip(read, counts, ak.to_numpy(ev.decay_z)):
         assert len(evt.particles) == n

@@ -83,9 +83,9 @@ def test_proper_ctau_field(tmp_path: Path) -> None:
 def test_vtimup_matches_vertices_synthetic(tmp_path: Path) -> None:
     ev = _synthetic(300, seed=11)
     ri = _run_info()
-    lhe = write_lhe(tmp_path / "e.lhe", ri, _chunks(ev))
-    root = write_root(tmp_path / "e.root", ri, _chunks(ev))
-    hepmc = write_hepmc(tmp_path / "e.hepmc", ri, _chunks(ev))
+    lhe = write_lhe(tmp_path / "e.lhe", ri, _chunks(ev)).path
+    root = write_root(tmp_path / "e.root", ri, _chunks(ev)).path
+    hepmc = write_hepmc(tmp_path / "e.hepmc", ri, _chunks(ev)).path
     _check(lhe, root, hepmc)
 
 

@@ -21,7 +21,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import awkward as ak
 import cramjam
@@ -29,6 +29,7 @@ import numpy as np
 
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path
+from generator.output._written import Written
 
 __all__ = ["append_file", "read_event_piece", "write_event_piece"]
 
@@ -75,12 +76,11 @@ def write_event_piece(
     chunks: Iterable[ak.Array],
     *,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """Stream event chunks (the :mod:`generator.events` schema) into an event piece, atomically.
 
     ``run_info`` is not stored (the merge has it); it is taken so the function has a writer's signature.
-    ``stats`` gets ``n_events`` and ``chunks``.
+    Its ``details`` are ``n_events`` and ``chunks``.
     """
     final = Path(path)
     n = n_chunks = 0
@@ -103,9 +103,7 @@ def write_event_piece(
                 out.write(c)
             n += int(length)
             n_chunks += 1
-    if stats is not None:
-        stats.update(n_events=n, chunks=n_chunks)
-    return final
+    return Written.of(final if rename else part, n_events=n, chunks=n_chunks)
 
 
 def read_event_piece(path: str | os.PathLike[str]) -> Iterator[ak.Array]:

@@ -43,7 +43,7 @@ multiplies them by 100 itself (m -> cm), so this file follows EventCalc's conven
 
 Dropping improbable decays: with ``min_decay_prob = p`` > 0, events whose ``decay_prob`` (the
 probability to decay inside the decay volume) is below ``p`` are not written -- FairShip would track
-them at a weight of, e.g., 1e-39. What was dropped is reported through ``stats`` (events and the
+them at a weight of, e.g., 1e-39. What was dropped is reported in the writer's ``Written.details`` (events and the
 dropped sum of ``w_xsec * p_decay`` and of ``weight``, in pb in the schema's normalisation, and as a
 fraction of the run's total) and lands in ``summary.json``.
 
@@ -76,6 +76,7 @@ import uproot
 from generator.events import RunInfo
 from generator.output._atomic import atomic_path
 from generator.output._weights import norm_factor, scaled_weights
+from generator.output._written import Written
 from generator.output.root import _frozen_uproot_clock, _uuid_for, compression
 
 __all__ = ["LLP_BRANCHES", "write_fairship"]
@@ -145,8 +146,7 @@ def write_fairship(
     reproducible: bool = True,
     min_decay_prob: float = 0.0,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """Stream event chunks into a FairShip ``EvtCalcGenerator`` input file (``LLP_tree``), atomically.
 
     Parameters
@@ -165,15 +165,15 @@ def write_fairship(
         Drop events with ``p_decay < min_decay_prob`` (default 0: keep all).
     rename : bool, optional
         If False, leave the finished ``<path>.part`` for the caller to rename.
-    stats : dict, optional
-        Filled with ``n_events`` (written), ``dropped_events``, ``dropped_w_decay_pb`` and
-        ``dropped_weight_pb`` (sums of ``w_xsec * p_decay`` and ``weight`` over dropped events, pb, the
-        schema's normalisation), ``dropped_w_decay_fraction`` and ``dropped_weight_fraction``.
 
     Returns
     -------
-    pathlib.Path
-        The final path.
+    Written
+        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` (written), its
+        size, and ``details``: ``n_events``, ``min_decay_prob``, ``dropped_events``,
+        ``dropped_w_decay_pb`` and ``dropped_weight_pb`` (sums of ``w_xsec * p_decay`` and ``weight``
+        over dropped events, pb, the schema's normalisation), ``dropped_w_decay_fraction`` and
+        ``dropped_weight_fraction``.
 
     Example: ``write_fairship("llp.root", run_info, batches, z_target_m=0.0)``
     """
@@ -192,18 +192,7 @@ def write_fairship(
         uproot.recreate(raw, uuid_function=uuid_fn, compression=compression()) as f,
     ):
         llp_tree = f.mktree("LLP_tree", dict.fromkeys(LLP_BRANCHES, np.float64), title="LLP_tree")
-        w_tree = f.mktree(
-            "mudump_weights",
-            {
-                "w_xsec": np.float64,
-                "p_decay": np.float64,
-                "acceptance": np.float64,
-                "weight": np.float64,
-                "channel": np.int32,
-                "E_beam": np.float64,
-            },
-            title="mudump weights, entry-aligned with LLP_tree",
-        )
+        w_tree = f.mktree("mudump_weights", _WEIGHT_BRANCHES, title="mudump weights, entry-aligned with LLP_tree")
         for chunk in chunks:
             if len(chunk) == 0:
                 continue
@@ -221,11 +210,20 @@ def write_fairship(
             llp_tree.extend(llp)
             w_tree.extend(weights)
         f["run_info_json"] = run_info.to_json()
-    if stats is not None:
-        stats.update(
-            n_events=kept, min_decay_prob=min_decay_prob, dropped_events=dropped,
-            dropped_w_decay_pb=float(sums[0]), dropped_weight_pb=float(sums[1]),
-            dropped_w_decay_fraction=float(sums[0] / sums[2]) if sums[2] > 0 else 0.0,
-            dropped_weight_fraction=float(sums[1] / sums[3]) if sums[3] > 0 else 0.0,
-        )  # fmt: skip
-    return final
+    return Written.of(final if rename else part, n_events=kept, min_decay_prob=min_decay_prob,
+                      **_dropped(dropped, sums))
+
+
+#: The ``mudump_weights`` tree: entry-aligned with ``LLP_tree``.
+_WEIGHT_BRANCHES = {"w_xsec": np.float64, "p_decay": np.float64, "acceptance": np.float64, "weight": np.float64,
+                    "channel": np.int32, "E_beam": np.float64}
+
+
+def _dropped(events: int, sums: np.ndarray) -> dict[str, Any]:
+    """What ``min_decay_prob`` dropped: events, and the sums (pb) and fractions of ``w_xsec * p_decay``
+    and ``weight`` (``sums``: dropped w p_decay, dropped weight, total w p_decay, total weight)."""
+    return {
+        "dropped_events": events, "dropped_w_decay_pb": float(sums[0]), "dropped_weight_pb": float(sums[1]),
+        "dropped_w_decay_fraction": float(sums[0] / sums[2]) if sums[2] > 0 else 0.0,
+        "dropped_weight_fraction": float(sums[1] / sums[3]) if sums[3] > 0 else 0.0,
+    }  # fmt: skip

@@ -60,7 +60,7 @@ import gzip
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -73,6 +73,7 @@ from generator.events import RunInfo
 from generator.output._atomic import atomic_path, suffix_of
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
+from generator.output._written import Written
 
 __all__ = ["BEAM_STATUS", "merge_hepmc", "write_hepmc", "write_hepmc_piece"]
 
@@ -264,8 +265,7 @@ def write_hepmc(
     *,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """Stream event chunks into a HepMC3 ASCII file (gzip if the name ends in ``.gz``), atomically.
 
     Parameters
@@ -281,13 +281,11 @@ def write_hepmc(
         zlib level for ``.gz`` output.
     rename : bool, optional
         If False, leave the finished ``<path>.part`` for the caller to rename.
-    stats : dict, optional
-        Filled with ``n_events``.
 
     Returns
     -------
-    pathlib.Path
-        The final path.
+    Written
+        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` and its size.
 
     Example: ``write_hepmc("events.hepmc3", run_info, batches)``
     """
@@ -309,9 +307,7 @@ def write_hepmc(
         out.write(_FOOTER)
         if gz:
             out.close()
-    if stats is not None:
-        stats.update(n_events=number)
-    return final
+    return Written.of(final if rename else part, n_events=number)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -327,14 +323,13 @@ def write_hepmc_piece(
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """One shard's events as a piece of a HepMC3 file (merged by :func:`merge_hepmc`), atomically.
 
     The events of ``chunks`` exactly as :func:`write_hepmc` formats them, numbered from ``first_event``
     (the shard's place in the run), preceded by the file header (run info) if ``header`` (the first
     shard's piece, which becomes the merged file). ``gz`` (default: from the name's suffix): one gzip
-    member. ``stats`` gets ``n_events``.
+    member. Its ``details`` are ``n_events``.
     """
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
@@ -353,21 +348,18 @@ def write_hepmc_piece(
             number += len(chunk)
         if gz:
             out.close()
-    if stats is not None:
-        stats.update(n_events=number - int(first_event))
-    return final
+    return Written.of(final if rename else part, n_events=number - int(first_event))
 
 
 def merge_hepmc(
     path: str | os.PathLike[str],
     run_info: RunInfo,
-    pieces: Iterable[tuple[Path, dict[str, Any]]],
+    pieces: Iterable[tuple[Path, Mapping[str, Any]]],
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`), atomically.
 
     ``pieces`` yields each shard's piece with its writer's statistics, in shard order (lazily). The first
@@ -401,6 +393,4 @@ def merge_hepmc(
         finally:
             if raw is not None:
                 raw.close()
-    if stats is not None:
-        stats.update(n_events=n)
-    return final
+    return Written.of(final if rename else part, n_events=n)

@@ -76,7 +76,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,7 @@ from generator.output._atomic import atomic_path, suffix_of
 from generator.output._gzip_thread import GzipThread
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
+from generator.output._written import Written
 
 __all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "merge_lhe", "write_lhe", "write_lhe_piece"]
 
@@ -354,8 +355,7 @@ def write_lhe(
     *,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """Stream event chunks into an LHE v3 file (gzip if the name ends in ``.gz``), atomically.
 
     Parameters
@@ -372,13 +372,12 @@ def write_lhe(
     rename : bool, optional
         If False, leave the finished ``<path>.part`` for the caller to rename (a run renames all its
         files together).
-    stats : dict, optional
-        Filled with ``n_events``, ``idwtup`` and ``xmaxup`` of the file.
 
     Returns
     -------
-    pathlib.Path
-        The final path.
+    Written
+        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events``, its size, and
+        ``details``: ``n_events``, ``idwtup`` and ``xmaxup``.
 
     Raises
     ------
@@ -408,9 +407,7 @@ def write_lhe(
         assert len(final_head) == len(head)
         raw.seek(0)
         raw.write(_stored_gzip(final_head) if gz else final_head)
-    if stats is not None:
-        stats.update(n_events=seen.n, idwtup=idwtup, xmaxup=seen.xmax)
-    return final
+    return Written.of(final if rename else part, n_events=seen.n, idwtup=idwtup, xmaxup=seen.xmax)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -425,16 +422,16 @@ def write_lhe_piece(
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """One shard's events as a piece of an LHE file (merged by :func:`merge_lhe`), atomically.
 
     The piece holds the ``<event>`` blocks of ``chunks`` exactly as :func:`write_lhe` formats them (the
     weights in the file's ``event_norm`` with the *run's* N, ``run_info.n_events``), preceded by the head
     with placeholder IDWTUP and XMAXUP if ``head`` (the first shard's piece, which becomes the merged
     file). ``gz`` (default: from the name's suffix): the event text is one gzip member, the head a stored
-    member before it, as in :func:`write_lhe`. ``stats`` gets ``n_events``, ``xmaxup``, ``first_xwgtup``
-    and ``all_equal`` (every XWGTUP of the piece equal to its first), what :func:`merge_lhe` needs.
+    member before it, as in :func:`write_lhe`. Its ``details`` are ``n_events``, ``xmaxup``,
+    ``first_xwgtup`` and ``all_equal`` (every XWGTUP of the piece equal to its first), what
+    :func:`merge_lhe` needs.
     """
     final = Path(path)
     gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
@@ -447,21 +444,19 @@ def write_lhe_piece(
             raw.write(_stored_gzip(placeholder) if gz else placeholder)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
             body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
-    if stats is not None:
-        stats.update(n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first, all_equal=seen.all_equal)
-    return final
+    return Written.of(final if rename else part, n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first,
+                      all_equal=seen.all_equal)
 
 
 def merge_lhe(
     path: str | os.PathLike[str],
     run_info: RunInfo,
-    pieces: Iterable[tuple[Path, dict[str, Any]]],
+    pieces: Iterable[tuple[Path, Mapping[str, Any]]],
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`), atomically.
 
     ``pieces`` yields each shard's piece with the statistics its writer reported, in shard order (lazily:
@@ -511,6 +506,4 @@ def merge_lhe(
         finally:
             if raw is not None:
                 raw.close()
-    if stats is not None:
-        stats.update(n_events=n, idwtup=idwtup, xmaxup=xmax)
-    return final
+    return Written.of(final if rename else part, n_events=n, idwtup=idwtup, xmaxup=xmax)

@@ -79,6 +79,7 @@ import uproot
 from generator.events import EVENT_FIELDS, PARTICLE_FIELDS, WEIGHT_FIELDS, RunInfo
 from generator.output._atomic import atomic_path
 from generator.output._weights import norm_factor, scaled_weights
+from generator.output._written import Written
 
 __all__ = ["write_root"]
 
@@ -282,8 +283,7 @@ def write_root(
     basket_events: int = 20_000,
     reproducible: bool = True,
     rename: bool = True,
-    stats: dict[str, Any] | None = None,
-) -> Path:
+) -> Written:
     """Stream event chunks into a ROOT file with uproot, atomically.
 
     Parameters
@@ -300,13 +300,11 @@ def write_root(
         Fixed UUID and timestamps so identical input gives identical bytes (see module docstring).
     rename : bool, optional
         If False, leave the finished ``<path>.part`` for the caller to rename.
-    stats : dict, optional
-        Filled with ``n_events``.
 
     Returns
     -------
-    pathlib.Path
-        The final path.
+    Written
+        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` and its size.
 
     Example: ``write_root("events.root", run_info, batches)``
     """
@@ -349,6 +347,4 @@ def write_root(
         f["run_info"].extend(_run_info_tree(run_info))
         f["run_info_json"] = run_info.to_json()
         f["units_json"] = json.dumps(units_record(weight_names), sort_keys=True)
-    if stats is not None:
-        stats.update(n_events=n_written)
-    return final
+    return Written.of(final if rename else part, n_events=n_written)

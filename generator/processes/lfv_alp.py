@@ -59,7 +59,7 @@ from ..constants import CTAU_TAU_M, M_MU, M_TAU, PDG_ALP, PDG_MUON, PDG_TAU
 from ..decays import alp_channels
 from ..models import LFVAxion
 from ..phase_space import DIM
-from ..process_spec import Approximation, ExperimentKey, Kernel, Param, Process, Range, TargetLike
+from ..process_spec import Approximation, ExperimentKey, KernelRef, Param, Process, Range, TargetLike
 
 __all__ = ["LFV_ALP", "event_acceptance", "iww_t_min", "make_model", "tau_flight_probability", "vertex"]
 
@@ -226,8 +226,8 @@ LFV_ALP = Process(
     m_in=M_MU,
     m_out=M_TAU,
     dim=DIM,
-    dsigma=Kernel("generator.processes.scalar_brems", "dsigma_batch"),
-    kinematics=Kernel("generator.processes.scalar_brems", "kinematics_batch"),
+    dsigma=KernelRef("generator.processes.scalar_brems", "dsigma_batch"),
+    kinematics=KernelRef("generator.processes.scalar_brems", "kinematics_batch"),
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,

@@ -33,7 +33,7 @@ from ..constants import M_MU, PDG_DARK_SCALAR, PDG_MUON
 from ..decays import scalar_channels
 from ..models import ScalarModel
 from ..phase_space import DIM
-from ..process_spec import Approximation, Kernel, Param, Process, Range, TargetLike
+from ..process_spec import Approximation, KernelRef, Param, Process, Range, TargetLike
 
 __all__ = ["SCALAR"]
 
@@ -123,8 +123,8 @@ SCALAR = Process(
     m_in=M_MU,
     m_out=M_MU,
     dim=DIM,
-    dsigma=Kernel("generator.processes.scalar_brems", "dsigma_batch"),
-    kinematics=Kernel("generator.processes.scalar_brems", "kinematics_batch"),
+    dsigma=KernelRef("generator.processes.scalar_brems", "dsigma_batch"),
+    kinematics=KernelRef("generator.processes.scalar_brems", "kinematics_batch"),
     models=MODELS,
     make_model=make_model,
     decay_channels=decay_channels,

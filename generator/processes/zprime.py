@@ -46,7 +46,7 @@ import numpy as np
 from .._schema import CardFloat, optional
 from ..constants import M_MU, PDG_MUON
 from ..phase_space import DIM
-from ..process_spec import Approximation, ExperimentKey, Kernel, Param, Process, Range, TargetLike
+from ..process_spec import Approximation, ExperimentKey, KernelRef, Param, Process, Range, TargetLike
 from .zprime_physics import PDG_ZPRIME, ZPRIME_MODEL_NAMES, ZPrimeModel, zprime_channels
 
 __all__ = ["ZPRIME", "event_acceptance", "make_model"]
@@ -136,8 +136,8 @@ ZPRIME = Process(
     m_in=M_MU,
     m_out=M_MU,
     dim=DIM,
-    dsigma=Kernel("generator.processes.vector_brems", "dsigma_batch"),
-    kinematics=Kernel("generator.processes.vector_brems", "kinematics_batch"),
+    dsigma=KernelRef("generator.processes.vector_brems", "dsigma_batch"),
+    kinematics=KernelRef("generator.processes.vector_brems", "kinematics_batch"),
     models=ZPRIME_MODEL_NAMES,
     make_model=make_model,
     decay_channels=decay_channels,
