@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .beam_integrands import ExactKernel, FixedEnergyIntegrand
+from .beam_integrands import ExactKernel, FixedEnergyIntegrand, SigmaTableKernel
 from .cards import RunConfig
 from .exceptions import NotANumber
 from .form_factors import form_factor_code
@@ -83,6 +83,8 @@ def point_cross_section(run_plan: RunPlan) -> CrossSection:
     if kernel.has_final_state:
         r = integrate_point(run_plan, np.random.default_rng(config.seed)).integration
         return CrossSection(r.mean * g2, r.sdev * g2, config.method, r.n_eval, r.chi2_dof)
+    if not isinstance(kernel, SigmaTableKernel):
+        raise TypeError(f"method = {config.method}: expected a sigma(E) table, got {type(kernel).__name__}")
     return CrossSection(float(kernel.sigmas[0]) * g2, float(kernel.errors[0]) * g2, config.method)
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import struct
 import time
+import types
 import zlib
 from collections import deque
 from collections.abc import Iterable
@@ -36,7 +37,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO, final
 
 try:  # ISA-L's deflate (python-isal): ~600 MB/s at level 1 against zlib's ~170 MB/s, same stream format
-    from isal import isal_zlib as _deflate
+    from isal import isal_zlib
+
+    _deflate: types.ModuleType = isal_zlib
 except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback where it has no wheel
     _deflate = zlib
 

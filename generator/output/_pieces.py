@@ -93,7 +93,7 @@ def write_event_piece(
             blobs, table = [], []
             for key, buf in container.items():
                 a = np.ascontiguousarray(buf)
-                c = cramjam.zstd.compress(a.view(np.uint8).reshape(-1), level=_LEVEL)
+                c = cramjam.zstd.compress(a.view(np.uint8).reshape(-1), level=_LEVEL)  # type: ignore[arg-type]  # a buffer
                 blobs.append(c)
                 table.append([key, a.dtype.str, a.nbytes, len(c)])
             head = json.dumps({"length": int(length), "form": form.to_json(), "buffers": table}).encode()
@@ -117,7 +117,7 @@ def read_event_piece(path: str | os.PathLike[str]) -> Iterator[ak.Array]:
             for key, dtype, raw, packed in head["buffers"]:
                 out = np.empty(raw, dtype=np.uint8)
                 if raw:
-                    cramjam.zstd.decompress_into(f.read(packed), out)
+                    cramjam.zstd.decompress_into(f.read(packed), out)  # type: ignore[arg-type]  # a buffer
                 else:
                     f.read(packed)
                 container[key] = out.view(np.dtype(dtype))

@@ -111,7 +111,7 @@ def _digits(ax: float, s: int) -> int:
     xs = ax * _P10_SCALE[i]
     b = _P10_HI[i]
     p = xs * b
-    e = _fma(xs, b, -p)  # exact: xs b = p + e (TwoProduct)
+    e: float = _fma(xs, b, -p)  # type: ignore[call-arg]  # a numba intrinsic (typingctx is numba's); exact: xs b = p + e
     e += xs * _P10_LO[i]
     fp_ = np.floor(p)
     t = (p - fp_) + e
@@ -126,7 +126,7 @@ def _digits(ax: float, s: int) -> int:
 @nb.njit(cache=True, nogil=True, inline="always")
 def _decimal_exponent(ax: float) -> int:
     """floor(log10(ax)) for ax > 0, off by one at worst (the caller checks the digit count)."""
-    e2 = ((_bits(ax) >> 52) & 0x7FF) - 1022  # ax = f 2^e2, 0.5 <= f < 1, from the exponent bits
+    e2 = ((_bits(ax) >> 52) & 0x7FF) - 1022  # type: ignore[call-arg]  # numba intrinsic; ax = f 2^e2, 0.5 <= f < 1
     if e2 == -1022:  # subnormal: frexp normalises
         _, e2 = math.frexp(ax)
     e10 = int(np.floor((e2 - 1) * 0.30102999566398120))

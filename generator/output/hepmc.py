@@ -302,7 +302,7 @@ def write_hepmc(
         out.write(_header(run_info))
         cache: list[np.ndarray] = []  # one text buffer for every chunk: each is written before the next
         for chunk in chunks:
-            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line, cache))
+            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line, cache))  # type: ignore[call-overload]  # a uint8 array is a buffer
             number += len(chunk)
         out.write(_FOOTER)
         if gz:
@@ -344,7 +344,7 @@ def write_hepmc_piece(
         if header:
             out.write(_header(run_info))
         for chunk in chunks:
-            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line))
+            out.write(_chunk_text(chunk, run_info, factor, number, xsec_line))  # type: ignore[call-overload]  # a uint8 array is a buffer
             number += len(chunk)
         if gz:
             out.close()

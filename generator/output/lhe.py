@@ -400,7 +400,7 @@ def write_lhe(
             # a plain file is written chunk by chunk, so one text buffer serves them all; the .gz thread
             # compresses a chunk while the next is formatted, so each needs its own
             cache: list[np.ndarray] | None = None if gz else []
-            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen, cache) for chunk in chunks)
+            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen, cache) for chunk in chunks)  # type: ignore[misc]  # a uint8 array is a buffer
             body.write(b"</LesHouchesEvents>\n")
         idwtup = IDWTUP_UNWEIGHTED if (not run_info.weighted and seen.all_equal) else IDWTUP_WEIGHTED
         final_head = _fill_head(template, idwtup, seen.xmax)
@@ -443,7 +443,7 @@ def write_lhe_piece(
             placeholder = _fill_head(_head_text(run_info), IDWTUP_WEIGHTED, 0.0)
             raw.write(_stored_gzip(placeholder) if gz else placeholder)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
-            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)
+            body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)  # type: ignore[misc]  # a uint8 array is a buffer
     return Written.of(final if rename else part, n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first,
                       all_equal=seen.all_equal)
 

@@ -199,7 +199,7 @@ def _frozen_uproot_clock() -> Iterator[None]:
             _clock_saved[:] = [m.datetime for m in modules]
             shim = types.SimpleNamespace(datetime=_FrozenDatetime)
             for m in modules:
-                m.datetime = shim  # type: ignore[attr-defined]
+                m.datetime = shim
         _clock_users += 1
     try:
         yield
@@ -208,7 +208,7 @@ def _frozen_uproot_clock() -> Iterator[None]:
             _clock_users -= 1
             if _clock_users == 0:
                 for m, orig in zip(modules, _clock_saved):
-                    m.datetime = orig  # type: ignore[attr-defined]
+                    m.datetime = orig
 
 
 def _chunk_arrays(chunk: ak.Array, weight_names: tuple[str, ...], factor: float) -> dict[str, Any]:
