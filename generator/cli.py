@@ -328,7 +328,8 @@ def _add_xsec_parser(sub: _SubParsers, reg: dict[str, list[str]] | None) -> None
                        "approximations (one-dimensional quadrature; the error printed is the quadrature's, "
                        "not the approximation's). Checked like a run card with the same keys. --json prints "
                        "it as one JSON object.")
-    x.add_argument("--process", default=None, help="process (default: the first registered)", choices=_choices(reg, "process"))
+    x.add_argument("--process", default=None, help="process (default: the first registered)",
+                   choices=_choices(reg, "process"))
     x.add_argument("--model", default=None, help="model of the process (default: its first; mudump card "
                    "--process NAME lists them)")
     x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
@@ -353,7 +354,8 @@ def _add_width_parser(sub: _SubParsers, reg: dict[str, list[str]] | None) -> Non
                        "model, mass and coupling, its decay length in the lab at --energy and its proper c*tau "
                        "(m), and its one-loop contribution Delta a_mu to the muon g-2. --json prints them as "
                        "one JSON object.")
-    w.add_argument("--process", default=None, help="process (default: the first registered)", choices=_choices(reg, "process"))
+    w.add_argument("--process", default=None, help="process (default: the first registered)",
+                   choices=_choices(reg, "process"))
     w.add_argument("--model", default=None, help="model of the process (default: its first)")
     w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
     w.add_argument("--coupling", type=float, required=True, help="the process's coupling")

@@ -37,8 +37,9 @@ __all__ = ["ScanCache", "code_fingerprint", "counts_key", "default_cache_dir", "
 logger = logging.getLogger("generator.scan")  # the scan's logger, as before the cache had its module
 
 #: Parts of the package that cannot change a sample (writers, command line, reports); all else counts.
-_NOT_IN_FINGERPRINT = ("generator/output/", "generator/cli.py", "generator/scan_command.py", "generator/writing.py",
-                       "generator/rundir.py", "generator/progress.py", "generator/summary.py", "generator/sensitivity.py")
+_NOT_IN_FINGERPRINT = ("generator/output/", "generator/cli.py", "generator/scan_command.py",
+                       "generator/writing.py", "generator/rundir.py", "generator/progress.py",
+                       "generator/summary.py", "generator/sensitivity.py")
 _FINGERPRINT_SUFFIXES = (".py", ".toml", ".csv", ".txt", ".json", ".dat")
 
 

@@ -27,11 +27,11 @@ __all__ = ["add_parser", "cmd_scan"]
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Add the ``scan`` sub-command to ``mudump``'s sub-parsers."""
-    sc = subparsers.add_parser("scan", help="sensitivity scan N(m, g), contours and plot from a scan card",
-                               description="Count the expected signal on the card's (scan_masses x scan_couplings) "
-                               "grid, one integration per mass reweighted in g, for each of scan_models and "
-                               "scan_experiments; write grid_*.csv/json, contour_*.csv/json, sensitivity.png/pdf "
-                               "and scan_summary.json.")
+    sc = subparsers.add_parser(
+        "scan", help="sensitivity scan N(m, g), contours and plot from a scan card",
+        description="Count the expected signal on the card's (scan_masses x scan_couplings) grid, one "
+        "integration per mass reweighted in g, for each of scan_models and scan_experiments; write "
+        "grid_*.csv/json, contour_*.csv/json, sensitivity.png/pdf and scan_summary.json.")
     sc.add_argument("card", help="a run card with scan_masses and scan_couplings (see cards/*_scan.dat)")
     sc.add_argument("--output", metavar="DIR", default=None, help="output directory (default: the card's output_dir)")
     sc.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
