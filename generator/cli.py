@@ -28,8 +28,16 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    import logging
+
+    from .cards import RunConfig
+
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 #: Sub-commands whose options list the registry's processes, models, methods and form factors; the
 #: registry (numba kernels) is loaded only for them, so ``mudump --help`` and ``--version`` stay fast.
@@ -74,7 +82,7 @@ def _whole_number(name: str, text: str) -> int:
 _SOURCE = "command line"
 
 
-def _request(args: argparse.Namespace, energy: float):
+def _request(args: argparse.Namespace, energy: float) -> RunConfig:
     """The validated :class:`~generator.cards.RunConfig` of an xsec/width request: the same schema and
     checks as a card and :func:`generator.cross_section` (one refusal, one message, on every path)."""
     from .plan import check_coupling
@@ -226,54 +234,6 @@ def _run_executor(args: argparse.Namespace) -> dict:
             "dask_local": args.dask_local}
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
-    import logging
-
-    from ._extras import missing, require
-    from .cards import load_card
-    from .exceptions import MissingExtra
-    from .executors import check_options
-    from .rundir import prepare_scan
-    from .scan import scan_config, scan_points
-    from .sensitivity import write_scan
-
-    check_options(scheduler=args.scheduler, dask_local=args.dask_local, workers=args.workers)
-    # optional dependencies before any work: Dask is needed, the plot is skipped (one line each)
-    dask_by = ("--scheduler" if args.scheduler is not None else "--dask-local" if args.dask_local is not None
-               else "--executor dask" if args.executor == "dask" else None)
-    if dask_by is not None:
-        require("dask", dask_by)
-    plot, notes = not args.no_plot, []
-    if plot and missing("plots"):
-        plot = False
-        notes.append(f"no plot: {MissingExtra('plots', missing('plots'), 'the sensitivity plot')}")
-        logging.getLogger("mudump").warning("%s; the scan writes its grids and contours without "
-                                            "sensitivity.png/pdf (or say --no-plot)", notes[0])
-    config = load_card(args.card, **({"g2_band": args.g2_band} if args.g2_band is not None else {}))
-    work = scan_points(config)  # the grid's card errors before the output directory is touched
-    # checked, locked (a second scan into the directory stops at once), cleaned, run_NN or --overwrite
-    with prepare_scan(args.output or config.output_dir, overwrite=args.overwrite) as out:
-        result = scan_config(config, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                             dask_local=args.dask_local, cache_dir=args.cache_dir, use_cache=not args.no_cache,
-                             progress=not getattr(args, "quiet", False), work=work)
-        summary = write_scan(result, out.path, plot=plot, notes=notes)
-    if args.json:
-        print(json.dumps(summary))
-        return 0
-    print(f"N(m, g) on {len(result.masses)} masses x {len(result.couplings)} couplings in {result.seconds:.1f} s "
-          f"({result.executor}, {result.workers} worker(s)); contour level N = {summary['level']:g}")
-    for pair in summary["pairs"]:
-        reach = pair["mass_reach_GeV"]
-        print(f"  {pair['experiment']:>12} {pair['model']:<12} excluded at {pair['excluded_masses']} masses"
-              + ("" if reach is None else f", still excluded at the grid's heaviest mass {reach:.4g} GeV"
-                 if pair["mass_reach_beyond_grid"] else f", reach closes at m = {reach:.4g} GeV"))
-    for note in summary["notes"]:
-        print(f"  note: {note}")
-    for path in summary["files"].values():
-        print(f"  wrote {path}")
-    return 0
-
-
 def _print_run_summary(s: dict) -> None:
     """The short report of a finished run: sigma, the expected counts, every path written."""
     rel = f" ({s['precision_reached']:.1%})" if s.get("precision_reached") is not None else ""
@@ -334,14 +294,33 @@ def _param_options(p: argparse.ArgumentParser, registered: bool) -> None:
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; the choices of xsec/width come from the registry (loaded only for those commands)."""
+    from .flux_command import add_parser as add_flux_parser  # mudump flux (generator/flux_command.py)
+    from .scan_command import add_parser as add_scan_parser  # mudump scan (generator/scan_command.py)
+
     parser = argparse.ArgumentParser(prog="mudump", description="Dark-sector event generator for muon beams.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     reg = _registry_choices() if any(a in _REGISTRY_COMMANDS for a in argv) else None
+    _add_xsec_parser(sub, reg)
+    _add_width_parser(sub, reg)
+    _add_run_parser(sub)
+    add_scan_parser(sub)
+    _add_card_parser(sub)
+    add_flux_parser(sub)
+    _add_common_options(parser)
+    for p in sub.choices.values():
+        _add_common_options(p)
+        p.formatter_class = _HelpFormatter
+    return parser
 
-    def choices(key: str) -> dict[str, object]:
-        return {"choices": reg[key]} if reg else {}
 
+def _choices(reg: dict[str, list[str]] | None, key: str) -> list[str] | None:
+    """The registry's names for an option (``--process``), or None (no check) without the registry loaded."""
+    return reg[key] if reg else None
+
+
+def _add_xsec_parser(sub: _SubParsers, reg: dict[str, list[str]] | None) -> None:
+    """``mudump xsec``: the total cross section of one point (``reg``: the registry's choices, or None)."""
     x = sub.add_parser("xsec", help="total cross section (pb)",
                        description="The total cross section sigma (pb) of the process on one target nucleus at "
                        "one beam energy, boson mass and coupling: the exact tree-level 2->3 matrix element "
@@ -349,7 +328,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                        "approximations (one-dimensional quadrature; the error printed is the quadrature's, "
                        "not the approximation's). Checked like a run card with the same keys. --json prints "
                        "it as one JSON object.")
-    x.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
+    x.add_argument("--process", default=None, help="process (default: the first registered)",
+                   choices=_choices(reg, "process"))
     x.add_argument("--model", default=None, help="model of the process (default: its first; mudump card "
                    "--process NAME lists them)")
     x.add_argument("--target", default="Pb", help="target material (default %(default)s)")
@@ -366,12 +346,16 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     x.add_argument("--json", action="store_true", help="print JSON")
     x.set_defaults(func=cmd_xsec)
 
+
+def _add_width_parser(sub: _SubParsers, reg: dict[str, list[str]] | None) -> None:
+    """``mudump width``: the boson's widths, branching ratios, decay length and Delta a_mu."""
     w = sub.add_parser("width", help="widths, branching ratios, decay length, Delta a_mu",
                        description="The boson's partial and total decay widths (GeV) and branching ratios for one "
                        "model, mass and coupling, its decay length in the lab at --energy and its proper c*tau "
                        "(m), and its one-loop contribution Delta a_mu to the muon g-2. --json prints them as "
                        "one JSON object.")
-    w.add_argument("--process", default=None, help="process (default: the first registered)", **choices("process"))
+    w.add_argument("--process", default=None, help="process (default: the first registered)",
+                   choices=_choices(reg, "process"))
     w.add_argument("--model", default=None, help="model of the process (default: its first)")
     w.add_argument("--mass", type=float, required=True, help="boson mass in GeV")
     w.add_argument("--coupling", type=float, required=True, help="the process's coupling")
@@ -381,6 +365,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     w.add_argument("--json", action="store_true", help="print JSON")
     w.set_defaults(func=cmd_width)
 
+
+def _add_run_parser(sub: _SubParsers) -> None:
+    """``mudump run``: events from a run card, optionally in shards on local processes or Dask."""
     r = sub.add_parser("run", help="generate events from a run card",
                        description="Integrate, generate and write events as a run card says. Output goes to "
                        "the card's output_dir (relative to the current directory); a directory that holds an "
@@ -410,47 +397,15 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                    help="start a Dask LocalCluster of N worker processes (implies --executor dask)")
     r.set_defaults(func=cmd_run)
 
-    sc = sub.add_parser("scan", help="sensitivity scan N(m, g), contours and plot from a scan card",
-                        description="Count the expected signal on the card's (scan_masses x scan_couplings) grid, "
-                        "one integration per mass reweighted in g, for each of scan_models and scan_experiments; "
-                        "write grid_*.csv/json, contour_*.csv/json, sensitivity.png/pdf and scan_summary.json.")
-    sc.add_argument("card", help="a run card with scan_masses and scan_couplings (see cards/*_scan.dat)")
-    sc.add_argument("--output", metavar="DIR", default=None, help="output directory (default: the card's output_dir)")
-    sc.add_argument("--executor", choices=["serial", "processes", "dask"], default="processes",
-                    help="where mass points run: in this process, local worker processes, or Dask")
-    sc.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
-    sc.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                    help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (implies --executor dask)")
-    sc.add_argument("--dask-local", dest="dask_local", metavar="N", type=int, default=None,
-                    help="start a Dask LocalCluster of N worker processes (implies --executor dask)")
-    sc.add_argument("--cache-dir", dest="cache_dir", metavar="DIR", default=None,
-                    help="cache of mass points (default: $MUDUMP_CACHE or ~/.cache/mudump/scan)")
-    sc.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
-    sc.add_argument("--no-plot", dest="no_plot", action="store_true", help="write no PNG/PDF")
-    sc.add_argument("--g2-band", dest="g2_band", choices=["wp2025", "wp2020", "none"], default=None,
-                    help="the Delta a_mu region drawn: wp2025 = (38 +- 63)e-11 (2025 White Paper + final "
-                    "Fermilab; allowed couplings), wp2020 = (251 +- 59)e-11 (the 2021 discrepancy; favoured band), "
-                    "none (default: the card's g2_band, wp2025 if not set)")
-    sc.add_argument("--overwrite", action="store_true",
-                    help="remove the earlier scan's (or run's) files in the output directory first "
-                    "(default: a new run_NN folder)")
-    sc.add_argument("--json", action="store_true", help="print scan_summary.json to stdout, and nothing else")
-    sc.set_defaults(func=cmd_scan)
 
+def _add_card_parser(sub: _SubParsers) -> None:
+    """``mudump card``: the documented run-card template."""
     c = sub.add_parser("card", help="write a documented run-card template to stdout",
                        description="Write a run card with every key, its meaning, unit and allowed values: "
                        "mudump card > my_run.dat")
     c.add_argument("--template", action="store_true", help="the documented template (the only kind; default: on)")
     c.add_argument("--process", default=None, help="the process of the card (default: the first registered)")
     c.set_defaults(func=cmd_card)
-    from .flux_command import add_parser as add_flux_parser  # mudump flux (generator/flux_command.py)
-
-    add_flux_parser(sub)
-    _add_common_options(parser)
-    for p in sub.choices.values():
-        _add_common_options(p)
-        p.formatter_class = _HelpFormatter
-    return parser
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -494,24 +449,23 @@ def _setup_logging(args: argparse.Namespace) -> None:
     if getattr(args, "log_level", None):
         level = getattr(logging, args.log_level.upper())
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_LogFormatter(f"mudump {args.command}: %(levelname)s: %(message)s"))
+    handler.setFormatter(_log_formatter(f"mudump {args.command}: %(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
-class _LogFormatter:
-    """``mudump run: warning: ...`` (level names in lower case, as the error lines)."""
+def _log_formatter(fmt: str) -> logging.Formatter:
+    """``mudump run: warning: ...`` (level names in lower case, as the error lines); a subclass made here,
+    where ``logging`` is imported, not with the module (``mudump --help`` imports no logging)."""
+    import copy
+    import logging
 
-    def __init__(self, fmt: str) -> None:
-        import logging
+    class LowerCaseLevels(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            record = copy.copy(record)
+            record.levelname = record.levelname.lower()
+            return super().format(record)
 
-        self._fmt = logging.Formatter(fmt)
-
-    def format(self, record: object) -> str:
-        import copy
-
-        record = copy.copy(record)
-        record.levelname = record.levelname.lower()  # type: ignore[attr-defined]
-        return self._fmt.format(record)  # type: ignore[arg-type]
+    return LowerCaseLevels(fmt)
 
 
 def _sigterm(signum: int, _frame: object) -> None:

@@ -250,27 +250,13 @@ def _mass(p4: np.ndarray) -> np.ndarray:
 
 
 def build_events(
-    p_in: np.ndarray,
-    P_in: np.ndarray,
-    p_out: np.ndarray,
-    P_out: np.ndarray,
-    k: np.ndarray,
-    *,
-    lepton_in_pdg: int | np.ndarray,
-    lepton_out_pdg: int | np.ndarray,
-    nucleus_pdg: int,
-    boson_pdg: int,
-    daughters_p4: np.ndarray | None = None,
-    daughters_pdg: np.ndarray | None = None,
-    channel: np.ndarray | None = None,
-    prod_vertex: np.ndarray | None = None,
-    decay_vertex: np.ndarray | None = None,
-    ctau_m: float | np.ndarray,
-    w_xsec: float | np.ndarray,
-    p_decay: float | np.ndarray | None = None,
-    acceptance: float | np.ndarray | None = None,
-    E_beam: float | np.ndarray | None = None,
-    masses: tuple[float, float, float, float] | None = None,
+    p_in: np.ndarray, P_in: np.ndarray, p_out: np.ndarray, P_out: np.ndarray, k: np.ndarray, *,
+    lepton_in_pdg: int | np.ndarray, lepton_out_pdg: int | np.ndarray, nucleus_pdg: int, boson_pdg: int,
+    daughters_p4: np.ndarray | None = None, daughters_pdg: np.ndarray | None = None,
+    channel: np.ndarray | None = None, prod_vertex: np.ndarray | None = None,
+    decay_vertex: np.ndarray | None = None, ctau_m: float | np.ndarray, w_xsec: float | np.ndarray,
+    p_decay: float | np.ndarray | None = None, acceptance: float | np.ndarray | None = None,
+    E_beam: float | np.ndarray | None = None, masses: tuple[float, float, float, float] | None = None,
     daughters_m: np.ndarray | None = None,
 ) -> ak.Array:
     """Assemble a batch of events in the mudump schema from numpy arrays (no loop over events).
@@ -320,41 +306,87 @@ def build_events(
     ValueError
         On inconsistent shapes or missing daughter information.
     """
+    moms = _momenta(p_in, P_in, p_out, P_out, k)
+    n = len(moms[0])
+    decayed, chan, d_p4, d_pdg = _daughters(n, daughters_p4, daughters_pdg, channel)
+    ids = (lepton_in_pdg, nucleus_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg)
+    table = _particle_table(moms, ids, decayed, d_p4, d_pdg, masses, daughters_m)
+    prod, dec, proper_ctau, vertices = _vertices(prod_vertex, decay_vertex, decayed, moms[4], table["m"][:, 4])
+    weights = _weights(n, w_xsec, p_decay, acceptance)
+    fields = {
+        "particles": _jagged_particles({**table, **vertices}, decayed),
+        "prod_x": np.ascontiguousarray(prod[:, 0]),
+        "prod_y": np.ascontiguousarray(prod[:, 1]),
+        "prod_z": np.ascontiguousarray(prod[:, 2]),
+        "decay_x": np.ascontiguousarray(dec[:, 0]),
+        "decay_y": np.ascontiguousarray(dec[:, 1]),
+        "decay_z": np.ascontiguousarray(dec[:, 2]),
+        "channel": chan.astype(np.int32),
+        "ctau_m": _per_event("ctau_m", ctau_m, n),
+        "proper_ctau_m": proper_ctau,
+        "E_beam": _per_event("E_beam", moms[0][:, 0] if E_beam is None else E_beam, n),
+        "charge_flip": _charge_flip(table["pdgid"][:, 0], d_pdg, decayed),
+        "weights": weights,
+    }
+    return ak.zip(fields, depth_limit=1)
+
+
+def _momenta(p_in: np.ndarray, P_in: np.ndarray, p_out: np.ndarray, P_out: np.ndarray, k: np.ndarray
+             ) -> list[np.ndarray]:
+    """The five four-momenta (n, 4) as float64 arrays, their shapes checked."""
     p_in = _as_p4("p_in", p_in, None)
     n = p_in.shape[0]
-    moms = [p_in] + [
+    return [p_in] + [
         _as_p4(nm, a, n) for nm, a in (("P_in", P_in), ("p_out", p_out), ("P_out", P_out), ("k", k))
     ]
 
+
+def _jagged_particles(columns: dict[str, np.ndarray], decayed: np.ndarray) -> ak.Array:
+    """The particle records from their [n, 7] columns, without the daughter slots of undecayed events."""
+    keep = np.ones((len(decayed), 7), dtype=bool)
+    keep[:, 5:] = decayed[:, None]
+    counts = np.where(decayed, 7, 5).astype(np.int64)
+    return ak.unflatten(ak.zip({name: a[keep] for name, a in columns.items()}), counts)
+
+
+def _daughters(
+    n: int, daughters_p4: np.ndarray | None, daughters_pdg: np.ndarray | None, channel: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(decayed, channel, daughter four-momenta (n, 2, 4), daughter ids (n, 2)), checked; zeros and
+    channel -1 without daughters."""
     if daughters_p4 is None:
         if channel is not None and np.any(np.asarray(channel) >= 0):
             raise ValueError("channel >= 0 for some events but daughters_p4 is None")
-        decayed = np.zeros(n, dtype=bool)
-        chan = np.full(n, -1, dtype=np.int32)
-        d_p4 = np.zeros((n, 2, 4))
-        d_pdg = np.zeros((n, 2), dtype=np.int32)
-    else:
-        d_p4 = np.asarray(daughters_p4, dtype=np.float64)
-        if d_p4.shape != (n, 2, 4):
-            raise ValueError(f"daughters_p4 has shape {d_p4.shape} but require ({n}, 2, 4)")
-        if daughters_pdg is None or channel is None:
-            raise ValueError("daughters_p4 given but daughters_pdg or channel is None; give all three")
-        d_pdg = np.asarray(daughters_pdg, dtype=np.int32)
-        if d_pdg.shape != (n, 2):
-            raise ValueError(f"daughters_pdg has shape {d_pdg.shape} but require ({n}, 2)")
-        chan = _per_event("channel", channel, n, np.int32)
-        if np.any(chan < -1):
-            raise ValueError(f"channel min = {chan.min()} but require >= -1")
-        decayed = chan >= 0
+        return np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int32), np.zeros((n, 2, 4)), np.zeros(
+            (n, 2), dtype=np.int32)
+    d_p4 = np.asarray(daughters_p4, dtype=np.float64)
+    if d_p4.shape != (n, 2, 4):
+        raise ValueError(f"daughters_p4 has shape {d_p4.shape} but require ({n}, 2, 4)")
+    if daughters_pdg is None or channel is None:
+        raise ValueError("daughters_p4 given but daughters_pdg or channel is None; give all three")
+    d_pdg = np.asarray(daughters_pdg, dtype=np.int32)
+    if d_pdg.shape != (n, 2):
+        raise ValueError(f"daughters_pdg has shape {d_pdg.shape} but require ({n}, 2)")
+    chan = _per_event("channel", channel, n, np.int32)
+    if np.any(chan < -1):
+        raise ValueError(f"channel min = {chan.min()} but require >= -1")
+    return chan >= 0, chan, d_p4, d_pdg
 
-    # --- particle table, [n, 7] per field, then drop daughter slots of undecayed events ----------
+
+def _particle_table(
+    moms: list[np.ndarray], ids: tuple[int | np.ndarray, ...], decayed: np.ndarray, d_p4: np.ndarray,
+    d_pdg: np.ndarray, masses: tuple[float, float, float, float] | None, daughters_m: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """Ids, status, mothers, four-momenta and masses of the 7 particle slots, [n, 7] per field: the
+    incoming lepton, nucleus, outgoing lepton, recoil, boson (``moms``, ``ids``) and its two daughters."""
+    n = len(decayed)
     p4 = np.empty((n, 7, 4))
     for i, a in enumerate(moms):
         p4[:, i] = a
     p4[:, 5:] = d_p4
     pdg = np.empty((n, 7), dtype=np.int32)
-    for col, ids in enumerate((lepton_in_pdg, nucleus_pdg, lepton_out_pdg, nucleus_pdg, boson_pdg)):
-        pdg[:, col] = ids  # a scalar, or one id per event (a mixed mu+/mu- flux)
+    for col, pdg_id in enumerate(ids):
+        pdg[:, col] = pdg_id  # a scalar, or one id per event (a mixed mu+/mu- flux)
     pdg[:, 5:] = d_pdg
     status = np.broadcast_to(np.array([-1, -1, 1, 1, 1, 1, 1], dtype=np.int32), (n, 7)).copy()
     status[decayed, 4] = 2
@@ -376,30 +408,24 @@ def build_events(
         if dm.shape != (n, 2):
             raise ValueError(f"daughters_m has shape {dm.shape} but require ({n}, 2)")
         m[:, 5:] = dm
+    return {"pdgid": pdg, "status": status, "mother1": mother1, "mother2": mother2, "E": p4[..., 0],
+            "px": p4[..., 1], "py": p4[..., 2], "pz": p4[..., 3], "m": m}
 
-    keep = np.ones((n, 7), dtype=bool)
-    keep[:, 5:] = decayed[:, None]
-    counts = np.where(decayed, 7, 5).astype(np.int64)
-    flat = {
-        "pdgid": pdg[keep],
-        "status": status[keep],
-        "mother1": mother1[keep],
-        "mother2": mother2[keep],
-        "E": p4[..., 0][keep],
-        "px": p4[..., 1][keep],
-        "py": p4[..., 2][keep],
-        "pz": p4[..., 3][keep],
-        "m": m[keep],
-    }
 
-    # --- vertices: slots 0-4 at the production point (t = 0), the boson's daughters at its decay point ----
+def _vertices(
+    prod_vertex: np.ndarray | None, decay_vertex: np.ndarray | None, decayed: np.ndarray, k: np.ndarray,
+    m_boson: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(production vertex, decay vertex, the boson's proper c*t, the particles' vx, vy, vz, vt, proper_ct
+    [n, 7]): slots 0-4 at the production point (t = 0), the boson's daughters at its decay point."""
+    n = len(decayed)
     prod = _vertex("prod_vertex", prod_vertex, n, None)
     dec = _vertex("decay_vertex", decay_vertex, n, prod)
     dec = np.where(decayed[:, None], dec, prod)
-    k_abs = np.sqrt(moms[4][:, 1] ** 2 + moms[4][:, 2] ** 2 + moms[4][:, 3] ** 2)
+    k_abs = np.sqrt(k[:, 1] ** 2 + k[:, 2] ** 2 + k[:, 3] ** 2)
     flight = np.sqrt(np.sum((dec - prod) ** 2, axis=1))  # 0 for undecayed events (dec = prod)
-    proper_ctau = np.divide(flight * m[:, 4], k_abs, out=np.zeros(n), where=k_abs > 0.0)
-    t_dec = np.divide(flight * moms[4][:, 0], k_abs, out=np.zeros(n), where=k_abs > 0.0)  # c t_lab
+    proper_ctau = np.divide(flight * m_boson, k_abs, out=np.zeros(n), where=k_abs > 0.0)
+    t_dec = np.divide(flight * k[:, 0], k_abs, out=np.zeros(n), where=k_abs > 0.0)  # c t_lab
     v4 = np.empty((n, 7, 4))
     v4[:, :5, :3] = prod[:, None, :]
     v4[:, :5, 3] = 0.0
@@ -407,35 +433,25 @@ def build_events(
     v4[:, 5:, 3] = t_dec[:, None]
     pct = np.zeros((n, 7))
     pct[:, 4] = proper_ctau
-    for i, name in enumerate(("vx", "vy", "vz", "vt")):
-        flat[name] = v4[..., i][keep]
-    flat["proper_ct"] = pct[keep]
-    particles = ak.unflatten(ak.zip(flat), counts)
+    columns = {name: v4[..., i] for i, name in enumerate(("vx", "vy", "vz", "vt"))}
+    return prod, dec, proper_ctau, {**columns, "proper_ct": pct}
 
-    # --- charge flip: the boson's muons carry the opposite muon number to the beam lepton's -------------
-    l_mu_beam = np.where(pdg[:, 0] == 13, 1, np.where(pdg[:, 0] == -13, -1, 0))
+
+def _charge_flip(beam_pdg: np.ndarray, d_pdg: np.ndarray, decayed: np.ndarray) -> np.ndarray:
+    """The boson's muons carry the opposite muon number to the beam lepton's."""
+    l_mu_beam = np.where(beam_pdg == 13, 1, np.where(beam_pdg == -13, -1, 0))
     l_mu_dau = (np.sum(d_pdg == 13, axis=1) - np.sum(d_pdg == -13, axis=1)) * decayed
-    charge_flip = (l_mu_beam != 0) & (l_mu_dau == -l_mu_beam)
+    return (l_mu_beam != 0) & (l_mu_dau == -l_mu_beam)
+
+
+def _weights(
+    n: int, w_xsec: float | np.ndarray, p_decay: float | np.ndarray | None, acceptance: float | np.ndarray | None
+) -> ak.Array:
+    """The named weights (WEIGHT_FIELDS); p_decay and acceptance 1 if not applied."""
     w_x = _per_event("w_xsec", w_xsec, n)
     p_d = _per_event("p_decay", 1.0 if p_decay is None else p_decay, n)
     acc = _per_event("acceptance", 1.0 if acceptance is None else acceptance, n)
-    weights = ak.zip({"w_xsec": w_x, "p_decay": p_d, "acceptance": acc, "weight": w_x * p_d * acc})
-    fields = {
-        "particles": particles,
-        "prod_x": np.ascontiguousarray(prod[:, 0]),
-        "prod_y": np.ascontiguousarray(prod[:, 1]),
-        "prod_z": np.ascontiguousarray(prod[:, 2]),
-        "decay_x": np.ascontiguousarray(dec[:, 0]),
-        "decay_y": np.ascontiguousarray(dec[:, 1]),
-        "decay_z": np.ascontiguousarray(dec[:, 2]),
-        "channel": chan.astype(np.int32),
-        "ctau_m": _per_event("ctau_m", ctau_m, n),
-        "proper_ctau_m": proper_ctau,
-        "E_beam": _per_event("E_beam", p_in[:, 0] if E_beam is None else E_beam, n),
-        "charge_flip": charge_flip,
-        "weights": weights,
-    }
-    return ak.zip(fields, depth_limit=1)
+    return ak.zip({"w_xsec": w_x, "p_decay": p_d, "acceptance": acc, "weight": w_x * p_d * acc})
 
 
 def _primitive(layout_type: Any) -> str | None:
@@ -459,6 +475,15 @@ def check_events(events: ak.Array) -> None:
     """
     if not isinstance(events, ak.Array):
         raise TypeError(f"events is a {type(events).__name__} but require an awkward Array")
+    _check_types(events)
+    decayed = ak.to_numpy(events.channel) >= 0
+    _check_particle_counts(events, decayed)
+    _check_status_and_mothers(events, decayed)
+    _check_weights_and_vertices(events, decayed)
+
+
+def _check_types(events: ak.Array) -> None:
+    """The event, particle and weight fields in schema order, each of its dtype."""
     fields = list(ak.fields(events))
     if fields != list(EVENT_FIELDS):
         raise ValueError(f"event fields {fields} but require {list(EVENT_FIELDS)}")
@@ -483,9 +508,10 @@ def check_events(events: ak.Array) -> None:
         if got != dtype:
             raise ValueError(f"weights.{name} has dtype {got} but require {dtype}")
 
+
+def _check_particle_counts(events: ak.Array, decayed: np.ndarray) -> None:
+    """7 particles if decayed else 5, plus tau decay products (:mod:`generator.tau_decays`)."""
     counts = ak.to_numpy(ak.num(events.particles))
-    channel = ak.to_numpy(events.channel)
-    decayed = channel >= 0
     base = np.where(decayed, 7, 5)
     bad = counts < base
     if np.any(counts > base):  # particles beyond the base must be tau decay products (generator.tau_decays)
@@ -496,10 +522,15 @@ def check_events(events: ak.Array) -> None:
         bad |= ak.to_numpy(ak.any(extra & ~from_tau, axis=1))
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
+        channel = ak.to_numpy(events.channel)
         raise ValueError(
             f"event {i} has {counts[i]} particles with channel {channel[i]} but require 7 if channel >= 0 "
             "else 5, plus tau decay products (mother a tau)"
         )
+
+
+def _check_status_and_mothers(events: ak.Array, decayed: np.ndarray) -> None:
+    """Les Houches status of the incoming particles and the boson; mothers earlier in the event."""
     status = events.particles.status
     st4 = ak.to_numpy(status[:, 4])
     if np.any(st4 != np.where(decayed, 2, 1)):
@@ -513,6 +544,10 @@ def check_events(events: ak.Array) -> None:
         ak.min(m1) < -1 or np.any(ak.to_numpy(m1 >= ak.flatten(ak.local_index(events.particles))))
     ):
         raise ValueError("mother indices must be -1 or point to an earlier particle")
+
+
+def _check_weights_and_vertices(events: ak.Array, decayed: np.ndarray) -> None:
+    """weight = w_xsec p_decay acceptance; proper decay distances >= 0; undecayed: decay = production vertex."""
     w = events.weights
     prod = ak.to_numpy(w.w_xsec * w.p_decay * w.acceptance)
     weight = ak.to_numpy(w.weight)

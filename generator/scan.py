@@ -13,19 +13,13 @@ mass point is integrated and sampled once (``scan_events`` weighted events) and 
 is a reweighting of the same events (:mod:`generator.reweight`: the decay point is redrawn per coupling
 with common random numbers and the daughter acceptance recomputed there).
 
-**Seeds.** The integration and sampling of a mass use a seed derived from the card's ``seed`` and the mass
-itself (``numpy.random.SeedSequence(seed, spawn_key=(mass in 1e-12 GeV,))``), never from its position in
-the grid or from the worker that runs it: the numbers are identical whatever the executor, the number of
-workers, the order in which points finish, and whether a mass is added to the grid later.
+**Seeds** (:mod:`generator.scan_grid`, which makes the work list). The integration and sampling of a mass
+use a seed derived from the card's ``seed`` and the mass itself, never from its position in the grid or
+from the worker that runs it: the numbers are identical whatever the executor and the number of workers.
 
-**Cache.** Each mass sample is stored on disk (pickle, written to ``<name>.<pid>.part`` then renamed)
-under the SHA-256 of everything it depends on: the card as written by ``RunConfig.to_card`` at that mass
-and reference coupling (process, model, experiment or target, beam, precision, VEGAS settings, seed, ...),
-the number of events, the derived seed, the contents of a user's experiment TOML and flux file, the
-package version and a fingerprint of the source and data files of ``generator/`` and ``geometry/`` that
-can change a sample (the writers and the command line are left out). Any change of an input gives
-another key: the old entry is simply not used. The counts on a coupling grid are cached beside it under
-the sample key and the grid, so a rerun costs nothing and a finer coupling grid costs one reweighting.
+**Cache** (:mod:`generator.scan_cache`). Each mass sample is stored on disk under the SHA-256 of everything
+it depends on (the card at that point, the seed, the user's files, a fingerprint of the code); the counts on
+a coupling grid beside it, so a rerun costs nothing and a finer coupling grid costs one reweighting.
 
 **Executors** share one seam (:class:`Executor`): ``serial`` (in-process), ``processes`` (the default,
 ``concurrent.futures.ProcessPoolExecutor`` on all cores, forked after the kernels are loaded) and ``dask``
@@ -43,62 +37,30 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import json
-import logging
-import math
 import os
-import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from geometry.experiments import experiment_file
-
-from ._version import __version__
 from .cards import RunConfig
 from .decay_records import DecayRecord
-from .exceptions import CardError, UnphysicalRequest
+from .exceptions import UnphysicalRequest
 from .executors import EXECUTORS, MAX_RETRIES, DaskExecutor, Executor, ProcessExecutor, make_executor
-from .grids import parse_couplings, parse_masses, parse_names
 from .plan import RunPlan, plan
 from .reweight import counts_vs_coupling, decay_records
 from .run import integrate_point
+from .scan_cache import ScanCache, counts_key, default_cache_dir
+from .scan_grid import ScanPoint, mass_seed, scan_points
 
 __all__ = ["EXECUTORS", "MAX_RETRIES", "DaskExecutor", "Executor", "MassSample", "ProcessExecutor", "ScanCache",
            "ScanPoint", "ScanResult", "compute_point", "default_cache_dir", "make_executor", "mass_seed", "run_scan",
            "scan_config", "scan_points"]
 
-logger = logging.getLogger(__name__)
-
 _COUNT_KEYS = ("produced", "decayed", "accepted", "accepted_error")
-
-
-# ---------------------------------------------------------------------------------------------------
-# the work list
-# ---------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ScanPoint:
-    """One mass of one (experiment, model): the card at that mass and the reference coupling g0."""
-
-    experiment: str
-    model: str
-    mass: float
-    """GeV."""
-    config: RunConfig
-    """The card at this mass, model and experiment, coupling = g0, ``scan_events`` weighted events."""
-    seed: int
-    """Integration and sampling seed derived from the card's seed and the mass (:func:`mass_seed`)."""
-    key: str
-    """Cache key of the sample (SHA-256 hex)."""
-    problem: str | None = None
-    """Why this point has no events (e.g. a mass above the experiment's threshold), or None."""
 
 
 @dataclass
@@ -134,55 +96,6 @@ class PointOutcome:
     sample: MassSample | None
     counts: dict[str, np.ndarray]
     seconds: float
-
-
-def mass_seed(card_seed: int, mass: float) -> int:
-    """Seed of a mass point from the card's seed and the mass alone (not its place in the grid).
-
-    >>> mass_seed(0, 0.1) == mass_seed(0, 0.1) != mass_seed(0, 0.2)
-    True
-    """
-    mass_key = round(float(mass) * 1e12)  # 1e-12 GeV steps
-    return int(np.random.SeedSequence(card_seed, spawn_key=(mass_key,)).generate_state(2, np.uint64)[0] >> 1)
-
-
-def _scan_lists(config: RunConfig) -> tuple[tuple[float, ...], tuple[float, ...], tuple[str, ...], tuple[str, ...]]:
-    masses = parse_masses(config.scan_masses) if config.scan_masses else (config.mass,)
-    if config.scan_couplings is None:
-        raise CardError(config.source_path, None, "scan_couplings", "a scan needs a coupling grid",
-                        "scan_couplings = lo:hi:n (log-spaced), e.g. 1e-6:1e-2:100")
-    couplings = parse_couplings(config.scan_couplings)
-    models = parse_names(config.scan_models) if config.scan_models else (config.model,)
-    experiments = parse_names(config.scan_experiments) if config.scan_experiments else (config.experiment,)
-    if any(e is None for e in experiments):
-        raise CardError(config.source_path, config.source_lines.get("target"), "experiment",
-                        "a scan counts events in an experiment, but the card gives only a target",
-                        "experiment = <name> (e.g. na64mu) or scan_experiments = a, b")
-    return masses, couplings, models, experiments  # type: ignore[return-value]
-
-
-def scan_points(config: RunConfig) -> tuple[list[ScanPoint], tuple[float, ...]]:
-    """The work list of a scan card: every (experiment, model, mass), and the coupling grid."""
-    masses, couplings, models, experiments = _scan_lists(config)
-    g0 = math.sqrt(couplings[0] * couplings[-1])
-    base = config.replace(scan_masses=None, scan_couplings=None, scan_models=None, scan_experiments=None,
-                          scan_background=0.0, scan_signal=None, nevents=config.scan_events, weighted=True,
-                          coupling=g0, decay=True, g2_band=type(config).__dataclass_fields__["g2_band"].default)
-    points = []
-    for experiment in experiments:
-        with contextlib.suppress(UnphysicalRequest):  # a bad experiment is a card error now, not on a worker later
-            plan(base.replace(experiment=experiment, target=None, mass=masses[0]))
-        for model in models:
-            for mass in masses:
-                seed = mass_seed(config.seed, mass)
-                try:
-                    cfg = base.replace(experiment=experiment, target=None, model=model, mass=mass)
-                except CardError as exc:  # e.g. a mass above the beam's kinematic limit
-                    cfg, problem = base.replace(experiment=experiment, target=None, model=model), str(exc)
-                else:
-                    problem = None
-                points.append(ScanPoint(experiment, model, mass, cfg, seed, sample_key(cfg, seed), problem))
-    return points, couplings
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -244,100 +157,6 @@ def compute_point(point: ScanPoint, couplings: Sequence[float], sample: MassSamp
 
 def _compute_task(point: ScanPoint, couplings: tuple[float, ...], sample: MassSample | None) -> PointOutcome:
     return compute_point(point, couplings, sample)
-
-
-# ---------------------------------------------------------------------------------------------------
-# cache
-# ---------------------------------------------------------------------------------------------------
-#: Parts of the package that cannot change a sample (writers, command line, reports); all else counts.
-_NOT_IN_FINGERPRINT = ("generator/output/", "generator/cli.py", "generator/writing.py", "generator/rundir.py",
-                       "generator/progress.py", "generator/summary.py", "generator/sensitivity.py")
-_FINGERPRINT_SUFFIXES = (".py", ".toml", ".csv", ".txt", ".json", ".dat")
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 of the source and data files of ``generator/`` and ``geometry/`` that can change a sample."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256(__version__.encode())
-    for pkg in ("generator", "geometry"):
-        for path in sorted((root / pkg).rglob("*")):
-            rel = path.relative_to(root).as_posix()
-            if (path.suffix in _FINGERPRINT_SUFFIXES and path.is_file() and "__pycache__" not in rel
-                    and not rel.startswith(_NOT_IN_FINGERPRINT)):
-                h.update(rel.encode())
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def _user_files(config: RunConfig) -> list[str]:
-    """Hashes of the user's input files a sample depends on: an experiment TOML given by path, a flux file."""
-    paths = {config.flux_file: config.card_path(config.flux_file) if config.flux_file else None}
-    if config.experiment:
-        paths[config.experiment] = experiment_file(config.experiment, config.card_dir)
-    out = []
-    for name, path in paths.items():
-        if path is None:
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-        out.append(f"{name}:{digest}")
-    return out
-
-
-def sample_key(config: RunConfig, seed: int) -> str:
-    """Cache key of a mass sample: SHA-256 of the card at that point and of every other input."""
-    card = config.replace(output_dir="-").to_card(header="")
-    text = json.dumps({"card": card, "seed": seed, "files": _user_files(config), "code": code_fingerprint()},
-                      sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def counts_key(key: str, couplings: Sequence[float]) -> str:
-    return hashlib.sha256(key.encode() + np.asarray(couplings, dtype=float).tobytes()).hexdigest()
-
-
-def default_cache_dir() -> Path:
-    """``$MUDUMP_CACHE``, else ``$XDG_CACHE_HOME/mudump/scan``, else ``~/.cache/mudump/scan``."""
-    if os.environ.get("MUDUMP_CACHE"):
-        return Path(os.environ["MUDUMP_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mudump" / "scan"
-
-
-class ScanCache:
-    """Pickles under ``root/<key[:2]>/<key>.<kind>.pkl``, written atomically; ``root=None`` disables it."""
-
-    def __init__(self, root: str | os.PathLike[str] | None) -> None:
-        self.root = None if root is None else Path(root)
-
-    def _path(self, key: str, kind: str) -> Path:
-        assert self.root is not None
-        return self.root / key[:2] / f"{key}.{kind}.pkl"
-
-    def load(self, key: str, kind: str) -> Any:
-        if self.root is None:
-            return None
-        path = self._path(key, kind)
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)
-        except FileNotFoundError:
-            return None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-            logger.warning("scan cache: ignoring unreadable %s (%s)", path, exc)
-            return None
-
-    def store(self, key: str, kind: str, value: Any) -> None:
-        if self.root is None:
-            return
-        path = self._path(key, kind)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f"{path.name}.{os.getpid()}.part")
-        try:
-            with part.open("wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(part, path)
-        finally:
-            part.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -438,36 +257,55 @@ def run_scan(points: Sequence[ScanPoint], couplings: Sequence[float], config: Ru
         executor.run(_compute_task, tasks, done)
 
     masses = np.array(sorted({p.mass for p in points}))
+    counts, info, notes = _tabulate(points, outcomes, masses, len(g), cached, sample_cached)
+    return ScanResult(config, masses, np.array(g), counts, info, notes, executor.name, executor.workers,
+                      time.perf_counter() - t0)
+
+
+def _tabulate(points: Sequence[ScanPoint], outcomes: dict[int, PointOutcome], masses: np.ndarray, n_couplings: int,
+              cached: set[int], sample_cached: set[int]
+              ) -> tuple[dict[tuple[str, str], dict[str, np.ndarray]], dict[tuple[str, str], list[dict[str, Any]]],
+                         list[str]]:
+    """The outcomes of the points as ScanResult's counts [mass, g] and per-mass entries per (experiment, model),
+    and the notes (a precision not met, a point not computed, no phase space)."""
     counts: dict[tuple[str, str], dict[str, np.ndarray]] = {}
     info: dict[tuple[str, str], list[dict[str, Any]]] = {}
     notes: list[str] = []
     for i, p in enumerate(points):
         pair = (p.experiment, p.model)
-        grid = counts.setdefault(pair, {k: np.zeros((len(masses), len(g))) for k in _COUNT_KEYS})
+        grid = counts.setdefault(pair, {k: np.zeros((len(masses), n_couplings)) for k in _COUNT_KEYS})
         row = int(np.searchsorted(masses, p.mass))
         out = outcomes[i]
         for k in _COUNT_KEYS:
             grid[k][row] = out.counts[k]
-        s = out.sample
         entry: dict[str, Any] = {"mass_GeV": p.mass, "seed": p.seed, "cached": i in cached,
                                  "sample_cached": i in cached or i in sample_cached, "seconds": out.seconds}
-        if s is not None:
-            entry.update(sigma_pb_at_unit_coupling=s.sigma_pb_unit, sigma_error_pb=s.sigma_error_pb_unit,
-                         chi2_dof=s.chi2_dof, n_eval=s.n_eval, precision_requested=s.precision_requested,
-                         precision_reached=s.precision_reached, precision_met=s.precision_met,
-                         reference_coupling=s.g0, events=s.n_events)
-            if not s.precision_met:
-                notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: precision {s.precision_requested:g} "
-                             f"asked, {s.precision_reached:.3g} reached")
-        elif p.problem is not None:
-            notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: not computed ({p.problem})")
-        elif not np.any(out.counts["produced"]):
-            notes.append(f"{p.experiment} {p.model} m = {p.mass:g} GeV: no phase space (zero counts)")
+        note = _point_entry(p, out, entry)
+        if note is not None:
+            notes.append(note)
         info.setdefault(pair, []).append(entry)
     for entries in info.values():
         entries.sort(key=lambda e: e["mass_GeV"])
-    return ScanResult(config, masses, np.array(g), counts, info, notes, executor.name, executor.workers,
-                      time.perf_counter() - t0)
+    return counts, info, notes
+
+
+def _point_entry(p: ScanPoint, out: PointOutcome, entry: dict[str, Any]) -> str | None:
+    """Add what the point's sample reached to its ``entry``; the note the point leaves, if any."""
+    s = out.sample
+    where = f"{p.experiment} {p.model} m = {p.mass:g} GeV"
+    if s is not None:
+        entry.update(sigma_pb_at_unit_coupling=s.sigma_pb_unit, sigma_error_pb=s.sigma_error_pb_unit,
+                     chi2_dof=s.chi2_dof, n_eval=s.n_eval, precision_requested=s.precision_requested,
+                     precision_reached=s.precision_reached, precision_met=s.precision_met,
+                     reference_coupling=s.g0, events=s.n_events)
+        if not s.precision_met:
+            return f"{where}: precision {s.precision_requested:g} asked, {s.precision_reached:.3g} reached"
+        return None
+    if p.problem is not None:
+        return f"{where}: not computed ({p.problem})"
+    if not np.any(out.counts["produced"]):
+        return f"{where}: no phase space (zero counts)"
+    return None
 
 
 def scan_config(config: RunConfig, *, executor: str | Executor = "processes", workers: int | None = None,

@@ -188,7 +188,7 @@ def _mass_reach(m: np.ndarray, n_max: np.ndarray, level: float) -> float:
     return _crossing(m, n_max, last, level)
 
 
-def delta_a_mu_band(masses: Sequence[float], delta_a_unit: Sequence[float],
+def delta_a_mu_band(masses: Sequence[float] | np.ndarray, delta_a_unit: Sequence[float] | np.ndarray,
                     discrepancy: Discrepancy = DISCREPANCY_WP2025, n_sigma: float = 2.0
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Couplings (g_low, g_high) with value - n_sigma error <= g^2 Delta a_mu(m, 1) <= value + n_sigma error.

@@ -49,9 +49,10 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def run_cards(work: Path) -> dict[str, dict[str, str]]:
-    from generator.run import run_card
     from generator.cards import parse_card_text, read_card_text
-    from generator.scan import _scan_lists, scan_config, scan_points
+    from generator.run import run_card
+    from generator.scan import scan_config, scan_points
+    from generator.scan_grid import scan_lists
     from generator.sensitivity import write_scan
 
     result: dict[str, dict[str, str]] = {}
@@ -60,7 +61,7 @@ def run_cards(work: Path) -> dict[str, dict[str, str]]:
         if card.stem.endswith("_scan"):
             text = read_card_text(card)
             config = parse_card_text(text, str(card), **SCAN_OVERRIDES)
-            masses, couplings, _, _ = _scan_lists(config)
+            masses, couplings, _, _ = scan_lists(config)
             idx = [0, len(masses) // 3, 2 * len(masses) // 3, len(masses) - 1]
             config = parse_card_text(text, str(card), scan_events=2000,
                                      scan_masses=", ".join(repr(float(masses[i])) for i in idx),

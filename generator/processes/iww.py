@@ -324,6 +324,20 @@ def sigma_iww(
     _check_kinematics(energy, m_s)
     _check_coupling(g_mu)
     _check_target(z, a, ff_kind)
+    x_lo, x_hi = _x_limits(energy, m_s, x_min, x_max)
+    if x_hi <= x_lo or g_mu == 0.0:
+        return CrossSection(0.0, 0.0, "iww", 0)
+    chi = photon_flux_chi(energy, m_s, z, a, ff_kind)
+    val, err, n_eval = _integral_ln_x(energy, m_s, x_lo, x_hi)  # at g = 1, χ = 1 (couplings factor out)
+    scale = g_mu * g_mu * chi * GEV2_TO_PB
+    chi_rel_err = 1e-9
+    sigma = val * scale
+    return CrossSection(sigma, abs(err) * scale + chi_rel_err * abs(sigma), "iww", n_eval)
+
+
+def _x_limits(energy: float, m_s: float, x_min: float | None, x_max: str | float | None) -> tuple[float, float]:
+    """The x range of :func:`sigma_iww`: the end point ``x_max`` (a choice or a cut below 1) and the cut
+    ``x_min``, checked."""
     if x_max is None:
         x_max = "paper"
     if isinstance(x_max, str):
@@ -333,19 +347,20 @@ def sigma_iww(
             raise ValueError(f"x_max = {x_max} but require a finite number or one of {list(X_MAX_CHOICES)}")
         x_lo, x_hi = x_range(energy, m_s, "paper")
         x_hi = min(x_hi, float(x_max))
-    end = x_hi
     if x_min is not None:
         if not math.isfinite(x_min):
             raise ValueError(f"x_min = {x_min} but require a finite number")
         x_lo = max(x_lo, float(x_min))
-    if x_hi <= x_lo or g_mu == 0.0:
-        return CrossSection(0.0, 0.0, "iww", 0)
-    chi = photon_flux_chi(energy, m_s, z, a, ff_kind)
-    # Integrate at g = 1, χ = 1 (couplings factor out) and rescale.
+    return x_lo, x_hi
+
+
+def _integral_ln_x(energy: float, m_s: float, x_lo: float, x_hi: float) -> tuple[float, float, int]:
+    """∫ dx dσ/dx (GeV⁻²) at g = 1, χ = 1 over [x_lo, x_hi], in ln x with break points around the
+    turn-over x = m_S/m_μ: (value, quadrature error, evaluations)."""
 
     def integrand(log_x: float) -> float:
         x = math.exp(log_x)
-        return x * float(_dsigma_dx_gev(np.asarray(x), energy, m_s, 1.0, 1.0, end))
+        return x * float(_dsigma_dx_gev(np.asarray(x), energy, m_s, 1.0, 1.0, x_hi))
 
     l_lo, l_hi = math.log(x_lo), math.log(x_hi)
     turn = math.log(m_s / M_MU)
@@ -354,7 +369,4 @@ def sigma_iww(
     val, err, info = integrate.quad(
         integrand, l_lo, l_hi, points=pts or None, limit=200, epsabs=0.0, epsrel=1e-9, full_output=1
     )[:3]
-    scale = g_mu * g_mu * chi * GEV2_TO_PB
-    chi_rel_err = 1e-9
-    sigma = val * scale
-    return CrossSection(sigma, abs(err) * scale + chi_rel_err * abs(sigma), "iww", int(info["neval"]))
+    return val, err, int(info["neval"])

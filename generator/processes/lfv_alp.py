@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -201,9 +202,10 @@ def _sigma(energy: float, mass: float, target: TargetLike, ff_kind: int, params:
     from .ww import sigma_ww  # imported when the method is asked for (issue 19: the registry loads no kernel)
 
     t_fix = iww_t_min(energy, mass) if fixed else None
-    kw = {"m_in": M_MU, "m_out": M_TAU, "vertex": vertex(params), "t_min_fixed": t_fix}
-    s = sigma_ww(energy, mass, target.z, target.a, ff_kind, **kw)
-    s2 = sigma_ww(energy, mass, target.z, target.a, ff_kind, n_x=80, n_theta=80, **kw)
+    sigma = partial(sigma_ww, energy, mass, target.z, target.a, ff_kind, m_in=M_MU, m_out=M_TAU,
+                    vertex=vertex(params), t_min_fixed=t_fix)
+    s = sigma()
+    s2 = sigma(n_x=80, n_theta=80)
     return s, abs(s - s2)
 
 
