@@ -20,6 +20,11 @@ here are ``Annotated[T, BeforeValidator(...)]`` that turn what a person writes i
                   an array of strings; ``TomlInt`` an integer (not a bool)
 ================  ==========================================================================
 
+A type checker needs a static alias, ``Annotated[<type>, <reader>]``: the readers of the parametrised
+types (:func:`choice`, :func:`int_choice`, :func:`name_list`, :func:`or_none`) build one, e.g.
+``Annotated[str | None, or_none(CardName)]`` is ``optional(CardName)``. :func:`field_types` gives a
+schema class's annotated field types (to read one value with :func:`adapter`, or to write it back).
+
 A bad value raises a :class:`pydantic_core.PydanticCustomError` of type ``"mudump"`` whose context holds
 the ``problem`` (with the offending value) and optionally what is ``expected``; :func:`first_problem`
 turns a :class:`pydantic.ValidationError` into one :class:`Problem` (its key path, its kind, the

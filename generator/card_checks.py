@@ -94,7 +94,8 @@ def registered_process(config: RunConfig) -> Process:
 
 def check_choices(config: RunConfig, proc: Process) -> None:
     """The model, method and form factor are among those of the process."""
-    for key, allowed in (("model", proc.models), ("method", proc.methods), ("form_factor", proc.form_factors)):
+    choices = (("model", proc.models), ("method", proc.methods), ("form_factor", proc.form_factors))
+    for key, allowed in choices:
         value = getattr(config, key)
         if value not in allowed:
             raise refusal(config, key, f"{key} = {value!r} is not a {key} of process {config.process!r}"
@@ -129,8 +130,9 @@ def read_params(config: RunConfig, proc: Process) -> Params:
         raise refusal(config, key, problem, expected) from None
     for p in proc.params:
         if p.method is not None and config.method != p.method and params[p.name] != p.default:
-            raise refusal(config, p.name, f"{p.name} = {params[p.name]!r} but method = {config.method!r}, which "
-                          "does not read it", f"{p.name} = {format_param(p.default)}, or method = {p.method}")
+            raise refusal(config, p.name, f"{p.name} = {params[p.name]!r} but method = {config.method!r}, "
+                          "which does not read it",
+                          f"{p.name} = {format_param(p.default)}, or method = {p.method}")
     return params
 
 
@@ -141,8 +143,8 @@ def check_method(config: RunConfig, proc: Process) -> None:
     if problem is not None:
         raise refusal(config, *problem)
     if config.method != "exact" and config.nevents > 0:
-        raise refusal(config, "method", f"method = {config.method!r} gives sigma(E) only, not the final state "
-                      "events need", "method = exact for events, or nevents = 0 for sigma and counts")
+        raise refusal(config, "method", f"method = {config.method!r} gives sigma(E) only, not the final "
+                      "state events need", "method = exact for events, or nevents = 0 for sigma and counts")
     if config.max_q2 is not None and config.method != "exact":
         raise refusal(config, "max_q2", f"max_q2 = {config.max_q2} but method = {config.method!r}",
                       "max_q2 = none (the cut applies to the exact 2->3 only)")
@@ -188,7 +190,8 @@ def check_scan(config: RunConfig) -> None:
         limit = PROCESSES[config.process].max_boson_mass(config.beam_energy)
         if masses[-1] >= limit:
             raise refusal(config, "scan_masses", f"scan_masses reaches {masses[-1]:g} GeV, at or above the "
-                          f"kinematic limit at beam_energy = {config.beam_energy} GeV", f"masses < {limit:.6g} GeV")
+                          f"kinematic limit at beam_energy = {config.beam_energy} GeV",
+                          f"masses < {limit:.6g} GeV")
     couplings = _grid(config, "scan_couplings", parse_couplings)
     if couplings and couplings[-1] > math.sqrt(4 * math.pi):
         raise refusal(config, "scan_couplings", f"scan_couplings reaches {couplings[-1]:g} > sqrt(4 pi) (not "
@@ -197,7 +200,8 @@ def check_scan(config: RunConfig) -> None:
     wrong = [m for m in _grid(config, "scan_models", parse_names) if m not in allowed]
     if wrong:
         raise refusal(config, "scan_models", f"scan_models: {wrong[0]!r} is not a model of process "
-                      f"{config.process!r}{did_you_mean(wrong[0], allowed)}", f"models among {', '.join(allowed)}")
+                      f"{config.process!r}{did_you_mean(wrong[0], allowed)}",
+                      f"models among {', '.join(allowed)}")
     _grid(config, "scan_experiments", parse_names)
 
 

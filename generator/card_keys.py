@@ -48,7 +48,9 @@ def param_names() -> set[str]:
     return {name for p in PROCESSES.values() for name in p.param_names}
 
 
-def not_a_param(path: str, line: int | None, key: str, process: Process, fields: Collection[str]) -> CardError:
+def not_a_param(
+    path: str, line: int | None, key: str, process: Process, fields: Collection[str]
+) -> CardError:
     """A key that is a parameter of other processes, or of none, on a card of ``process`` (``fields``: the
     configuration's card keys)."""
     owners = [p.name for p in PROCESSES.values() if key in p.param_names]
@@ -60,7 +62,9 @@ def not_a_param(path: str, line: int | None, key: str, process: Process, fields:
     return unknown_key(path, line, key, process.name, fields)
 
 
-def unknown_key(path: str, line: int | None, key: str, process: str | None, fields: Collection[str]) -> CardError:
+def unknown_key(
+    path: str, line: int | None, key: str, process: str | None, fields: Collection[str]
+) -> CardError:
     """The refusal of ``key``, neither one of the configuration's card keys ``fields`` nor a parameter of
     ``process`` (None: the card names no process yet), at ``line`` of the card ``path``."""
     if process in PROCESSES and key in param_names() and key not in PROCESSES[process].param_names:
@@ -71,5 +75,6 @@ def unknown_key(path: str, line: int | None, key: str, process: str | None, fiel
     known = [*fields, *(PROCESSES[process].param_names if process in PROCESSES else param_names())]
     hint = did_you_mean(key, known)
     if hint:
-        return CardError(path, line, key, f"unknown key {key!r}", f"a valid key; {hint.rstrip(')').lstrip(' (')}")
+        nearest = hint.rstrip(")").lstrip(" (")
+        return CardError(path, line, key, f"unknown key {key!r}", f"a valid key; {nearest}")
     return CardError(path, line, key, f"unknown key {key!r}", f"one of {', '.join(fields)}")

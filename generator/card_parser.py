@@ -11,7 +11,8 @@ problem is reported with its line:
 - a line without ``=``, a key without a value, a key given twice and an unknown key
   (:func:`generator.card_keys.unknown_key`: the nearest valid one) are refused.
 
-The ranges and the checks across keys are the schema's (:mod:`generator.card_checks`), once every line is read.
+The ranges and the checks across keys are the schema's (:mod:`generator.card_checks`), once every line is
+read.
 """
 
 from __future__ import annotations

@@ -86,7 +86,8 @@ def _config_error(exc: ValidationError, args: tuple[Any, ...], kwargs: dict[str,
         missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
         return CardError(path, None, None, f"missing required key(s): {', '.join(missing)}",
                          "process, model, mass, coupling, target or experiment")
-    documented = FIELD_BY_NAME[key].metadata["expect"] if key is not None and key in FIELD_BY_NAME else "a valid value"
+    documented = (FIELD_BY_NAME[key].metadata["expect"] if key is not None and key in FIELD_BY_NAME
+                  else "a valid value")
     line = lines.get(key) if key is not None and isinstance(lines, Mapping) else None
     return CardError(path, line, key, found.problem, _schema.expected_text(found, documented))
 
@@ -101,12 +102,12 @@ class RunConfig:
     (``extra="forbid"``) whose field types (:mod:`generator._schema`: ``CardFloat``, ``CardInt``,
     ``CardBool``, choices, lists, ``optional(...)``) read each value, and ``__post_init__`` applies each
     field's declared :class:`~generator.card_checks.Bound` and the cross-field checks
-    (:mod:`generator.card_checks`: the registry's processes, models, methods and form factors; the kinematic
-    limit; target XOR experiment). Any bad value or unknown key raises :class:`~generator.exceptions.CardError` naming
-    the card line when there is one (never a ``pydantic.ValidationError``). The instance is
-    frozen: use :meth:`replace` to change a field (it validates again) and :meth:`to_card` to write it
-    out (``parse_card_text(cfg.to_card()) == cfg``; ``source_path`` and ``source_lines`` do not take
-    part in the comparison).
+    (:mod:`generator.card_checks`: the registry's processes, models, methods and form factors; the
+    kinematic limit; target XOR experiment). Any bad value or unknown key raises
+    :class:`~generator.exceptions.CardError` naming the card line when there is one (never a
+    ``pydantic.ValidationError``). The instance is frozen: use :meth:`replace` to change a field (it
+    validates again) and :meth:`to_card` to write it out (``parse_card_text(cfg.to_card()) == cfg``;
+    ``source_path`` and ``source_lines`` do not take part in the comparison).
 
     Units: GeV for masses and energies, radians for angles.
 

@@ -98,11 +98,12 @@ def template_header(process: Process) -> str:
     """The header of the documented template card of ``process`` (``mudump card``): the process, its models,
     methods and form factors, the other processes, and the card syntax in short."""
     others = [p for p in PROCESSES if p != process.name]
+    other_cards = f"Other processes: {', '.join(others)} (mudump card --process NAME writes their card).\n"
     return (
         f"mudump run card for process {process.name}: {process.description}.\n"
         f"Models: {', '.join(process.models)}; methods: {', '.join(process.methods)}; form factors: "
         f"{', '.join(process.form_factors)}.\n"
-        + (f"Other processes: {', '.join(others)} (mudump card --process NAME writes their card).\n" if others else "")
+        + (other_cards if others else "")
         + "'value = key ! comment' per line; '#' starts a comment line.\n"
         "Units: GeV for masses and energies, radians for angles. 'none' leaves an optional key unset.\n"
         "Give target OR experiment (e.g. na64mu, from geometry/experiments/<name>.toml).\n"
