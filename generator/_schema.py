@@ -20,6 +20,11 @@ here are ``Annotated[T, BeforeValidator(...)]`` that turn what a person writes i
                   an array of strings; ``TomlInt`` an integer (not a bool)
 ================  ==========================================================================
 
+A type checker needs a static alias, ``Annotated[<type>, <reader>]``: the readers of the parametrised
+types (:func:`choice`, :func:`int_choice`, :func:`name_list`, :func:`or_none`) build one, e.g.
+``Annotated[str | None, or_none(CardName)]`` is ``optional(CardName)``. :func:`field_types` gives a
+schema class's annotated field types (to read one value with :func:`adapter`, or to write it back).
+
 A bad value raises a :class:`pydantic_core.PydanticCustomError` of type ``"mudump"`` whose context holds
 the ``problem`` (with the offending value) and optionally what is ``expected``; :func:`first_problem`
 turns a :class:`pydantic.ValidationError` into one :class:`Problem` (its key path, its kind, the
@@ -40,6 +45,7 @@ import functools
 import math
 import numbers
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from os import PathLike
@@ -69,9 +75,15 @@ __all__ = [
     "card_choice",
     "card_int",
     "card_list",
+    "choice",
+    "expected_text",
+    "field_types",
     "first_problem",
+    "int_choice",
+    "name_list",
     "needs_quotes",
     "optional",
+    "or_none",
     "problems",
     "raising",
     "toml_choice",
@@ -261,7 +273,7 @@ def _list(choices: tuple[str, ...]) -> Callable[[Any, ValidationInfo], tuple[str
     return check
 
 
-def _or_none(check: Callable[[Any, ValidationInfo], Any]) -> Callable[[Any, ValidationInfo], Any]:
+def _or_none(check: Callable[..., Any]) -> Callable[[Any, ValidationInfo], Any]:
     def maybe(value: Any, info: ValidationInfo) -> Any:
         if value is None or (isinstance(value, str) and unquote(value).lower() in _NONE):
             return None
@@ -276,27 +288,52 @@ CardBool = Annotated[bool, BeforeValidator(_card_bool)]
 CardName = Annotated[str, BeforeValidator(_card_name)]
 CardText = Annotated[str, BeforeValidator(_card_text), QUOTED]
 
+
+# The readers of the parametrised card types, for a static alias a type checker accepts (e.g.
+# ``Annotated[str | None, or_none(CardName)]``); the functions after them build the same types at run time
+# (e.g. a process parameter's ``kind``).
+def choice(*choices: str) -> BeforeValidator:
+    """The reader of :func:`card_choice`."""
+    return BeforeValidator(_choice(tuple(choices)))
+
+
+def int_choice(*choices: int) -> BeforeValidator:
+    """The reader of :func:`card_int`."""
+    return BeforeValidator(_int_choice(tuple(choices)))
+
+
+def name_list(*choices: str) -> BeforeValidator:
+    """The reader of :func:`card_list`."""
+    return BeforeValidator(_list(tuple(choices)))
+
+
+def or_none(kind: Any) -> BeforeValidator:
+    """The reader of ``optional(kind)``: ``none``/``null`` (any case) or None -> None, else ``kind``'s reader."""
+    checks = [m for m in kind.__metadata__ if isinstance(m, BeforeValidator)]
+    return BeforeValidator(_or_none(checks[0].func))
+
+
 def card_choice(*choices: str) -> Any:
     """A name, stripped and lower-cased; one of ``choices`` when they are given (else checked later,
     e.g. against the process registry)."""
-    return Annotated[str, BeforeValidator(_choice(tuple(choices)))]
+    return Annotated[str, choice(*choices)]
 
 
 def card_int(*choices: int) -> Any:
     """An integer (card syntax), one of ``choices``."""
-    return Annotated[int, BeforeValidator(_int_choice(tuple(choices)))]
+    return Annotated[int, int_choice(*choices)]
 
 
 def card_list(*choices: str) -> Any:
     """A comma-separated (or Python) list of distinct entries of ``choices``, as a tuple."""
-    return Annotated[tuple[str, ...], BeforeValidator(_list(tuple(choices)))]
+    return Annotated[tuple[str, ...], name_list(*choices)]
 
 
 def optional(kind: Any) -> Any:
     """``kind`` (one of the card types above) or None, written ``none`` or ``null`` (any case)."""
-    checks = [m for m in kind.__metadata__ if isinstance(m, BeforeValidator)]
     rest = [m for m in kind.__metadata__ if not isinstance(m, BeforeValidator)]
-    return Annotated[(kind.__origin__ | None, BeforeValidator(_or_none(checks[0].func)), *rest)]
+    args = (kind.__origin__ | None, or_none(kind), *rest)
+    return Annotated[args]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -483,15 +520,17 @@ def expected_text(problem: Problem, documented: str) -> str:
     return problem.expected
 
 
-_C = TypeVar("_C", bound=type)
+_T = TypeVar("_T")
 
 
-def raising(translate: Callable[[ValidationError, tuple[Any, ...], dict[str, Any]], Exception]) -> Callable[[_C], _C]:
+def raising(
+    translate: Callable[[ValidationError, tuple[Any, ...], dict[str, Any]], Exception],
+) -> Callable[[type[_T]], type[_T]]:
     """Class decorator: the constructor raises ``translate(exc, args, kwargs)`` (the project's error)
     instead of a :class:`pydantic.ValidationError`; an error raised by ``__post_init__`` (the
     cross-field checks) comes out as itself."""
 
-    def decorate(cls: _C) -> _C:
+    def decorate(cls: type[_T]) -> type[_T]:
         validated_init = cls.__init__
 
         @functools.wraps(validated_init)
@@ -504,7 +543,7 @@ def raising(translate: Callable[[ValidationError, tuple[Any, ...], dict[str, Any
                     raise found.error from None
                 raise translate(exc, args, kwargs) from None
 
-        cls.__init__ = __init__  # type: ignore[misc]
+        cls.__init__ = __init__  # type: ignore[method-assign]  # the wrapped constructor, on purpose
         return cls
 
     return decorate
@@ -514,3 +553,15 @@ def raising(translate: Callable[[ValidationError, tuple[Any, ...], dict[str, Any
 def adapter(kind: Any) -> TypeAdapter[Any]:
     """A (cached) :class:`pydantic.TypeAdapter` of one field type, to read a single value."""
     return TypeAdapter(kind)
+
+
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """The annotated type of each field of the schema class ``cls`` (with its ``Annotated`` metadata),
+    cached."""
+    types = _FIELD_TYPES.get(cls)
+    if types is None:
+        types = _FIELD_TYPES[cls] = typing.get_type_hints(cls, include_extras=True)
+    return types
