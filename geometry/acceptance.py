@@ -1,4 +1,4 @@
-"""Decay-in-volume probability, decay-vertex sampling, ray–volume intersection and daughter cuts.
+"""Decay-in-volume probability, decay-vertex sampling and daughter cuts.
 
 Pure, numpy-vectorised functions over events: scalars, arrays of shape ``(n,)`` for per-event numbers
 and ``(n, 3)`` for points and directions (all broadcast). Units: **metres** for lengths, **GeV** for
@@ -17,10 +17,10 @@ drawn from the exponential truncated to ``[z_min, z_max]``::
 
 which is exact for ``Delta = inf`` and free of cancellation for ``L >> Delta`` (then z ≈ z_min + u Delta).
 
-Here ``z`` is the path length ``s`` along the boson line from its production point; the intersection
-functions return that interval ``(s_min, s_max)`` for a slab (1D geometry of [000], Table I), a box
-(NA62, [001] Sec. V.A) and an elliptic cylinder (SHiP, [001] Sec. V.B). ``s_min`` is clipped at 0: the
-boson only moves forward. A miss is reported as ``s_min = s_max = 0`` (``s_max <= s_min``).
+Here ``z`` is the path length ``s`` along the boson line from its production point, the interval
+``(s_min, s_max)`` that :mod:`geometry.intersections` gives for a decay volume (re-exported here:
+:func:`decay_volume_interval`, :func:`point_in_volume`, :func:`intersect_slab`, :func:`intersect_box`,
+:func:`intersect_elliptic_cylinder`).
 
 Coupling reweighting (DESIGN.md rule 3): the decay length scales as ``L = L_ref (g_ref/g)^2`` at fixed
 model ratios ([000] eq. 9, [001] eq. 12), so storing ``s_min``, ``s_max`` and ``L_ref`` per event lets
@@ -53,9 +53,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from generator.constants import PDG_DARK_FERMION, PDG_ELECTRON, PDG_MUON, PDG_PROTON, PDG_TAU
+from geometry.intersections import (
+    decay_volume_interval,
+    intersect_box,
+    intersect_elliptic_cylinder,
+    intersect_slab,
+    point_in_volume,
+)
 
 if TYPE_CHECKING:
-    from geometry.experiments import DecayVolume, DetectorPlane, Experiment
+    from geometry.experiment_schema import DaughterCuts, DetectorPlane, Experiment
 
 __all__ = [
     "INVISIBLE_PDG",
@@ -228,189 +235,10 @@ def decay_probability_for_coupling(
     """
     g_arr = np.asarray(g, dtype=float)
     if not g_ref > 0 or np.any(~(g_arr > 0)):
-        raise ValueError(f"g_ref = {g_ref}, g = {g} but require couplings > 0")
+        given: object = g  # shown as given: a number, a list or an array
+        raise ValueError(f"g_ref = {g_ref}, g = {given} but require couplings > 0")
     length = np.asarray(decay_length_ref, dtype=float) * (g_ref / g_arr) ** 2
     return decay_probability(s_min, s_max, length)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Ray–volume intersection
-# ----------------------------------------------------------------------------------------------------
-
-
-def _rays(origin: ArrayLike, direction: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    o = np.asarray(origin, dtype=float)
-    d = np.asarray(direction, dtype=float)
-    if o.shape[-1:] != (3,) or d.shape[-1:] != (3,):
-        raise ValueError(f"origin shape {o.shape}, direction shape {d.shape} but require (..., 3)")
-    norm = np.linalg.norm(d, axis=-1, keepdims=True)
-    if np.any(~(norm > 0)) or np.any(~np.isfinite(norm)):
-        raise ValueError("direction has a zero, infinite or NaN vector; require |direction| > 0")
-    o, d = np.broadcast_arrays(o, d / norm)
-    return o, d
-
-
-def _axis_interval(
-    o: NDArray[np.float64], d: NDArray[np.float64], lo: float, hi: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Interval of s with lo <= o + s d <= hi (one coordinate)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        t1 = (lo - o) / d
-        t2 = (hi - o) / d
-    s_lo = np.minimum(t1, t2)
-    s_hi = np.maximum(t1, t2)
-    parallel = d == 0
-    if np.any(parallel):
-        inside = (o >= lo) & (o <= hi)
-        s_lo = np.where(parallel, np.where(inside, -np.inf, np.inf), s_lo)
-        s_hi = np.where(parallel, np.where(inside, np.inf, -np.inf), s_hi)
-    return s_lo, s_hi
-
-
-def _finish(s_lo: NDArray[np.float64], s_hi: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    s_lo = np.maximum(s_lo, 0.0)
-    miss = ~(s_hi > s_lo)
-    return np.where(miss, 0.0, s_lo), np.where(miss, 0.0, s_hi)
-
-
-def _check_z(z_start: float, z_end: float) -> None:
-    if not z_end > z_start:
-        raise ValueError(f"z_end = {z_end} m but require z_end > z_start = {z_start} m")
-
-
-def intersect_slab(
-    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Path-length interval of a ray inside ``z_start <= z <= z_end`` (unbounded transversely).
-
-    The 1D geometry of [000] (NA64, FNAL; Table I, eqs. 18 and 20), extended to a direction with a z
-    component ``d_z = cos(theta)``: ``s = (z - z_0)/d_z``.
-
-    Parameters
-    ----------
-    origin : array_like, shape (..., 3)
-        Production points (m).
-    direction : array_like, shape (..., 3)
-        Directions (normalised here).
-    z_start, z_end : float
-        Slab ends in metres (``z_end = inf`` allowed).
-
-    Returns
-    -------
-    (s_min, s_max) : tuple of numpy.ndarray, shape (...)
-        Path lengths in metres along the unit direction; ``s_max <= s_min`` (both 0) for a miss.
-
-    >>> [round(float(v), 9) for v in intersect_slab([0, 0, 0.1], [0, 0, 1], 5.2, np.inf)]
-    [5.1, inf]
-    """
-    _check_z(z_start, z_end)
-    o, d = _rays(origin, direction)
-    return _finish(*_axis_interval(o[..., 2], d[..., 2], z_start, z_end))
-
-
-def intersect_box(
-    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float, half_x: float, half_y: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Path-length interval of a ray inside the box ``|x| <= half_x, |y| <= half_y, z_start <= z <= z_end``.
-
-    Slab method (NA62 decay vessel, 2 × 2 m², [001] Sec. V.A). Arguments and returns as
-    :func:`intersect_slab`; ``half_x``, ``half_y`` in metres.
-
-    >>> s = intersect_box([0, 0, 0], [0.1, 0, 1], 79.0, 160.0, 1.0, 1.0)
-    >>> bool(s[1] <= s[0])
-    True
-    """
-    _check_z(z_start, z_end)
-    if not (half_x > 0 and half_y > 0):
-        raise ValueError(f"half_x = {half_x} m, half_y = {half_y} m but require both > 0")
-    o, d = _rays(origin, direction)
-    lo_z, hi_z = _axis_interval(o[..., 2], d[..., 2], z_start, z_end)
-    lo_x, hi_x = _axis_interval(o[..., 0], d[..., 0], -half_x, half_x)
-    lo_y, hi_y = _axis_interval(o[..., 1], d[..., 1], -half_y, half_y)
-    return _finish(np.maximum(np.maximum(lo_z, lo_x), lo_y), np.minimum(np.minimum(hi_z, hi_x), hi_y))
-
-
-def intersect_elliptic_cylinder(
-    origin: ArrayLike, direction: ArrayLike, z_start: float, z_end: float, semi_x: float, semi_y: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Path-length interval of a ray inside ``(x/a)² + (y/b)² <= 1, z_start <= z <= z_end``.
-
-    SHiP decay vessel ([001] Sec. V.B, semi-axes a = 2.5 m, b = 5 m; flag). With scaled coordinates
-    ``X = x/a``, ``Y = y/b`` the transverse condition is ``A s² + B s + C <= 0`` with
-    ``A = DX² + DY²``, ``B = 2(X DX + Y DY)``, ``C = X² + Y² − 1``; the roots use the stable
-    ``q = −(B + sign(B) sqrt(B² − 4AC))/2``, ``s = q/A, C/q``. Arguments and returns as
-    :func:`intersect_slab`; ``semi_x``, ``semi_y`` in metres.
-
-    >>> [round(float(v), 6) for v in intersect_elliptic_cylinder([0, 0, 0], [0, 0, 1], 53.2, 103.7, 2.5, 5.0)]
-    [53.2, 103.7]
-    """
-    _check_z(z_start, z_end)
-    if not (semi_x > 0 and semi_y > 0):
-        raise ValueError(f"semi_x = {semi_x} m, semi_y = {semi_y} m but require both > 0")
-    o, d = _rays(origin, direction)
-    lo_z, hi_z = _axis_interval(o[..., 2], d[..., 2], z_start, z_end)
-    x, y = o[..., 0] / semi_x, o[..., 1] / semi_y
-    dx, dy = d[..., 0] / semi_x, d[..., 1] / semi_y
-    a = dx * dx + dy * dy
-    b = 2.0 * (x * dx + y * dy)
-    c = x * x + y * y - 1.0
-    disc = b * b - 4.0 * a * c
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        q = -0.5 * (b + np.copysign(np.sqrt(np.maximum(disc, 0.0)), b))
-        r1 = q / a
-        r2 = np.where(q != 0, c / q, r1)
-    lo_t = np.minimum(r1, r2)
-    hi_t = np.maximum(r1, r2)
-    axial = a == 0
-    lo_t = np.where(axial, np.where(c <= 0, -np.inf, np.inf), np.where(disc >= 0, lo_t, np.inf))
-    hi_t = np.where(axial, np.where(c <= 0, np.inf, -np.inf), np.where(disc >= 0, hi_t, -np.inf))
-    return _finish(np.maximum(lo_z, lo_t), np.minimum(hi_z, hi_t))
-
-
-def decay_volume_interval(
-    volume: DecayVolume, origin: ArrayLike, direction: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """``(s_min, s_max)`` of the boson line in ``volume`` (dispatch on ``volume.shape``).
-
-    ``"none"`` (prompt decays, [004]) gives ``(0, inf)`` for every ray, so that
-    :func:`decay_probability` is 1.
-
-    >>> from geometry.experiments import load_experiment
-    >>> [float(v) for v in decay_volume_interval(load_experiment("na62_dump").decay_volume, [0, 0, 1], [0, 0, 1])]
-    [78.0, 159.0]
-    """
-    if volume.shape == "slab":
-        return intersect_slab(origin, direction, volume.z_start, volume.z_end)
-    if volume.shape == "box":
-        return intersect_box(origin, direction, volume.z_start, volume.z_end, volume.half_x, volume.half_y)
-    if volume.shape == "elliptic_cylinder":
-        return intersect_elliptic_cylinder(
-            origin, direction, volume.z_start, volume.z_end, volume.half_x, volume.half_y
-        )
-    if volume.shape == "none":
-        o, _ = _rays(origin, direction)
-        return np.zeros(o.shape[:-1]), np.full(o.shape[:-1], np.inf)
-    raise ValueError(f"decay volume shape = {volume.shape!r} but require one of slab, box, elliptic_cylinder, none")
-
-
-def point_in_volume(volume: DecayVolume, points: ArrayLike, *, tolerance: float = 1e-9) -> NDArray[np.bool_]:
-    """Whether ``points`` (shape (..., 3), metres) lie in the decay volume, within ``tolerance`` (m).
-
-    NaN points are outside; every finite point is inside ``"none"``.
-    """
-    p = np.asarray(points, dtype=float)
-    x, y, z = p[..., 0], p[..., 1], p[..., 2]
-    finite = np.isfinite(p).all(axis=-1)
-    if volume.shape == "none":
-        return finite
-    tol = tolerance
-    inside = finite & (z >= volume.z_start - tol) & (z <= volume.z_end + tol)
-    if volume.shape == "box":
-        inside &= (np.abs(x) <= volume.half_x + tol) & (np.abs(y) <= volume.half_y + tol)
-    elif volume.shape == "elliptic_cylinder":
-        with np.errstate(invalid="ignore"):
-            inside &= (x / (volume.half_x + tol)) ** 2 + (y / (volume.half_y + tol)) ** 2 <= 1.0
-    return inside
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -533,17 +361,9 @@ def daughter_acceptance(
         :class:`Rejection` codes (first failing reason); count with ``np.bincount(reason)``.
     """
     cuts = experiment.daughter_cuts
-    v = np.atleast_2d(np.asarray(vertex, dtype=float))
-    p4 = np.asarray(daughters_p4, dtype=float)
-    if p4.ndim == 2:
-        p4 = p4[None]
-    n = v.shape[0]
-    if v.shape != (n, 3) or p4.shape[0] != n or p4.shape[-1] != 4:
-        raise ValueError(f"vertex shape {v.shape}, daughters_p4 shape {p4.shape} but require (n, 3) and (n, k, 4)")
-    k = p4.shape[1]
-    pdg = np.broadcast_to(np.asarray(daughters_pdg, dtype=np.int64), (n, k))
-    uniq, inv = np.unique(pdg, return_inverse=True)
-    cat = np.array([_category(int(c)) for c in uniq], dtype=np.int64)[inv.reshape(pdg.shape)]
+    v, p4 = _event_arrays(vertex, daughters_p4)
+    n, k = p4.shape[:2]
+    cat = _categories(daughters_pdg, (n, k))
     charged, photon, invisible = cat == 1, cat == 2, cat == 3
 
     reason = np.full(n, int(Rejection.ACCEPTED), dtype=np.int64)
@@ -559,13 +379,53 @@ def daughter_acceptance(
         return reason == Rejection.ACCEPTED, reason
 
     reject(invisible.any(axis=1), Rejection.INVISIBLE)
-    energy = p4[..., 0]
+    reject(_below_threshold(cuts, p4[..., 0], charged, photon), Rejection.ENERGY)
+    missed, calorimeter_xy = _missed_planes(experiment, v, p4, charged, photon)
+    reject(missed, Rejection.GEOMETRY)
+    if calorimeter_xy is not None:
+        reject(_in_hole(cuts, calorimeter_xy, photon), Rejection.HOLE)
+        reject(_too_close(cuts, calorimeter_xy, photon), Rejection.SEPARATION)
+    return reason == Rejection.ACCEPTED, reason
+
+
+def _event_arrays(vertex: ArrayLike, daughters_p4: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Vertices, shape (n, 3), and daughter four-momenta, shape (n, k, 4), checked."""
+    v = np.atleast_2d(np.asarray(vertex, dtype=float))
+    p4 = np.asarray(daughters_p4, dtype=float)
+    if p4.ndim == 2:
+        p4 = p4[None]
+    n = v.shape[0]
+    if v.shape != (n, 3) or p4.shape[0] != n or p4.shape[-1] != 4:
+        raise ValueError(f"vertex shape {v.shape}, daughters_p4 shape {p4.shape} but require (n, 3) and (n, k, 4)")
+    return v, p4
+
+
+def _categories(daughters_pdg: ArrayLike, shape: tuple[int, int]) -> NDArray[np.int64]:
+    """The :func:`_category` of each daughter, shape (n, k) (each distinct PDG id looked up once)."""
+    pdg = np.broadcast_to(np.asarray(daughters_pdg, dtype=np.int64), shape)
+    uniq, inv = np.unique(pdg, return_inverse=True)
+    return np.array([_category(int(c)) for c in uniq], dtype=np.int64)[inv.reshape(pdg.shape)]
+
+
+def _below_threshold(
+    cuts: DaughterCuts, energy: NDArray[np.float64], charged: NDArray[np.bool_], photon: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Events with a daughter below its energy threshold, or with photons whose energies sum below theirs."""
     low = (charged & (energy < cuts.min_charged_energy)) | (photon & (energy < cuts.min_photon_energy))
     n_photon = photon.sum(axis=1)
     photon_sum = np.where(photon, energy, 0.0).sum(axis=1)
-    reject(low.any(axis=1) | ((n_photon > 0) & (photon_sum < cuts.min_photon_energy_sum)), Rejection.ENERGY)
+    return low.any(axis=1) | ((n_photon > 0) & (photon_sum < cuts.min_photon_energy_sum))
 
+
+def _missed_planes(
+    experiment: Experiment, v: NDArray[np.float64], p4: NDArray[np.float64], charged: NDArray[np.bool_],
+    photon: NDArray[np.bool_],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64] | None]:
+    """Events with a daughter that misses a plane it must hit (``required_for``), and the impact points
+    ``(x, y)``, shape (n, k, 2), at the first calorimeter that photons must hit (None: no such plane)."""
+    n, k = charged.shape
     vk = np.broadcast_to(v[:, None, :], (n, k, 3))
+    missed = np.zeros(n, dtype=bool)
     calorimeter_xy = None
     for plane in experiment.detector.planes:
         need = np.zeros((n, k), dtype=bool)
@@ -576,20 +436,27 @@ def daughter_acceptance(
         if not need.any():
             continue
         xy = propagate_to_plane(vk, p4[..., 1:4], plane.z)
-        hit = _inside_plane(plane, xy, cuts.wall_distance)
-        reject((need & ~hit).any(axis=1), Rejection.GEOMETRY)
+        hit = _inside_plane(plane, xy, experiment.daughter_cuts.wall_distance)
+        missed |= (need & ~hit).any(axis=1)
         if calorimeter_xy is None and "photon" in plane.required_for and plane.kind == "calorimeter":
             calorimeter_xy = xy
+    return missed, calorimeter_xy
 
-    if calorimeter_xy is not None:
-        r = np.hypot(calorimeter_xy[..., 0], calorimeter_xy[..., 1])
-        with np.errstate(invalid="ignore"):
-            reject((photon & (r < cuts.photon_min_radius)).any(axis=1), Rejection.HOLE)
-            too_close = np.zeros(n, dtype=bool)
-            for i in range(k):
-                for j in range(i + 1, k):
-                    sep = np.hypot(*(calorimeter_xy[:, i] - calorimeter_xy[:, j]).T)
-                    too_close |= photon[:, i] & photon[:, j] & (sep < cuts.min_photon_separation)
-        reject(too_close, Rejection.SEPARATION)
-    return reason == Rejection.ACCEPTED, reason
 
+def _in_hole(cuts: DaughterCuts, calorimeter_xy: NDArray[np.float64], photon: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Events with a photon closer to the beam axis than ``photon_min_radius`` at the calorimeter."""
+    r = np.hypot(calorimeter_xy[..., 0], calorimeter_xy[..., 1])
+    with np.errstate(invalid="ignore"):
+        return np.any(photon & (r < cuts.photon_min_radius), axis=1)
+
+
+def _too_close(cuts: DaughterCuts, calorimeter_xy: NDArray[np.float64], photon: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Events with two photons closer than ``min_photon_separation`` at the calorimeter."""
+    n, k = photon.shape
+    too_close = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for i in range(k):
+            for j in range(i + 1, k):
+                sep = np.hypot(*(calorimeter_xy[:, i] - calorimeter_xy[:, j]).T)
+                too_close |= photon[:, i] & photon[:, j] & (sep < cuts.min_photon_separation)
+    return too_close

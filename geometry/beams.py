@@ -4,13 +4,8 @@ source of secondary muons from 400 GeV protons on a thick target.
 All three give a :class:`MuonFlux`: per muon a position (x, y, z) [m], a momentum (px, py, pz) [GeV],
 a weight (muons per POT or per MOT, ``weight_unit``) and a PDG id (13 = mu-, -13 = mu+).
 
-Flux files (one row per muon; all columns required, extra columns ignored)::
-
-    x, y, z [m], px, py, pz [GeV], weight [muons per POT or per MOT], pdg (+-13)
-
-* CSV with a header row (``#`` comment lines allowed before it);
-* ROOT: a TTree with those branch names (read with uproot; ``tree=`` selects it if the file has several);
-* parquet: read with ``awkward.from_parquet`` (needs ``pyarrow``).
+Flux files (CSV with a provenance header, ROOT, parquet) are read and written by
+:mod:`geometry.flux_files` (``MuonFlux.from_file``, ``MuonFlux.to_csv``).
 
 The secondary-muon source (:meth:`SecondaryMuonSource.proton_dump`) is APPROXIMATE: primary-interaction
 pi/K yields from the BMPT parameterisation, decay in flight before absorption over the hadron's
@@ -27,7 +22,6 @@ fractions via ``particle``/PDG listings); SHiP Collaboration, Eur. Phys. J. C 80
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +32,7 @@ import numpy as np
 
 from generator.constants import M_MU
 from generator.lorentz import boost
+from geometry.flux_files import FLUX_COLUMNS, flux_arrays, read_flux_columns, write_flux_csv
 from geometry.materials import Material, get_material
 
 __all__ = [
@@ -47,8 +42,6 @@ __all__ = [
     "SecondaryMuonSource",
 ]
 
-#: Required columns / branches of a flux file, in order.
-FLUX_COLUMNS: tuple[str, ...] = ("x", "y", "z", "px", "py", "pz", "weight", "pdg")
 _WEIGHT_UNITS = ("per POT", "per MOT")
 
 
@@ -115,35 +108,7 @@ class MuonFlux:
             Naming ``source`` and the missing column(s), or the column and row (1-based data row) of a
             non-numeric / non-finite value, a negative weight or a pdg other than +-13.
         """
-        missing = [c for c in FLUX_COLUMNS if c not in columns]
-        if missing:
-            raise ValueError(
-                f"flux file {source}: missing column(s) {', '.join(missing)}; "
-                f"required columns: {', '.join(FLUX_COLUMNS)}"
-            )
-        arrays: dict[str, np.ndarray] = {}
-        for c in FLUX_COLUMNS:
-            arrays[c] = _numeric_column(columns[c], c, source)
-        n = {len(a) for a in arrays.values()}
-        if len(n) != 1:
-            raise ValueError(f"flux file {source}: columns have different lengths {sorted(n)}")
-        w = arrays["weight"]
-        if np.any(w < 0):
-            row = int(np.argmax(w < 0))
-            raise ValueError(
-                f"flux file {source}: column 'weight' row {row + 1}: {w[row]} but require weight >= 0"
-            )
-        pdg = arrays["pdg"]
-        bad = ~np.isin(pdg, (13.0, -13.0))
-        if np.any(bad):
-            row = int(np.argmax(bad))
-            raise ValueError(
-                f"flux file {source}: column 'pdg' row {row + 1}: {pdg[row]:g} but require 13 (mu-) or -13 (mu+)"
-            )
-        p2 = arrays["px"] ** 2 + arrays["py"] ** 2 + arrays["pz"] ** 2
-        if np.any(p2 <= 0):
-            row = int(np.argmax(p2 <= 0))
-            raise ValueError(f"flux file {source}: row {row + 1}: zero momentum but require |p| > 0")
+        arrays = flux_arrays(columns, source)
         return cls(
             arrays["x"],
             arrays["y"],
@@ -151,8 +116,8 @@ class MuonFlux:
             arrays["px"],
             arrays["py"],
             arrays["pz"],
-            w,
-            pdg.astype(np.int64),
+            arrays["weight"],
+            arrays["pdg"].astype(np.int64),
             weight_unit=weight_unit,
             source=source,
             approximate=approximate,
@@ -176,28 +141,13 @@ class MuonFlux:
         FileNotFoundError, ValueError, ImportError (parquet without pyarrow)
         """
         p = Path(path)
-        if not p.is_file():
-            raise FileNotFoundError(f"flux file {p} does not exist")
-        suffix = p.suffix.lower()
-        if suffix == ".csv":
-            cols = _read_csv(p)
-        elif suffix == ".root":
-            cols = _read_root(p, tree)
-        elif suffix in (".parquet", ".pq"):
-            cols = _read_parquet(p)
-        else:
-            raise ValueError(f"flux file {p}: suffix {suffix!r} but require .csv, .root, .parquet or .pq")
+        cols = read_flux_columns(p, tree)
         return cls.from_columns(cols, str(p), weight_unit=weight_unit)
 
     def to_csv(self, path: str | Path) -> None:
         """Write the sample as a flux CSV (header ``x,y,z,px,py,pz,weight,pdg``)."""
-        data = np.column_stack(
-            [self.x_m, self.y_m, self.z_m, self.px_GeV, self.py_GeV, self.pz_GeV, self.weight, self.pdg]
-        )
-        with Path(path).open("w", encoding="utf-8") as fh:
-            fh.write(f"# source: {self.source}; weight {self.weight_unit}\n")
-            fh.write(",".join(FLUX_COLUMNS) + "\n")
-            np.savetxt(fh, data, delimiter=",", fmt=["%.17g"] * 7 + ["%d"])
+        columns = [self.x_m, self.y_m, self.z_m, self.px_GeV, self.py_GeV, self.pz_GeV, self.weight, self.pdg]
+        write_flux_csv(path, columns, self.source, self.weight_unit)
 
     # ----- accessors ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -266,76 +216,6 @@ class MuonFlux:
             self.source,
             self.approximate,
         )
-
-
-def _numeric_column(values: Any, name: str, source: str) -> np.ndarray:
-    raw = list(values) if not isinstance(values, np.ndarray) else values
-    out = np.empty(len(raw), dtype=float)
-    for i, v in enumerate(raw):
-        try:
-            out[i] = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"flux file {source}: column {name!r} row {i + 1}: {v!r} is not a number"
-            ) from None
-    bad = ~np.isfinite(out)
-    if np.any(bad):
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"flux file {source}: column {name!r} row {i + 1}: {out[i]} but require a finite number"
-        )
-    return out
-
-
-def _read_csv(path: Path) -> dict[str, list[str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        raise ValueError(f"flux file {path}: no header row; required columns: {', '.join(FLUX_COLUMNS)}")
-    reader = csv.reader(lines)
-    header = [h.strip() for h in next(reader)]
-    cols: dict[str, list[str]] = {h: [] for h in header}
-    for lineno, row in enumerate(reader, start=1):
-        if len(row) != len(header):
-            raise ValueError(
-                f"flux file {path}: row {lineno} has {len(row)} fields but the header has {len(header)}"
-            )
-        for h, v in zip(header, row):
-            cols[h].append(v.strip())
-    return cols
-
-
-def _read_root(path: Path, tree: str | None) -> dict[str, np.ndarray]:
-    import uproot
-
-    with uproot.open(path) as f:
-        kinds = ("TTree", "ROOT::RNTuple")  # uproot >= 5.4 may write RNTuples; accept both
-        trees = sorted({k.split(";")[0] for k, cls in f.classnames().items() if cls in kinds})
-        if tree is None:
-            if len(trees) != 1:
-                raise ValueError(f"flux file {path}: {len(trees)} trees {trees}; pass tree= one of them")
-            tree = trees[0]
-        if tree not in trees:
-            raise ValueError(f"flux file {path}: tree {tree!r} not found; available: {trees}")
-        t = f[tree]
-        present = set(t.keys())
-        names = [c for c in FLUX_COLUMNS if c in present]
-        arrays = t.arrays(names, library="np") if names else {}
-    return {k: np.asarray(v) for k, v in arrays.items()}
-
-
-def _read_parquet(path: Path) -> dict[str, np.ndarray]:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError as err:
-        raise ImportError(
-            f"reading the parquet flux file {path} needs pyarrow: pip install pyarrow "
-            "(or convert the file to CSV or ROOT)"
-        ) from err
-    import awkward as ak
-
-    arr = ak.from_parquet(path)
-    return {f: ak.to_numpy(arr[f]) for f in ak.fields(arr)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,10 +377,8 @@ class SecondaryMuonSource:
 
         A diagnostic for the APPROXIMATE source: integrates d^2n/dx_R dp_T^2 on a grid.
         """
-        from particle import Particle  # here: its table costs 0.2 s of every command that imports beams
-
-        m_h = float(Particle.from_pdgid(211 if kind == "pi" else 321).mass) / 1e3
-        m_p = float(Particle.from_pdgid(2212).mass) / 1e3
+        m_h = _mass_GeV(211 if kind == "pi" else 321)
+        m_p = _mass_GeV(2212)
         e_star_max = 0.5 * math.sqrt(2 * m_p**2 + 2 * m_p * self.beam_energy_GeV)
         x = np.geomspace(x_r_min, 1 - 1e-9, 3000)
         pt = np.linspace(0.0, 5.0, 2001)
@@ -529,68 +407,9 @@ class SecondaryMuonSource:
             raise ValueError(f"n_per_species = {n_per_species} but require >= 1")
         if not (0 < x_r_min < 1):
             raise ValueError(f"x_r_min = {x_r_min} but require 0 < x_r_min < 1")
-        from particle import Particle
-
-        m_p = float(Particle.from_pdgid(2212).mass) / 1e3
-        e_beam = self.beam_energy_GeV
-        s = 2 * m_p**2 + 2 * m_p * e_beam
-        sqrt_s = math.sqrt(s)
-        gamma_cm = (e_beam + m_p) / sqrt_s
-        beta_gamma_cm = math.sqrt(e_beam**2 - m_p**2) / sqrt_s
-        e_star_max = 0.5 * sqrt_s
-        lam_m = self.material.nuclear_interaction_length_cm / 100.0
-        a_ratio = self.material.a_g_mol / _A_BE
-
-        parts = []
-        for pdg_meson in (211, -211, 321, -321):
-            meson = Particle.from_pdgid(pdg_meson)
-            kind = "pi" if abs(pdg_meson) == 211 else "K"
-            charge = int(meson.charge)
-            m_h = float(meson.mass) / 1e3
-            ctau_m = float(meson.ctau) / 1e3
-            n = n_per_species
-            ln_lo = math.log(x_r_min)
-            x_r = np.exp(ln_lo * (1 - rng.random(n)))
-            pt = pt_max_GeV * rng.random(n)
-            # sampling density 1/(x_R ln(1/x_lo)) * 1/pt_max; dp_T^2 = 2 p_T dp_T
-            w = _bmpt_yield(kind, charge, x_r, pt) * 2 * pt * x_r * (-ln_lo) * pt_max_GeV / n
-            e_star = x_r * e_star_max
-            mt2 = m_h**2 + pt**2
-            ok = e_star**2 > mt2
-            pl_star = np.sqrt(np.where(ok, e_star**2 - mt2, 0.0))
-            x_f = pl_star / e_star_max
-            alpha = (0.74 - 0.55 * x_f + 0.26 * x_f**2) * (0.98 + 0.21 * pt**2)
-            w = np.where(ok, w * a_ratio ** (alpha - _ALPHA_INELASTIC), 0.0)
-            e_h = gamma_cm * e_star + beta_gamma_cm * pl_star
-            pz_h = gamma_cm * pl_star + beta_gamma_cm * e_star
-            phi = 2 * np.pi * rng.random(n)
-            p_h = np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pz_h])
-            p_abs = np.linalg.norm(p_h, axis=1)
-            decay_len = p_abs * ctau_m / m_h
-            w = w * lam_m / (lam_m + decay_len) * _BR_MU_NU[kind]
-            # production point: proton interaction + meson flight before decay
-            z_int = rng.exponential(lam_m, n)
-            d = rng.exponential(1.0 / (1.0 / lam_m + 1.0 / decay_len))
-            u_dir = p_h / p_abs[:, None]
-            pos = np.column_stack([np.zeros(n), np.zeros(n), z_int]) + d[:, None] * u_dir
-            # two-body decay h -> mu nu, isotropic in the rest frame, boosted along p_h
-            p_star = (m_h**2 - M_MU**2) / (2 * m_h)
-            cth = 2 * rng.random(n) - 1
-            phs = 2 * np.pi * rng.random(n)
-            sth = np.sqrt(1 - cth**2)
-            p_mu_rest = p_star * np.column_stack([sth * np.cos(phs), sth * np.sin(phs), cth])
-            e_mu_rest = np.full(n, math.sqrt(p_star**2 + M_MU**2))
-            p_mu = boost(np.column_stack([e_mu_rest, p_mu_rest]), np.column_stack([e_h, p_h]),
-                         parent_mass=m_h)[:, 1:]
-            keep = ok & (pos[:, 2] <= self.target_length_m)
-            parts.append(
-                (
-                    pos[keep],
-                    p_mu[keep],
-                    w[keep] * self.n_pot_norm,
-                    np.full(keep.sum(), -int(np.sign(charge)) * 13),
-                )
-            )
+        frame = _CentreOfMass.of(self.beam_energy_GeV, _mass_GeV(2212))
+        parts = [self._muons_from(meson, n_per_species, rng, x_r_min, pt_max_GeV, frame)
+                 for meson in (211, -211, 321, -321)]
         pos = np.concatenate([p[0] for p in parts])
         mom = np.concatenate([p[1] for p in parts])
         wt = np.concatenate([p[2] for p in parts])
@@ -611,3 +430,101 @@ class SecondaryMuonSource:
             ),
             approximate=True,
         )
+
+    def _muons_from(
+        self, pdg_meson: int, n: int, rng: np.random.Generator, x_r_min: float, pt_max_GeV: float,
+        frame: _CentreOfMass,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Positions, momenta, weights and PDG ids of the muons from ``n`` sampled mesons ``pdg_meson``
+        that decay inside the target."""
+        kind = "pi" if abs(pdg_meson) == 211 else "K"
+        charge, m_h, ctau_m = _meson(pdg_meson)
+        lam_m = self.material.nuclear_interaction_length_cm / 100.0
+        ok, w, e_h, p_h = self._mesons(kind, charge, m_h, n, rng, x_r_min, pt_max_GeV, frame)
+        p_abs = np.linalg.norm(p_h, axis=1)
+        decay_len = p_abs * ctau_m / m_h
+        w = w * lam_m / (lam_m + decay_len) * _BR_MU_NU[kind]
+        # production point: proton interaction + meson flight before decay
+        z_int = rng.exponential(lam_m, n)
+        d = rng.exponential(1.0 / (1.0 / lam_m + 1.0 / decay_len))
+        u_dir = p_h / p_abs[:, None]
+        pos = np.column_stack([np.zeros(n), np.zeros(n), z_int]) + d[:, None] * u_dir
+        p_mu = _two_body_muons(e_h, p_h, m_h, rng)
+        keep = ok & (pos[:, 2] <= self.target_length_m)
+        return pos[keep], p_mu[keep], w[keep] * self.n_pot_norm, np.full(keep.sum(), -int(np.sign(charge)) * 13)
+
+    def _mesons(
+        self, kind: str, charge: int, m_h: float, n: int, rng: np.random.Generator, x_r_min: float,
+        pt_max_GeV: float, frame: _CentreOfMass,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``n`` mesons of one species: kinematically allowed (mask), weight (BMPT density over the sampling
+        density, A scaling Be -> target), lab energy and momentum (shape (n, 3)) [GeV]."""
+        a_ratio = self.material.a_g_mol / _A_BE
+        ln_lo = math.log(x_r_min)
+        x_r = np.exp(ln_lo * (1 - rng.random(n)))
+        pt = pt_max_GeV * rng.random(n)
+        # sampling density 1/(x_R ln(1/x_lo)) * 1/pt_max; dp_T^2 = 2 p_T dp_T
+        w = _bmpt_yield(kind, charge, x_r, pt) * 2 * pt * x_r * (-ln_lo) * pt_max_GeV / n
+        e_star = x_r * frame.e_star_max
+        mt2 = m_h**2 + pt**2
+        ok = e_star**2 > mt2
+        pl_star = np.sqrt(np.where(ok, e_star**2 - mt2, 0.0))
+        x_f = pl_star / frame.e_star_max
+        alpha = (0.74 - 0.55 * x_f + 0.26 * x_f**2) * (0.98 + 0.21 * pt**2)
+        w = np.where(ok, w * a_ratio ** (alpha - _ALPHA_INELASTIC), 0.0)
+        e_h = frame.gamma * e_star + frame.beta_gamma * pl_star
+        pz_h = frame.gamma * pl_star + frame.beta_gamma * e_star
+        phi = 2 * np.pi * rng.random(n)
+        p_h = np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pz_h])
+        return ok, w, e_h, p_h
+
+
+@dataclass(frozen=True, slots=True)
+class _CentreOfMass:
+    """The centre-of-mass frame of a beam proton on a nucleon at rest, along the beam axis."""
+
+    gamma: float
+    """Lorentz factor of the frame in the lab."""
+    beta_gamma: float
+    """beta * gamma of the frame in the lab."""
+    e_star_max: float
+    """Largest energy of a produced particle in the frame, sqrt(s)/2 [GeV]."""
+
+    @classmethod
+    def of(cls, e_beam: float, m_p: float) -> _CentreOfMass:
+        sqrt_s = math.sqrt(2 * m_p**2 + 2 * m_p * e_beam)
+        return cls((e_beam + m_p) / sqrt_s, math.sqrt(e_beam**2 - m_p**2) / sqrt_s, 0.5 * sqrt_s)
+
+
+def _two_body_muons(e_h: np.ndarray, p_h: np.ndarray, m_h: float, rng: np.random.Generator) -> np.ndarray:
+    """Muon lab momenta (shape (n, 3)) [GeV] of the decays h -> mu nu, isotropic in the rest frame of the
+    meson (energy ``e_h``, momentum ``p_h``, mass ``m_h``), boosted along p_h."""
+    n = len(e_h)
+    p_star = (m_h**2 - M_MU**2) / (2 * m_h)
+    cth = 2 * rng.random(n) - 1
+    phs = 2 * np.pi * rng.random(n)
+    sth = np.sqrt(1 - cth**2)
+    p_mu_rest = p_star * np.column_stack([sth * np.cos(phs), sth * np.sin(phs), cth])
+    e_mu_rest = np.full(n, math.sqrt(p_star**2 + M_MU**2))
+    return boost(np.column_stack([e_mu_rest, p_mu_rest]), np.column_stack([e_h, p_h]), parent_mass=m_h)[:, 1:]
+
+
+def _mass_GeV(pdg: int) -> float:
+    """Mass [GeV] of a hadron from ``particle``'s PDG table (imported here: its table costs 0.2 s of every
+    command that imports beams)."""
+    from particle import Particle
+
+    mass = Particle.from_pdgid(pdg).mass
+    if mass is None:
+        raise ValueError(f"pdg = {pdg} has no mass in particle's table")
+    return float(mass) / 1e3
+
+
+def _meson(pdg: int) -> tuple[int, float, float]:
+    """Charge, mass [GeV] and c tau [m] of a pion or kaon from ``particle``'s PDG table."""
+    from particle import Particle
+
+    meson = Particle.from_pdgid(pdg)
+    if meson.charge is None or meson.mass is None or meson.ctau is None:
+        raise ValueError(f"pdg = {pdg} has no charge, mass or lifetime in particle's table")
+    return int(meson.charge), float(meson.mass) / 1e3, float(meson.ctau) / 1e3
