@@ -104,9 +104,10 @@ def run_flux(args: argparse.Namespace, progress: bool = True) -> dict[str, Any]:
     """Simulate, transport, summarise and (with ``--output``) write; the summary mapping."""
     import numpy as np
 
-    from geometry.dump.cascade import CascadeResult, CascadeSettings, import_pythia, simulate_batch
+    from geometry.dump.cascade import CascadeResult, CascadeSettings, simulate_batch
     from geometry.dump.flux import batches, summarise, thin, write_flux_csv
     from geometry.dump.layout import DumpGeometry, geometry_hash
+    from geometry.dump.pythia_setup import import_pythia
     from geometry.dump.transport import transport_muons
     from geometry.experiments import load_experiment
 
@@ -180,8 +181,8 @@ def run_flux(args: argparse.Namespace, progress: bool = True) -> dict[str, Any]:
 
 def flux_provenance(args: argparse.Namespace, geometry: Any, settings: Any, summary: dict[str, Any]) -> dict[str, Any]:
     """The provenance header of a flux file."""
-    from geometry.dump.cascade import pythia_setup_file, pythia_version
     from geometry.dump.layout import geometry_hash
+    from geometry.dump.pythia_setup import pythia_setup_file, pythia_version
 
     from ._version import __version__
 

@@ -126,6 +126,7 @@ class RangeTable:
         """CSDA range R(E) [m] of a muon of total energy E [GeV] (m_mu <= E <= e_max_GeV)."""
         e = _check_energy(energy_GeV, self.e_max_GeV, "E")
         if self.loss.mode == "constant":
+            assert self.loss.constant_GeV_m is not None
             return (e - M_MU) / self.loss.constant_GeV_m
         grid = self.energy_GeV
         i = np.clip(np.searchsorted(grid, e, side="right") - 1, 0, grid.size - 2)

@@ -17,17 +17,12 @@ import pytest
 
 from generator.constants import M_MU
 from geometry.beams import MuonFlux
-from geometry.dump.cascade import (
-    CascadeSettings,
-    collisions_per_nucleus,
-    decay_probability,
-    import_pythia,
-    interaction_point,
-    nucleus_bracket,
-    truncated_exponential,
-)
+from geometry.dump.cascade import CascadeSettings
+from geometry.dump.decays import decay_probability, truncated_exponential
 from geometry.dump.flux import read_provenance, summarise, thin, write_flux_csv
+from geometry.dump.interactions import collisions_per_nucleus, interaction_point, nucleus_bracket
 from geometry.dump.layout import DumpGeometry, Slab, geometry_hash
+from geometry.dump.pythia_setup import import_pythia
 from geometry.dump.transport import highland_theta0, transport_muons
 from geometry.experiments import Experiment, ExperimentError, load_experiment
 from geometry.materials import get_material

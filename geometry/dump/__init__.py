@@ -1,12 +1,16 @@
 """Simulated proton dumps: the hadronic cascade of the beam protons and the muons it makes.
 
-``layout``     the dump's blocks from an experiment's ``[dump]`` table (:class:`DumpGeometry`)
-``cascade``    the Pythia 8 ``PythiaCascade`` shower with forced muonic decays (:func:`simulate_batch`)
-``transport``  muon transport through the blocks: CSDA energy loss + Highland scattering
-``flux``       batches, summary numbers, thinning, the flux file and its provenance
+``layout``        the dump's blocks from an experiment's ``[dump]`` table (:class:`DumpGeometry`)
+``cascade``       the Pythia 8 ``PythiaCascade`` shower with forced muonic decays (:func:`simulate_batch`)
+``pythia_setup``  the lazy Pythia import, its setup file, and a batch's two Pythia instances
+``interactions``  hadron-nucleus interactions: sigma_hA interpolated in A, interaction point, nucleus
+``decays``        hadron -> muon decays: muonic branching fractions and the forced-decay weights
+``transport``     muon transport through the blocks: CSDA energy loss + Highland scattering
+``flux``          batches, summary numbers, thinning, the flux file and its provenance
 
 Pythia 8 (the ``pythia`` extra, ``pip install 'mudump[pythia]'``) is needed by ``cascade`` only, and
-imported there lazily. ``mudump flux EXPERIMENT --protons N`` (``generator/flux_command.py``) drives it.
+imported lazily by ``pythia_setup``. ``mudump flux EXPERIMENT --protons N`` (``generator/flux_command.py``)
+drives it.
 """
 
 from __future__ import annotations

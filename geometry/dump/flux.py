@@ -93,7 +93,7 @@ class FluxSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {k: getattr(self, k) for k in self.__slots__}
 
 
 def _ratio(a: float, b: float) -> float:

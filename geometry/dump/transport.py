@@ -93,6 +93,36 @@ def _transverse_basis(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e1, e2
 
 
+def _step_edges(geometry: DumpGeometry, plane: float, step_m: float) -> list[float]:
+    """Step boundaries along z [m]: the slab faces and steps of at most ``step_m`` inside each slab, up to
+    the plane (included), sorted."""
+    bounds = {plane}
+    for s in geometry.slabs:
+        n = max(1, int(np.ceil((s.z_end - s.z_start) / step_m)))
+        bounds.update(np.linspace(s.z_start, s.z_end, n + 1).tolist())
+    edges: list[float] = np.array(sorted(b for b in bounds if b <= plane)).tolist()
+    return edges
+
+
+def _scattered_step(pos: np.ndarray, d: np.ndarray, x_cum: np.ndarray, idx: np.ndarray, s: np.ndarray,
+                    p_mid: np.ndarray, x0_m: float, rng: np.random.Generator) -> None:
+    """Move muons ``idx`` by the path lengths ``s`` [m] with Highland scattering at momentum ``p_mid`` in a
+    material of radiation length ``x0_m``: updates the positions ``pos``, unit directions ``d`` and
+    cumulative thicknesses ``x_cum`` [X0] in place (module docstring)."""
+    dx = s / x0_m
+    var = highland_theta0(p_mid, x_cum[idx] + dx) ** 2 - highland_theta0(p_mid, x_cum[idx]) ** 2
+    dtheta = np.sqrt(np.maximum(var, 0.0))
+    z1 = rng.standard_normal((len(idx), 2))
+    z2 = rng.standard_normal((len(idx), 2))
+    e1, e2 = _transverse_basis(d[idx])
+    shift = (s * dtheta)[:, None] * (z1 / np.sqrt(12.0) + 0.5 * z2)
+    kick = dtheta[:, None] * z2
+    pos[idx] += s[:, None] * d[idx] + shift[:, :1] * e1 + shift[:, 1:] * e2
+    new_d = d[idx] + kick[:, :1] * e1 + kick[:, 1:] * e2
+    d[idx] = new_d / np.linalg.norm(new_d, axis=1, keepdims=True)
+    x_cum[idx] += dx
+
+
 def transport_muons(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray, py: np.ndarray,
                     pz: np.ndarray, geometry: DumpGeometry, rng: np.random.Generator | None = None, *,
                     scattering: bool = True, step_m: float = 0.1, plane_m: float | None = None) -> Transported:
@@ -133,13 +163,8 @@ def transport_muons(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray,
     e = np.sqrt(p * p + M_MU * M_MU)
     alive = (d[:, 2] > 0) & (pos[:, 2] <= plane) & (p > 0)
     x_cum = np.zeros(len(p))  # cumulative thickness in X0 (for the Highland increments)
-    # step boundaries along z: slab faces and steps of at most step_m inside each slab, up to the plane
-    bounds = {plane}
-    for s in geometry.slabs:
-        n = max(1, int(np.ceil((s.z_end - s.z_start) / step_m)))
-        bounds.update(np.linspace(s.z_start, s.z_end, n + 1).tolist())
-    edges = np.array(sorted(b for b in bounds if b <= plane))
-    for z_lo, z_hi in itertools.pairwise(edges.tolist()):
+    scatter_rng = rng if scattering else None
+    for z_lo, z_hi in itertools.pairwise(_step_edges(geometry, plane, step_m)):
         go = alive & (pos[:, 2] < z_hi)
         if not np.any(go):
             continue
@@ -159,20 +184,9 @@ def transport_muons(x: np.ndarray, y: np.ndarray, z: np.ndarray, px: np.ndarray,
         remaining = table.range(e_in) - s
         stopped = remaining <= 0
         e_out = np.where(stopped, M_MU, table.energy(np.where(stopped, 0.0, remaining)))
-        if scattering:
+        if scatter_rng is not None:
             p_mid = np.sqrt(np.maximum(0.5 * (e_in + e_out), M_MU * 1.0000001) ** 2 - M_MU * M_MU)
-            dx = s / slab.x0_m
-            var = highland_theta0(p_mid, x_cum[idx] + dx) ** 2 - highland_theta0(p_mid, x_cum[idx]) ** 2
-            dtheta = np.sqrt(np.maximum(var, 0.0))
-            z1 = rng.standard_normal((len(idx), 2))  # type: ignore[union-attr]
-            z2 = rng.standard_normal((len(idx), 2))  # type: ignore[union-attr]
-            e1, e2 = _transverse_basis(d[idx])
-            shift = (s * dtheta)[:, None] * (z1 / np.sqrt(12.0) + 0.5 * z2)
-            kick = dtheta[:, None] * z2
-            pos[idx] += s[:, None] * d[idx] + shift[:, :1] * e1 + shift[:, 1:] * e2
-            new_d = d[idx] + kick[:, :1] * e1 + kick[:, 1:] * e2
-            d[idx] = new_d / np.linalg.norm(new_d, axis=1, keepdims=True)
-            x_cum[idx] += dx
+            _scattered_step(pos, d, x_cum, idx, s, p_mid, slab.x0_m, scatter_rng)
         else:
             pos[idx] += s[:, None] * d[idx]
         e[idx] = e_out
