@@ -93,6 +93,9 @@ def _card_error(config: RunConfig, key: str, problem: str, expected: str) -> Car
 
 def _experiment_and_material(config: RunConfig) -> tuple[Experiment | None, Material]:
     if config.experiment is None:
+        if config.target is None:  # the card's schema asks for one of the two
+            raise _card_error(config, "target", "neither a target nor an experiment",
+                              "target = <material> or experiment = <name>")
         try:
             return None, get_material(config.target)
         except UnknownMaterial as exc:
@@ -145,6 +148,7 @@ def _production_cuts(config: RunConfig, process: Process, experiment: Experiment
 def _kernel(config: RunConfig, process: Process, target: Target, e_k_min: float, e_lo: float,
             e_hi: float) -> Any:
     """The exact kernel, or the card's approximate method tabulated in E over [e_lo, e_hi]."""
+    assert config.form_factor is not None, "the card's schema sets the process's default form factor"
     ff = form_factor_code(config.form_factor)
     params = config.process_params()
     if config.method == "exact":

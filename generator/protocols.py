@@ -33,6 +33,14 @@ class Model(Protocol):
 
     def branching_ratios(self, m: float) -> dict[str, float]: ...
 
+    def decay_length(self, m: float, energy: float) -> float:
+        """Lab decay length (m) of a boson of mass ``m`` and energy ``energy`` (GeV)."""
+        ...
+
+    def delta_a_mu(self, m: float) -> float:
+        """The boson's one-loop contribution to the muon's anomalous magnetic moment."""
+        ...
+
 
 class Kernel(Protocol):
     """d sigma [pb, unit coupling] of one process at points ``u`` of the unit cube and beam energies."""
@@ -64,6 +72,10 @@ class Integrand(Protocol):
     def dim(self) -> int: ...
 
     def __call__(self, u: np.ndarray) -> np.ndarray: ...
+
+    def momenta(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The lab four-vectors of the points ``u`` (a kernel with a final state only)."""
+        ...
 
     def event_inputs(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(beam energy at the production point, production point, beam direction, beam muon index)."""

@@ -68,7 +68,8 @@ def request_config(*, process: str | None, model: str | None, target: str | Targ
         process = next(iter(PROCESSES))
     if model is None and process in PROCESSES:
         model = PROCESSES[process].models[0]
-    return RunConfig(process=process, model=model, mass=mass, coupling=coupling,
+    return RunConfig(process=process, model=model,  # type: ignore[arg-type]  # None: an unknown process, refused
+                     mass=mass, coupling=coupling,
                      target=target.name if isinstance(target, Target) else target, beam_energy=energy,
                      method=method, form_factor=form_factor, precision=precision, seed=seed, neval=neval,
                      nevents=0, decay=False, params=dict(params or {}), source_path=source)
