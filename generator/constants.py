@@ -21,8 +21,6 @@ ALPHA_EM: float = 0.0072973525643
 HBARC_GEV_M: float = float(hepunits.hbarc / (hepunits.GeV * hepunits.m))
 #: Conversion 1 GeV^-2 -> pb  (hbar c)^2 = 0.38938 mb GeV^2.
 GEV2_TO_PB: float = float((hepunits.hbarc / hepunits.GeV) ** 2 / hepunits.picobarn)
-#: Conversion 1 GeV^-2 -> cm^2.
-GEV2_TO_CM2: float = float((hepunits.hbarc / hepunits.GeV) ** 2 / hepunits.cm2)
 #: Conversion 1 pb -> cm^2.
 PB_TO_CM2: float = float(hepunits.picobarn / hepunits.cm2)
 #: Atomic mass unit in GeV (CODATA via ``scipy.constants``, "atomic mass constant energy equivalent
@@ -43,8 +41,6 @@ CTAU_TAU_M: float = 8.704322031729268e-05
 
 #: Lepton masses by flavour name.
 LEPTON_MASSES: dict[str, float] = {"e": M_E, "mu": M_MU, "tau": M_TAU}
-#: Lepton PDG ids by flavour name (particle, i.e. negative charge).
-LEPTON_PDG: dict[str, int] = {"e": PDG_ELECTRON, "mu": PDG_MUON, "tau": PDG_TAU}
 
 #: PDG Monte Carlo id used for the CP-even dark scalar S (a generic "Higgs-like" neutral scalar slot).
 PDG_DARK_SCALAR: int = 9000006
