@@ -9,7 +9,15 @@ dropped first, since they change from one run to the next on any code.
     python validation/golden_outputs.py --write golden.json     # before a change
     python validation/golden_outputs.py --check golden.json     # after it: prints every difference
 
-The fingerprints depend on the machine's floating point (numba, libm), so compare on one machine.
+The fingerprints depend on the machine's floating point (numba, libm) and, in the last bit of a few sums,
+on where numpy's arrays fall in memory (its SIMD sums round by alignment), which the length of the
+checkout's path shifts. Compare on one machine, in one folder, with the numba cache cleared (a cached
+kernel does not notice an edit of a function it inlined from another file)::
+
+    git worktree add --detach /tmp/golden BEFORE && cd /tmp/golden
+    python validation/golden_outputs.py --write /tmp/before.json      # (the script copied in if BEFORE lacks it)
+    git checkout --detach AFTER && find . -name '*.nb[ic]' -delete
+    python validation/golden_outputs.py --check /tmp/before.json
 """
 
 from __future__ import annotations
