@@ -125,7 +125,7 @@ class Merge:
     def _text(self, fmt: str) -> Callable[[dict[str, Any]], Any]:
         def merge(stats: dict[str, Any]) -> None:
             pieces = ((Path(r.pieces[fmt]), r.piece_stats[fmt]) for r in self.feed)
-            stats.update(_MERGERS[fmt](self.finals[fmt], self.header, pieces, rename=False).details)
+            stats.update(_MERGERS[fmt](self.finals[fmt], self.header, pieces).details)
         return merge
 
     def _trees(self, trees: dict[str, Path],

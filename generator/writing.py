@@ -39,8 +39,9 @@ __all__ = ["OUTPUT_SUFFIX", "QUEUE_CHUNKS", "output_names", "write_parts", "writ
 OUTPUT_SUFFIX = {"lhe": "events.lhe", "root": "events.root", "hepmc": "events.hepmc3", "fairship": "events_fairship.root"}
 #: Chunks waiting per writer at most (each ~20 000 events, a few MB).
 QUEUE_CHUNKS = 2
-_WRITERS: dict[str, tuple[Any, str]] = {"lhe": (lhe, "write_lhe"), "root": (root, "write_root"),
-                                        "hepmc": (hepmc, "write_hepmc"), "fairship": (fairship, "write_fairship")}
+#: Each format's staging writer (it leaves ``<name>.part``; the run commits every file together).
+_WRITERS: dict[str, tuple[Any, str]] = {"lhe": (lhe, "stage_lhe"), "root": (root, "stage_root"),
+                                        "hepmc": (hepmc, "stage_hepmc"), "fairship": (fairship, "stage_fairship")}
 _END = object()
 _ABORT = object()
 
@@ -98,7 +99,7 @@ class _WriterThread:
     def _run(self) -> None:
         cpu = time.thread_time()
         try:
-            self.written = self._writer(*self._args, self._chunks(), rename=False, **self._options)
+            self.written = self._writer(*self._args, self._chunks(), **self._options)
             self.stats.update(self.written.details)
         except BaseException as exc:  # noqa: BLE001 -- handed to the main thread, which re-raises it
             self.error = exc

@@ -460,3 +460,25 @@ def test_writers_take_longer_particle_lists(tmp_path: Path, events: ak.Array) ->
 
 def _flat_np(a: ak.Array) -> np.ndarray:
     return ak.to_numpy(ak.flatten(a))
+
+
+@pytest.mark.parametrize("kind", ["lhe", "hepmc", "root", "fairship"])
+def test_staged_writer_leaves_the_part_until_commit(tmp_path: Path, events: ak.Array, kind: str) -> None:
+    """A staging writer (what a run uses) writes ``<name>.part`` only; its returned record says what it
+    wrote, and ``commit`` moves it to the final name with the same bytes (issue 21: no ``rename`` flag)."""
+    import generator.output as out
+
+    writer, name = WRITERS[kind]
+    stage = getattr(getattr(out, writer.__module__.rsplit(".", 1)[1]), writer.__name__.replace("write_", "stage_"))
+    staged = stage(tmp_path / name, _run_info(), _chunks(events))
+    assert not staged.committed
+    assert [p.name for p in tmp_path.iterdir()] == [name + ".part"]
+    assert staged.path == tmp_path / (name + ".part")
+    assert staged.final == tmp_path / name
+    assert staged.n_bytes == staged.path.stat().st_size > 0
+    assert staged.n_events == staged.details["n_events"] == len(events)
+    data = staged.path.read_bytes()
+    done = staged.commit()
+    assert done.committed
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    assert done.path.read_bytes() == data

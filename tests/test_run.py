@@ -327,9 +327,9 @@ def _raising_after_first_chunk(original, record: list):
 @pytest.mark.parametrize(
     ("fmt", "module", "attr"),
     [
-        ("lhe", generator.output.lhe, "write_lhe"),
-        ("root", generator.output.root, "write_root"),
-        ("hepmc", generator.output.hepmc, "write_hepmc"),
+        ("lhe", generator.output.lhe, "stage_lhe"),
+        ("root", generator.output.root, "stage_root"),
+        ("hepmc", generator.output.hepmc, "stage_hepmc"),
     ],
 )
 def test_writer_exception_leaves_nothing(tmp_path, monkeypatch, fmt, module, attr):

@@ -1,7 +1,8 @@
 """Atomic file replacement for the writers (DESIGN.md rule 8).
 
-A writer streams into ``<final name>.part`` in the destination folder and the file is renamed to its
-final name with :func:`os.replace` only when the writer finished without error. On any exception,
+A writer streams into ``<final name>.part`` in the destination folder (:func:`staged_path`) and the file
+is renamed to its final name with :func:`os.replace` only when the writer finished without error
+(:meth:`generator.output._written.Written.commit`). On any exception,
 ``KeyboardInterrupt`` included, the ``.part`` file is removed and the exception re-raised, so a file
 with the final name is always complete and no partial file is left behind. ``os.replace`` is atomic
 on POSIX and Windows when source and destination are on the same filesystem, which holds because the
@@ -15,7 +16,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PART_SUFFIX", "atomic_path", "suffix_of"]
+__all__ = ["PART_SUFFIX", "staged_path", "suffix_of"]
 
 #: Suffix of the temporary file written next to the final one.
 PART_SUFFIX = ".part"
@@ -35,16 +36,18 @@ def suffix_of(path: str | os.PathLike[str], suffixes: tuple[str, ...]) -> str | 
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, rename: bool = True) -> Iterator[Path]:
-    """Yield the temporary path ``<path>.part``; move it to ``path`` on success, delete it on failure.
+def staged_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield the temporary path ``<path>.part`` to be written; delete it if the block raises.
+
+    The complete ``.part`` is left in place: the writer returns it as a staged
+    :class:`~generator.output._written.Written`, which :meth:`~generator.output._written.Written.commit`
+    moves to ``path`` (a run commits all its files together once every writer finished,
+    :mod:`generator.writing`).
 
     Parameters
     ----------
     path : str or os.PathLike
         Final file name. Its folder must exist.
-    rename : bool, optional
-        If False, leave the complete ``<path>.part`` in place on success: the caller renames it (a run
-        renames all its files together once every writer finished, :mod:`generator.writing`).
 
     Yields
     ------
@@ -58,10 +61,10 @@ def atomic_path(path: str | os.PathLike[str], *, rename: bool = True) -> Iterato
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     with atomic_path(Path(d) / "x.txt") as tmp:
+    ...     with staged_path(Path(d) / "x.txt") as tmp:
     ...         _ = tmp.write_text("done")
-    ...     (Path(d) / "x.txt").read_text()
-    'done'
+    ...     sorted(p.name for p in Path(d).iterdir())
+    ['x.txt.part']
     """
     final = Path(path)
     if not final.parent.is_dir():
@@ -70,8 +73,6 @@ def atomic_path(path: str | os.PathLike[str], *, rename: bool = True) -> Iterato
     part.unlink(missing_ok=True)  # stale leftover of a killed run
     try:
         yield part
-        if rename:
-            os.replace(part, final)
     except BaseException:
         part.unlink(missing_ok=True)
         raise

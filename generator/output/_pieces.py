@@ -28,7 +28,7 @@ import cramjam
 import numpy as np
 
 from generator.events import RunInfo
-from generator.output._atomic import atomic_path
+from generator.output._atomic import staged_path
 from generator.output._written import Written
 
 __all__ = ["append_file", "read_event_piece", "write_event_piece"]
@@ -74,17 +74,17 @@ def write_event_piece(
     path: str | os.PathLike[str],
     run_info: RunInfo,
     chunks: Iterable[ak.Array],
-    *,
-    rename: bool = True,
 ) -> Written:
-    """Stream event chunks (the :mod:`generator.events` schema) into an event piece, atomically.
+    """Stream event chunks (the :mod:`generator.events` schema) into an event piece.
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     ``run_info`` is not stored (the merge has it); it is taken so the function has a writer's signature.
     Its ``details`` are ``n_events`` and ``chunks``.
     """
     final = Path(path)
     n = n_chunks = 0
-    with atomic_path(final, rename=rename) as part, open(part, "wb") as out:
+    with staged_path(final) as part, open(part, "wb") as out:
         out.write(_MAGIC)
         for chunk in chunks:
             if len(chunk) == 0:
@@ -103,7 +103,7 @@ def write_event_piece(
                 out.write(c)
             n += int(length)
             n_chunks += 1
-    return Written.of(final if rename else part, n_events=n, chunks=n_chunks)
+    return Written.staged(part, final, n_events=n, chunks=n_chunks)
 
 
 def read_event_piece(path: str | os.PathLike[str]) -> Iterator[ak.Array]:

@@ -74,12 +74,12 @@ import numpy as np
 import uproot
 
 from generator.events import RunInfo
-from generator.output._atomic import atomic_path
+from generator.output._atomic import staged_path
 from generator.output._weights import norm_factor, scaled_weights
 from generator.output._written import Written
 from generator.output.root import _frozen_uproot_clock, _uuid_for, compression
 
-__all__ = ["LLP_BRANCHES", "write_fairship"]
+__all__ = ["LLP_BRANCHES", "stage_fairship", "write_fairship"]
 
 _DAUGHTER_VARS = ("px_prod", "py_prod", "pz_prod", "e_prod", "mass_prod", "pdg_prod")
 #: Branch names of ``LLP_tree`` in the positional order FairShip's EvtCalcGenerator requires.
@@ -137,7 +137,7 @@ def _llp_arrays(chunk: ak.Array, z_target_m: float, factor: float = 1.0
     return llp, weights
 
 
-def write_fairship(
+def stage_fairship(
     path: str | os.PathLike[str],
     run_info: RunInfo,
     chunks: Iterable[ak.Array],
@@ -145,14 +145,15 @@ def write_fairship(
     z_target_m: float = 0.0,
     reproducible: bool = True,
     min_decay_prob: float = 0.0,
-    rename: bool = True,
 ) -> Written:
-    """Stream event chunks into a FairShip ``EvtCalcGenerator`` input file (``LLP_tree``), atomically.
+    """Stream event chunks into a FairShip ``EvtCalcGenerator`` input file (``LLP_tree``).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Output file, e.g. ``events_fairship.root``. Written as ``<path>.part`` and renamed when complete.
+        Output file, e.g. ``events_fairship.root``. Written as ``<path>.part`` (staged).
     run_info : RunInfo
         Run-level information, stored as the ``run_info_json`` string.
     chunks : iterable of ak.Array
@@ -163,13 +164,11 @@ def write_fairship(
         Fixed UUID and timestamps (see :mod:`generator.output.root`).
     min_decay_prob : float, optional
         Drop events with ``p_decay < min_decay_prob`` (default 0: keep all).
-    rename : bool, optional
-        If False, leave the finished ``<path>.part`` for the caller to rename.
 
     Returns
     -------
     Written
-        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` (written), its
+        The staged file (``<path>.part``, for :meth:`Written.commit`), ``n_events`` (written), its
         size, and ``details``: ``n_events``, ``min_decay_prob``, ``dropped_events``,
         ``dropped_w_decay_pb`` and ``dropped_weight_pb`` (sums of ``w_xsec * p_decay`` and ``weight``
         over dropped events, pb, the schema's normalisation), ``dropped_w_decay_fraction`` and
@@ -186,7 +185,7 @@ def write_fairship(
     uuid_fn = (lambda: _uuid_for(run_info)) if reproducible else uuid.uuid1
     clock = _frozen_uproot_clock() if reproducible else contextlib.nullcontext()
     with (
-        atomic_path(final, rename=rename) as part,
+        staged_path(final) as part,
         open(part, "wb+") as raw,
         clock,
         uproot.recreate(raw, uuid_function=uuid_fn, compression=compression()) as f,
@@ -210,7 +209,7 @@ def write_fairship(
             llp_tree.extend(llp)
             w_tree.extend(weights)
         f["run_info_json"] = run_info.to_json()
-    return Written.of(final if rename else part, n_events=kept, min_decay_prob=min_decay_prob,
+    return Written.staged(part, final, n_events=kept, min_decay_prob=min_decay_prob,
                       **_dropped(dropped, sums))
 
 
@@ -227,3 +226,8 @@ def _dropped(events: int, sums: np.ndarray) -> dict[str, Any]:
         "dropped_w_decay_fraction": float(sums[0] / sums[2]) if sums[2] > 0 else 0.0,
         "dropped_weight_fraction": float(sums[1] / sums[3]) if sums[3] > 0 else 0.0,
     }  # fmt: skip
+
+
+def write_fairship(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[ak.Array], **options: Any) -> Written:
+    """:func:`stage_fairship`, committed: the file appears under ``path`` only complete (``options`` as there)."""
+    return stage_fairship(path, run_info, chunks, **options).commit()

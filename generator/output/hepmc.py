@@ -70,12 +70,12 @@ import numpy as np
 import pyhepmc
 
 from generator.events import RunInfo
-from generator.output._atomic import atomic_path, suffix_of
+from generator.output._atomic import staged_path, suffix_of
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 from generator.output._written import Written
 
-__all__ = ["BEAM_STATUS", "merge_hepmc", "write_hepmc", "write_hepmc_piece"]
+__all__ = ["BEAM_STATUS", "merge_hepmc", "stage_hepmc", "write_hepmc", "write_hepmc_piece"]
 
 #: HepMC3 status of the incoming (beam) particles.
 BEAM_STATUS = 4
@@ -260,15 +260,16 @@ def _xsec_line(run_info: RunInfo) -> np.ndarray:
     )
 
 
-def write_hepmc(
+def stage_hepmc(
     path: str | os.PathLike[str],
     run_info: RunInfo,
     chunks: Iterable[ak.Array],
     *,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """Stream event chunks into a HepMC3 ASCII file (gzip if the name ends in ``.gz``), atomically.
+    """Stream event chunks into a HepMC3 ASCII file (gzip if the name ends in ``.gz``).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     Parameters
     ----------
@@ -281,13 +282,11 @@ def write_hepmc(
         Event batches in the :mod:`generator.events` schema; consumed lazily, one at a time.
     compresslevel : int, optional
         zlib level for ``.gz`` output.
-    rename : bool, optional
-        If False, leave the finished ``<path>.part`` for the caller to rename.
 
     Returns
     -------
     Written
-        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` and its size.
+        The staged file (``<path>.part``, for :meth:`Written.commit`), ``n_events`` and its size.
 
     Example: ``write_hepmc("events.hepmc3", run_info, batches)``
     """
@@ -296,7 +295,7 @@ def write_hepmc(
     factor = norm_factor(run_info)
     xsec_line = _xsec_line(run_info)
     number = 0
-    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+    with staged_path(final) as part, open(part, "wb") as raw:
         out: BinaryIO = (
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
             if gz else raw
@@ -309,7 +308,7 @@ def write_hepmc(
         out.write(_FOOTER)
         if gz:
             out.close()
-    return Written.of(final if rename else part, n_events=number)
+    return Written.staged(part, final, n_events=number)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -324,9 +323,10 @@ def write_hepmc_piece(
     header: bool = False,
     gz: bool | None = None,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """One shard's events as a piece of a HepMC3 file (merged by :func:`merge_hepmc`), atomically.
+    """One shard's events as a piece of a HepMC3 file (merged by :func:`merge_hepmc`).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     The events of ``chunks`` exactly as :func:`write_hepmc` formats them, numbered from ``first_event``
     (the shard's place in the run), preceded by the file header (run info) if ``header`` (the first
@@ -338,7 +338,7 @@ def write_hepmc_piece(
     factor = norm_factor(run_info)
     xsec_line = _xsec_line(run_info)
     number = int(first_event)
-    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+    with staged_path(final) as part, open(part, "wb") as raw:
         out: BinaryIO = (
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel)  # type: ignore[assignment]
             if gz else raw
@@ -350,7 +350,7 @@ def write_hepmc_piece(
             number += len(chunk)
         if gz:
             out.close()
-    return Written.of(final if rename else part, n_events=number - int(first_event))
+    return Written.staged(part, final, n_events=number - int(first_event))
 
 
 def merge_hepmc(
@@ -360,9 +360,10 @@ def merge_hepmc(
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`), atomically.
+    """The HepMC3 file of a sharded run from its pieces (:func:`write_hepmc_piece`).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     ``pieces`` yields each shard's piece with its writer's statistics, in shard order (lazily). The first
     piece (with the header) is renamed to ``<path>.part``, the others are appended in the kernel and
@@ -375,7 +376,7 @@ def merge_hepmc(
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
     n = 0
-    with atomic_path(final, rename=rename) as part:
+    with staged_path(final) as part:
         raw = None
         try:
             for piece, st in pieces:
@@ -395,4 +396,9 @@ def merge_hepmc(
         finally:
             if raw is not None:
                 raw.close()
-    return Written.of(final if rename else part, n_events=n)
+    return Written.staged(part, final, n_events=n)
+
+
+def write_hepmc(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[ak.Array], **options: Any) -> Written:
+    """:func:`stage_hepmc`, committed: the file appears under ``path`` only complete (``options`` as there)."""
+    return stage_hepmc(path, run_info, chunks, **options).commit()

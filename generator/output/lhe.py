@@ -88,13 +88,13 @@ import numpy as np
 
 from generator.constants import ALPHA_EM
 from generator.events import RunInfo
-from generator.output._atomic import atomic_path, suffix_of
+from generator.output._atomic import staged_path, suffix_of
 from generator.output._gzip_thread import GzipThread
 from generator.output._text import as_bytes, put_bytes, put_e16, put_int_width, reused_buffer
 from generator.output._weights import norm_factor, scaled_weights
 from generator.output._written import Written
 
-__all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "merge_lhe", "write_lhe", "write_lhe_piece"]
+__all__ = ["IDWTUP_UNWEIGHTED", "IDWTUP_WEIGHTED", "merge_lhe", "stage_lhe", "write_lhe", "write_lhe_piece"]
 
 #: Les Houches weighting strategy for unweighted events.
 IDWTUP_UNWEIGHTED = 3
@@ -348,20 +348,21 @@ def _stored_gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=0, mtime=0)
 
 
-def write_lhe(
+def stage_lhe(
     path: str | os.PathLike[str],
     run_info: RunInfo,
     chunks: Iterable[ak.Array],
     *,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """Stream event chunks into an LHE v3 file (gzip if the name ends in ``.gz``), atomically.
+    """Stream event chunks into an LHE v3 file (gzip if the name ends in ``.gz``).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Output file, ``*.lhe`` or ``*.lhe.gz``. Written as ``<path>.part`` and renamed when complete.
+        Output file, ``*.lhe`` or ``*.lhe.gz``. Written as ``<path>.part`` (staged).
     run_info : RunInfo
         Run-level information (beam, target, cross section, weighting, ``event_norm``, the boson).
     chunks : iterable of ak.Array
@@ -369,14 +370,11 @@ def write_lhe(
     compresslevel : int, optional
         zlib level of ``.lhe.gz`` (1, the default, compresses LHE text ~3.5x at ~100 MB/s; 6 or 9
         gain ~25 % in size at 4-10x the time).
-    rename : bool, optional
-        If False, leave the finished ``<path>.part`` for the caller to rename (a run renames all its
-        files together).
 
     Returns
     -------
     Written
-        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events``, its size, and
+        The staged file (``<path>.part``, for :meth:`Written.commit`), ``n_events``, its size, and
         ``details``: ``n_events``, ``idwtup`` and ``xmaxup``.
 
     Raises
@@ -393,7 +391,7 @@ def write_lhe(
     head = _fill_head(template, IDWTUP_WEIGHTED, 0.0)
     tags = _weight_tags(tuple(run_info.weight_names))
     seen = _Seen()
-    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+    with staged_path(final) as part, open(part, "wb") as raw:
         raw.write(_stored_gzip(head) if gz else head)
         # .lhe.gz: 4 MB pieces compressed by two threads while the next chunk is formatted (one gzip member)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
@@ -407,7 +405,7 @@ def write_lhe(
         assert len(final_head) == len(head)
         raw.seek(0)
         raw.write(_stored_gzip(final_head) if gz else final_head)
-    return Written.of(final if rename else part, n_events=seen.n, idwtup=idwtup, xmaxup=seen.xmax)
+    return Written.staged(part, final, n_events=seen.n, idwtup=idwtup, xmaxup=seen.xmax)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,9 +419,10 @@ def write_lhe_piece(
     head: bool = False,
     gz: bool | None = None,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """One shard's events as a piece of an LHE file (merged by :func:`merge_lhe`), atomically.
+    """One shard's events as a piece of an LHE file (merged by :func:`merge_lhe`).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     The piece holds the ``<event>`` blocks of ``chunks`` exactly as :func:`write_lhe` formats them (the
     weights in the file's ``event_norm`` with the *run's* N, ``run_info.n_events``), preceded by the head
@@ -438,13 +437,13 @@ def write_lhe_piece(
     factor = norm_factor(run_info)
     tags = _weight_tags(tuple(run_info.weight_names))
     seen = _Seen()
-    with atomic_path(final, rename=rename) as part, open(part, "wb") as raw:
+    with staged_path(final) as part, open(part, "wb") as raw:
         if head:
             placeholder = _fill_head(_head_text(run_info), IDWTUP_WEIGHTED, 0.0)
             raw.write(_stored_gzip(placeholder) if gz else placeholder)
         with GzipThread(raw, compresslevel) if gz else contextlib.nullcontext(raw) as body:
             body.writelines(_chunk_text(chunk, run_info, factor, tags, seen) for chunk in chunks)  # type: ignore[misc]  # a uint8 array is a buffer
-    return Written.of(final if rename else part, n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first,
+    return Written.staged(part, final, n_events=seen.n, xmaxup=seen.xmax, first_xwgtup=seen.first,
                       all_equal=seen.all_equal)
 
 
@@ -455,9 +454,10 @@ def merge_lhe(
     *,
     gz: bool | None = None,
     compresslevel: int = 1,
-    rename: bool = True,
 ) -> Written:
-    """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`), atomically.
+    """The LHE file of a sharded run from its pieces (:func:`write_lhe_piece`).
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     ``pieces`` yields each shard's piece with the statistics its writer reported, in shard order (lazily:
     the merge of a run takes each piece as its shard comes back). The first piece (with the head) is
@@ -475,7 +475,7 @@ def merge_lhe(
     gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
     n, xmax, firsts, all_equal = 0, 0.0, set(), True
     footer = b"</LesHouchesEvents>\n"
-    with atomic_path(final, rename=rename) as part:
+    with staged_path(final) as part:
         raw = None
         try:
             for piece, st in pieces:
@@ -506,4 +506,9 @@ def merge_lhe(
         finally:
             if raw is not None:
                 raw.close()
-    return Written.of(final if rename else part, n_events=n, idwtup=idwtup, xmaxup=xmax)
+    return Written.staged(part, final, n_events=n, idwtup=idwtup, xmaxup=xmax)
+
+
+def write_lhe(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[ak.Array], **options: Any) -> Written:
+    """:func:`stage_lhe`, committed: the file appears under ``path`` only complete (``options`` as there)."""
+    return stage_lhe(path, run_info, chunks, **options).commit()

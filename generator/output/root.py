@@ -77,11 +77,11 @@ import numpy as np
 import uproot
 
 from generator.events import EVENT_FIELDS, PARTICLE_FIELDS, WEIGHT_FIELDS, RunInfo
-from generator.output._atomic import atomic_path
+from generator.output._atomic import staged_path
 from generator.output._weights import norm_factor, scaled_weights
 from generator.output._written import Written
 
-__all__ = ["write_root"]
+__all__ = ["stage_root", "write_root"]
 
 _FLAT_FIELDS = [f for f in EVENT_FIELDS if f not in ("particles", "weights")]
 _M_TO_MM = 1e3
@@ -275,21 +275,22 @@ def _uuid_for(run_info: RunInfo) -> uuid.UUID:
     return uuid.UUID(bytes=hashlib.sha256(run_info.to_json().encode()).digest()[:16], version=4)
 
 
-def write_root(
+def stage_root(
     path: str | os.PathLike[str],
     run_info: RunInfo,
     chunks: Iterable[ak.Array],
     *,
     basket_events: int = 20_000,
     reproducible: bool = True,
-    rename: bool = True,
 ) -> Written:
-    """Stream event chunks into a ROOT file with uproot, atomically.
+    """Stream event chunks into a ROOT file with uproot.
+
+    Staged: the bytes go to ``<path>.part``, which :meth:`Written.commit` moves to ``path``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Output file, e.g. ``events.root``. Written as ``<path>.part`` and renamed when complete.
+        Output file, e.g. ``events.root``. Written as ``<path>.part`` (staged).
     run_info : RunInfo
         Run-level information, stored in the ``run_info`` tree and ``run_info_json`` string.
     chunks : iterable of ak.Array
@@ -298,13 +299,11 @@ def write_root(
         Buffer chunks up to this many events before each ``extend`` (one basket per branch).
     reproducible : bool, optional
         Fixed UUID and timestamps so identical input gives identical bytes (see module docstring).
-    rename : bool, optional
-        If False, leave the finished ``<path>.part`` for the caller to rename.
 
     Returns
     -------
     Written
-        The file (its final path, or the ``.part`` with ``rename=False``), ``n_events`` and its size.
+        The staged file (``<path>.part``, for :meth:`Written.commit`), ``n_events`` and its size.
 
     Example: ``write_root("events.root", run_info, batches)``
     """
@@ -317,7 +316,7 @@ def write_root(
     factor = norm_factor(run_info)
     n_written = 0
     with (
-        atomic_path(final, rename=rename) as part,
+        staged_path(final) as part,
         open(part, "wb+") as raw,
         clock,
         uproot.recreate(raw, uuid_function=uuid_fn, compression=compression()) as f,
@@ -347,4 +346,9 @@ def write_root(
         f["run_info"].extend(_run_info_tree(run_info))
         f["run_info_json"] = run_info.to_json()
         f["units_json"] = json.dumps(units_record(weight_names), sort_keys=True)
-    return Written.of(final if rename else part, n_events=n_written)
+    return Written.staged(part, final, n_events=n_written)
+
+
+def write_root(path: str | os.PathLike[str], run_info: RunInfo, chunks: Iterable[ak.Array], **options: Any) -> Written:
+    """:func:`stage_root`, committed: the file appears under ``path`` only complete (``options`` as there)."""
+    return stage_root(path, run_info, chunks, **options).commit()
