@@ -235,7 +235,7 @@ class RunConfig:
     n_flux_muons: CardInt = field(
         default=20000,
         metadata=_meta("an integer > 0", "muons drawn from the flux/parameterised source",
-                       section="beam"),
+                       section="beam", bound=Bound(Range(1))),
     )
     """Size of the muon sample drawn from a flux (file or parameterised source) for the integration."""
 

@@ -401,3 +401,13 @@ def load_card_text_equivalent(text: str):
     from generator.cards import parse_card_text
 
     return parse_card_text(text)
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_n_flux_muons_must_be_positive(value):
+    """``n_flux_muons = 0`` was accepted and emptied the flux sample; its documented range is > 0."""
+    from _cards import small_card
+
+    card = small_card(mass=0.1, energy=160.0, seed=1, nevents=0, extra=f"{value} = n_flux_muons")
+    with pytest.raises(CardError, match=rf"n_flux_muons: n_flux_muons = {value}; expected an integer > 0"):
+        parse_card_text(card)
