@@ -39,3 +39,33 @@ def mudump_here(capsys, monkeypatch, _restore_logging):
         return subprocess.CompletedProcess(["mudump", *args], code, out, err)
 
     return run
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path):
+    """A ``dask scheduler`` process on 127.0.0.1 (address, and a list for the test's workers); it and the
+    workers are stopped after the test."""
+    import json
+    import time
+
+    from _dask_cluster import spawn, stop
+
+    pytest.importorskip("distributed", reason="a Dask cluster needs the dask extra: pip install 'mudump[dask]'")
+    info = tmp_path / "scheduler.json"
+    sched = spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                  "--scheduler-file", str(info), log=tmp_path / "scheduler.log")
+    workers: list[subprocess.Popen] = []
+    try:
+        t0 = time.monotonic()
+        while not info.exists() or not info.read_text().strip():
+            assert sched.poll() is None, (tmp_path / "scheduler.log").read_text()
+            assert time.monotonic() - t0 < 60, "scheduler did not start"
+            time.sleep(0.1)
+        time.sleep(0.2)
+        address = json.loads(info.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        yield address, workers
+    finally:
+        for w in workers:
+            stop(w)
+        stop(sched)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _dask_cluster import wait_for_workers, worker
 from scipy.special import lambertw
 
 from generator.cards import load_card, parse_card_text
@@ -123,65 +124,14 @@ def test_process_executor_resubmits_points_of_a_dead_worker(tmp_path):
 
 
 # --- a real Dask scheduler and workers, in their own processes -----------------------------------------
-def _spawn(*args: str, log: Path) -> subprocess.Popen:
-    with log.open("w") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
-                                cwd=str(ROOT), start_new_session=True)
-
-
-def _worker(address: str, log: Path) -> subprocess.Popen:
-    return _spawn("distributed.cli.dask_worker", address, "--nthreads", "1", "--nworkers", "1", "--no-nanny",
-                  "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "60", log=log)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-@pytest.fixture
-def dask_scheduler(tmp_path):
-    pytest.importorskip("distributed", reason="a Dask cluster needs the dask extra: pip install 'mudump[dask]'")
-    info = tmp_path / "scheduler.json"
-    sched = _spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                   "--scheduler-file", str(info), log=tmp_path / "scheduler.log")
-    workers: list[subprocess.Popen] = []
-    try:
-        t0 = time.monotonic()
-        while not info.exists() or not info.read_text().strip():
-            assert sched.poll() is None, (tmp_path / "scheduler.log").read_text()
-            assert time.monotonic() - t0 < 60, "scheduler did not start"
-            time.sleep(0.1)
-        time.sleep(0.2)
-        address = json.loads(info.read_text())["address"]
-        assert address.startswith("tcp://127.0.0.1:")
-        yield address, workers
-    finally:
-        for w in workers:
-            _stop(w)
-        _stop(sched)
-
-
-def _wait_for_workers(address: str, n: int) -> None:
-    from distributed import Client
-
-    with Client(address, timeout="30s") as client:
-        client.wait_for_workers(n, timeout=60)
-
-
 @pytest.mark.slow
 def test_scan_on_a_real_dask_cluster_survives_a_killed_worker(tmp_path, dask_scheduler):
     address, workers = dask_scheduler
     cfg = load_card(_fnal_card(tmp_path, masses="0.01:0.2:8", events=3000))
     reference = scan_config(cfg, executor="serial", use_cache=False)
 
-    workers.append(_worker(address, tmp_path / "worker_a.log"))
-    _wait_for_workers(address, 1)
+    workers.append(worker(address, tmp_path / "worker_a.log"))
+    wait_for_workers(address, 1)
     # the whole scan on the cluster: identical to the serial one
     assert _same(scan_config(cfg, scheduler=address, use_cache=False), reference)
 
@@ -205,7 +155,7 @@ def test_scan_on_a_real_dask_cluster_survives_a_killed_worker(tmp_path, dask_sch
     os.killpg(workers[0].pid, signal.SIGKILL)
     workers[0].wait()
     done_before_kill = len(list(cache.rglob("*.counts.pkl")))
-    workers.append(_worker(address, tmp_path / "worker_b.log"))
+    workers.append(worker(address, tmp_path / "worker_b.log"))
     thread.join(timeout=240)
     assert not thread.is_alive()
     assert "error" not in result, result.get("error")

@@ -23,6 +23,7 @@ import pyhepmc
 import pylhe
 import pytest
 import uproot
+from _dask_cluster import wait_for_workers, worker
 
 import generator.shards as shards_module
 from generator.cards import load_card
@@ -276,56 +277,6 @@ def test_a_failing_shard_fails_the_run_and_leaves_nothing(tmp_path, monkeypatch)
 
 
 # --- a real Dask scheduler and workers, in their own processes (slow) ---------------------------------
-def _spawn(*args: str, log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
-                                cwd=str(ROOT), start_new_session=True)
-
-
-def _worker(address: str, log: Path) -> subprocess.Popen:
-    return _spawn("distributed.cli.dask_worker", address, "--nthreads", "1", "--nworkers", "1", "--no-nanny",
-                  "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "60", log=log)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-@pytest.fixture
-def dask_scheduler(tmp_path):
-    info = tmp_path / "scheduler.json"
-    sched = _spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                   "--scheduler-file", str(info), log=tmp_path / "scheduler.log")
-    workers: list[subprocess.Popen] = []
-    try:
-        t0 = time.monotonic()
-        while not info.exists() or not info.read_text().strip():
-            assert sched.poll() is None, (tmp_path / "scheduler.log").read_text()
-            assert time.monotonic() - t0 < 60, "scheduler did not start"
-            time.sleep(0.1)
-        time.sleep(0.2)
-        address = json.loads(info.read_text())["address"]
-        assert address.startswith("tcp://127.0.0.1:")
-        yield address, workers
-    finally:
-        for w in workers:
-            _stop(w)
-        _stop(sched)
-
-
-def _wait_for_workers(address: str, n: int) -> None:
-    from distributed import Client
-
-    with Client(address, timeout="30s") as client:
-        client.wait_for_workers(n, timeout=60)
-
-
 @pytest.mark.slow
 def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_killed_worker(tmp_path,
                                                                                           dask_scheduler):
@@ -335,8 +286,8 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
     processes = _run(card, tmp_path / "processes", executor="processes", shards=4)
     reference = _files(processes)
 
-    workers.append(_worker(address, tmp_path / "worker_a.log"))
-    _wait_for_workers(address, 1)
+    workers.append(worker(address, tmp_path / "worker_a.log"))
+    wait_for_workers(address, 1)
     on_dask = _run(card, tmp_path / "dask", scheduler=address, shards=4)
     assert on_dask["shards"]["executor"] == "dask"
     _check_merged(on_dask, n, "average")
@@ -361,7 +312,7 @@ def test_sharded_run_on_a_real_dask_cluster_matches_processes_and_survives_a_kil
         time.sleep(0.01)
     os.killpg(workers[0].pid, signal.SIGKILL)
     workers[0].wait()
-    workers.append(_worker(address, tmp_path / "worker_b.log"))
+    workers.append(worker(address, tmp_path / "worker_b.log"))
     thread.join(timeout=300)
     assert not thread.is_alive()
     assert "error" not in result, result.get("error")
