@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import awkward as ak
 import cramjam
@@ -68,6 +68,36 @@ def append_file(dst: BinaryIO, src: str | os.PathLike[str]) -> int:
                 done += len(chunk)
     dst.seek(0, os.SEEK_END)  # the file object learns where the kernel left the end
     return done
+
+
+def join_pieces(part: Path, pieces: Iterable[tuple[Path, Mapping[str, Any]]],
+                empty: str) -> tuple[BinaryIO, list[Mapping[str, Any]]]:
+    """The text pieces of a sharded run joined into ``part``, in order: the first piece (with the head) is
+    renamed to ``part``, the others are appended to it in the kernel (:func:`append_file`); each piece is
+    removed once taken, whether or not the join succeeds. Returns the open file (at its end, for the
+    caller's footer and head, and to close) and each piece's figures; ``empty`` is the error when there
+    is no piece."""
+    raw: BinaryIO | None = None
+    figures: list[Mapping[str, Any]] = []
+    try:
+        for piece, st in pieces:
+            try:
+                if raw is None:
+                    os.replace(piece, part)
+                    raw = open(part, "r+b")  # noqa: SIM115 -- the caller closes it
+                    raw.seek(0, os.SEEK_END)
+                else:
+                    append_file(raw, piece)
+            finally:
+                piece.unlink(missing_ok=True)
+            figures.append(st)
+    except BaseException:
+        if raw is not None:
+            raw.close()
+        raise
+    if raw is None:
+        raise ValueError(empty)
+    return raw, figures
 
 
 def write_event_piece(

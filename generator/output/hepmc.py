@@ -371,31 +371,16 @@ def merge_hepmc(
     the same events in one stream (the pieces number their events from their shard's first); a ``.gz`` is
     one gzip member per shard and one for the footer. Each piece is consumed once taken.
     """
-    from generator.output._pieces import append_file
+    from generator.output._pieces import join_pieces
 
     final = Path(path)
     gz = suffix_of(final, (".gz",)) is not None if gz is None else gz
-    n = 0
     with staged_path(final) as part:
-        raw = None
-        try:
-            for piece, st in pieces:
-                try:
-                    if raw is None:
-                        os.replace(piece, part)
-                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
-                        raw.seek(0, os.SEEK_END)
-                    else:
-                        append_file(raw, piece)
-                finally:
-                    piece.unlink(missing_ok=True)
-                n += int(st["n_events"])
-            if raw is None:
-                raise ValueError("merge_hepmc needs at least one piece (the first shard's, with the header)")
+        raw, figures = join_pieces(part, pieces, "merge_hepmc needs at least one piece (the first shard's, "
+                                   "with the header)")
+        with raw:
+            n = sum(int(st["n_events"]) for st in figures)
             raw.write(gzip.compress(_FOOTER, compresslevel=compresslevel, mtime=0) if gz else _FOOTER)
-        finally:
-            if raw is not None:
-                raw.close()
     return Written.staged(part, final, n_events=n)
 
 

@@ -469,32 +469,22 @@ def merge_lhe(
     zlib's ``gzread``, Python and pylhe read concatenated members as one stream). Each piece is consumed
     (moved or removed) once taken, whether or not the merge succeeds.
     """
-    from generator.output._pieces import append_file
+    from generator.output._pieces import join_pieces
 
     final = Path(path)
     gz = suffix_of(final, (".gz", ".gzip")) is not None if gz is None else gz
     n, xmax, firsts, all_equal = 0, 0.0, set(), True
     footer = b"</LesHouchesEvents>\n"
     with staged_path(final) as part:
-        raw = None
-        try:
-            for piece, st in pieces:
-                try:
-                    if raw is None:
-                        os.replace(piece, part)
-                        raw = open(part, "r+b")  # noqa: SIM115 -- closed in the finally below
-                        raw.seek(0, os.SEEK_END)
-                    else:
-                        append_file(raw, piece)
-                finally:
-                    piece.unlink(missing_ok=True)
+        raw, figures = join_pieces(part, pieces, "merge_lhe needs at least one piece (the first shard's, "
+                                   "with the head)")
+        with raw:
+            for st in figures:
                 if st["n_events"] > 0:
                     n += int(st["n_events"])
                     xmax = max(xmax, float(st["xmaxup"]))
                     firsts.add(st["first_xwgtup"])
                     all_equal = all_equal and bool(st["all_equal"])
-            if raw is None:
-                raise ValueError("merge_lhe needs at least one piece (the first shard's, with the head)")
             raw.write(gzip.compress(footer, compresslevel=compresslevel, mtime=0) if gz else footer)
             equal = not run_info.weighted and all_equal and len(firsts) <= 1
             idwtup = IDWTUP_UNWEIGHTED if equal else IDWTUP_WEIGHTED
@@ -503,9 +493,6 @@ def merge_lhe(
             assert len(head) == len(_fill_head(template, IDWTUP_WEIGHTED, 0.0))
             raw.seek(0)
             raw.write(_stored_gzip(head) if gz else head)
-        finally:
-            if raw is not None:
-                raw.close()
     return Written.staged(part, final, n_events=n, idwtup=idwtup, xmaxup=xmax)
 
 
