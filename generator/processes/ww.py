@@ -43,6 +43,33 @@ from .scalar_brems import lepton_current_squared
 
 
 @numba.njit(cache=True)
+def cm_frame_2to2(s2: float, u2: float, m: float, m_out: float, m_x: float
+                  ) -> tuple[bool, tuple[float, float, float, float], tuple[float, float, float, float],
+                             tuple[float, float, float, float]]:
+    """The four-vectors of gamma l -> l' X in the 2->2 CM frame from the invariants s2 = (p + q)^2 and
+    u2 = (p - k)^2 (GeV^2): the incoming lepton p (along -z; the photon along +z), the boson k and the
+    outgoing lepton p' (in the xz plane). ``ok`` is False outside the physical region."""
+    rs = math.sqrt(s2)
+    w = (s2 - m * m) / (2.0 * rs)  # photon energy = |p| in CM
+    e_p = (s2 + m * m) / (2.0 * rs)
+    e_k = (s2 + m_x * m_x - m_out * m_out) / (2.0 * rs)
+    kk2 = e_k * e_k - m_x * m_x
+    zero = (0.0, 0.0, 0.0, 0.0)
+    if kk2 <= 0.0 or w <= 0.0 or rs <= m_x + m_out:
+        return False, zero, zero, zero
+    kk = math.sqrt(kk2)
+    # u2 = m^2 + m_x^2 - 2 p.k, p.k = e_p e_k + w kk cos(th)
+    cth = (m * m + m_x * m_x - u2 - 2.0 * e_p * e_k) / (2.0 * w * kk)
+    if cth > 1.0 or cth < -1.0:
+        return False, zero, zero, zero
+    sth = math.sqrt(max(0.0, 1.0 - cth * cth))
+    p = (e_p, 0.0, 0.0, -w)
+    k = (e_k, kk * sth, 0.0, kk * cth)
+    pp = (rs - e_k, -kk * sth, 0.0, -kk * cth)
+    return True, p, k, pp
+
+
+@numba.njit(cache=True)
 def amplitude_squared_gamma_lepton(s2: float, u2: float, m: float, m_out: float, m_x: float, cs: float,
                                    cp: float) -> float:
     """|M|^2 of gamma l(m) -> l'(m_out) X at coupling g = 1, averaged over photon polarisation and lepton spin.
@@ -51,22 +78,9 @@ def amplitude_squared_gamma_lepton(s2: float, u2: float, m: float, m_out: float,
     differ: mu -> tau for the LFV ALP); returns -1 if the point is outside the physical region. Includes
     e^2 (one photon vertex).
     """
-    rs = math.sqrt(s2)
-    w = (s2 - m * m) / (2.0 * rs)  # photon energy = |p| in CM
-    e_p = (s2 + m * m) / (2.0 * rs)
-    e_k = (s2 + m_x * m_x - m_out * m_out) / (2.0 * rs)
-    kk2 = e_k * e_k - m_x * m_x
-    if kk2 <= 0.0 or w <= 0.0 or rs <= m_x + m_out:
+    ok, p, k, pp = cm_frame_2to2(s2, u2, m, m_out, m_x)
+    if not ok:
         return -1.0
-    kk = math.sqrt(kk2)
-    # photon along +z, lepton along -z; u2 = m^2 + m_x^2 - 2 p.k, p.k = e_p e_k + w kk cos(th)
-    cth = (m * m + m_x * m_x - u2 - 2.0 * e_p * e_k) / (2.0 * w * kk)
-    if cth > 1.0 or cth < -1.0:
-        return -1.0
-    sth = math.sqrt(max(0.0, 1.0 - cth * cth))
-    p = (e_p, 0.0, 0.0, -w)
-    k = (e_k, kk * sth, 0.0, kk * cth)
-    pp = (rs - e_k, -kk * sth, 0.0, -kk * cth)
     den_a = u2 - m_out * m_out  # V^2 - m'^2 with V = p - k
     den_b = s2 - m * m  # W^2 - m^2 with W = p + q
     e2 = 4.0 * math.pi * ALPHA_EM

@@ -57,7 +57,7 @@ from ..constants import ALPHA_EM, GEV2_TO_PB, M_MU
 from ..results import CrossSection
 from .iww import photon_flux_chi
 from .vector_brems import lepton_current_squared_vector, polarisation_vectors
-from .ww import ChiTable, dsigma_dx_dcos_ww, sigma_ww
+from .ww import ChiTable, cm_frame_2to2, dsigma_dx_dcos_ww, sigma_ww
 
 __all__ = [
     "amplitude_squared_gamma_lepton_vector",
@@ -77,22 +77,9 @@ def amplitude_squared_gamma_lepton_vector(s2: float, u2: float, m: float, m_x: f
     Built in the 2->2 CM frame from the invariants s2 = (p + q)^2 and u2 = (p - k)^2 (GeV^2) with the spinor
     kernel of the exact process; returns -1 if the point is outside the physical region.
     """
-    rs = math.sqrt(s2)
-    w = (s2 - m * m) / (2.0 * rs)  # photon energy = |p| in CM
-    e_p = (s2 + m * m) / (2.0 * rs)
-    e_k = (s2 + m_x * m_x - m * m) / (2.0 * rs)
-    kk2 = e_k * e_k - m_x * m_x
-    if kk2 <= 0.0 or w <= 0.0 or rs <= m_x + m:
+    ok, p, k, pp = cm_frame_2to2(s2, u2, m, m, m_x)
+    if not ok:
         return -1.0
-    kk = math.sqrt(kk2)
-    # photon along +z, lepton along -z; u2 = m^2 + m_x^2 - 2 p.k, p.k = e_p e_k + w kk cos(th)
-    cth = (m * m + m_x * m_x - u2 - 2.0 * e_p * e_k) / (2.0 * w * kk)
-    if cth > 1.0 or cth < -1.0:
-        return -1.0
-    sth = math.sqrt(max(0.0, 1.0 - cth * cth))
-    p = (e_p, 0.0, 0.0, -w)
-    k = (e_k, kk * sth, 0.0, kk * cth)
-    pp = (rs - e_k, -kk * sth, 0.0, -kk * cth)
     den_a = u2 - m * m  # V^2 - m^2 with V = p - k
     den_b = s2 - m * m  # W^2 - m^2 with W = p + q
     pols = polarisation_vectors(k, m_x)
