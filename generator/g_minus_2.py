@@ -57,6 +57,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .constants import M_MU, M_TAU
+from .widths import cp_weights
 
 __all__ = [
     "Discrepancy",
@@ -92,23 +93,6 @@ def _check(g: float, m: float, gname: str, mname: str) -> None:
         raise ValueError(f"{gname} = {g} but require 0 <= {gname} < inf")
     if not (math.isfinite(m) and m > 0.0):
         raise ValueError(f"{mname} = {m} GeV but require 0 < {mname} < inf")
-
-
-def _cp_weights(cp_angle: float) -> tuple[float, float]:
-    """(cos²φ, sin²φ) for φ in [−π/2, π/2] rad; exactly (1, 0) at φ = 0 and (0, 1) at φ = ±π/2."""
-    try:
-        phi = float(cp_angle)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"cp_angle = {cp_angle!r} but require a real number -pi/2 <= cp_angle <= pi/2 (rad)"
-        ) from None
-    if not (math.isfinite(phi) and abs(phi) <= 0.5 * math.pi):
-        raise ValueError(f"cp_angle = {cp_angle} but require -pi/2 <= cp_angle <= pi/2 (rad)")
-    if phi == 0.0:
-        return 1.0, 0.0
-    if abs(phi) == 0.5 * math.pi:
-        return 0.0, 1.0
-    return math.cos(phi) ** 2, math.sin(phi) ** 2
 
 
 def _scalar_loop_integral(r: float) -> float:
@@ -181,7 +165,7 @@ def delta_a_mu_scalar(g_mu: float, m_s: float | np.ndarray, cp_angle: float = 0.
         )
     m = float(m_s)
     _check(g_mu, m, "g_mu", "m_S")
-    c2, s2 = _cp_weights(cp_angle)
+    c2, s2 = cp_weights(cp_angle)
     r = (m / M_MU) ** 2
     if s2 == 0.0:
         return g_mu * g_mu / (8.0 * math.pi**2) * _scalar_loop_integral(r)

@@ -59,6 +59,7 @@ __all__ = [
     "CP_ANGLE_MIN",
     "a_loop",
     "a_loop_pseudoscalar",
+    "cp_weights",
     "decay_length_m",
     "f_loop",
     "gamma_chichi",
@@ -89,8 +90,8 @@ def _check_cp_angle(cp_angle: float) -> float:
     return phi
 
 
-def _cp_weights(cp_angle: float) -> tuple[float, float]:
-    """(cos²φ, sin²φ), exactly (1, 0) at φ = 0 and (0, 1) at φ = ±π/2."""
+def cp_weights(cp_angle: float) -> tuple[float, float]:
+    """(cos²φ, sin²φ) of the CP angle φ in [−π/2, π/2] rad (the scalar's widths and Δa_μ), exactly (1, 0) at φ = 0 and (0, 1) at φ = ±π/2."""
     phi = _check_cp_angle(cp_angle)
     if phi == 0.0:
         return 1.0, 0.0
@@ -289,7 +290,7 @@ def gamma_ll(m_s: float | np.ndarray, g_l: float, m_l: float, cp_angle: float = 
     """
     _check_mass(m_s)
     _check_coupling("g_l", g_l)
-    c2, s2 = _cp_weights(cp_angle)
+    c2, s2 = cp_weights(cp_angle)
     m = np.asarray(m_s, dtype=float)
     beta2 = np.clip(1.0 - 4.0 * m_l * m_l / (m * m), 0.0, None)
     # P-wave (CP-even, β³) + S-wave (CP-odd, β); the φ = 0 branch is the CP-even expression unchanged.
@@ -356,7 +357,7 @@ def gamma_gammagamma(
     _check_mass(m_s)
     for name, g in (("g_e", g_e), ("g_mu", g_mu), ("g_tau", g_tau)):
         _check_coupling(name, g)
-    c2, s2 = _cp_weights(cp_angle)
+    c2, s2 = cp_weights(cp_angle)
     if np.ndim(m_s) == 0:
         return _gamma_gg_scalar(float(m_s), g_e, g_mu, g_tau, c2, s2)
     return np.vectorize(_gamma_gg_scalar, otypes=[float])(
