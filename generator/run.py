@@ -186,7 +186,7 @@ def _run_in(run_dir: RunDirectory, run_plan: RunPlan, rng: np.random.Generator, 
             return summary(run_plan, point.integration, tally, sampler.stats if sampler else None, files,
                            seconds, text)
 
-        return write_run(run_dir.path, config.output_formats, stream if counted is None and stream else (),
+        return write_run(run_dir.path, config.output_formats, stream if counted is None and stream is not None else (),
                          lambda: run_info(run_plan, point.integration, config.weighted), make_summary,
                          names=output_names(config), options=writer_options(config))
 

@@ -135,3 +135,21 @@ def test_checkpoint_stops_vegas_and_progress_only_reports():
     r = integrate(lambda u: 3 * u[:, 0] ** 2, 1, seed=1, progress=lambda *a: seen.append(a[0]))
     assert abs(r.mean - 1) < 5 * r.sdev
     assert "integrate" in seen
+
+
+def test_proper_decay_lengths_follow_the_lifetime():
+    """Without a decay volume the decay point is the free exponential: the rest-frame decay lengths
+    (distance m/|k|) of the record average to c tau = hbar c / Gamma, and are exponential (median ln 2 c tau)."""
+    from generator.constants import HBARC_GEV_M
+
+    card = CARDS / "pb_160gev_scalar.dat"
+    config = parse_card_text(read_card_text(card), str(card), nevents=0, seed=2, precision=0.1, coupling=0.05)
+    run_plan = plan(config)
+    point = integrate_point(run_plan, np.random.default_rng(2))
+    rng = np.random.default_rng(3)
+    u, w = next(iter(EventSampler(point.integration, rng, adapt=False).weighted(20000, 20000)))
+    rec = decay_stage(run_plan, production(run_plan, u, w, rng)[0], rng)
+    ct = rec.proper_decay_length
+    ctau = HBARC_GEV_M / run_plan.width_GeV
+    assert ct.mean() == pytest.approx(ctau, rel=4 / np.sqrt(len(ct)))
+    assert np.median(ct) == pytest.approx(np.log(2) * ctau, rel=0.05)
