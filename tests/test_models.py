@@ -165,3 +165,15 @@ def test_pseudoscalar_model_numbers():
     assert p.decay_length(m_s, 30.0) < s.decay_length(m_s, 30.0)
     # below the μμ threshold only γγ: heavy-ish muon loop, A_P > A, so the pseudoscalar decays faster too
     assert p.total_width(0.1) > s.total_width(0.1)
+
+
+def test_a_model_without_partial_widths_cannot_be_made():
+    """DecayingBoson derives everything from partial_widths: a model that lacks them is refused when it is
+    made (an abstract method), not when a width is first asked for."""
+    from generator.processes.models import DecayingBoson
+
+    class NoWidths(DecayingBoson):
+        __slots__ = ()
+
+    with pytest.raises(TypeError, match="partial_widths"):
+        NoWidths()

@@ -28,6 +28,7 @@ eqs. (1)–(9); Rella, Döbrich, Yu, *Searching for Muonphilic Dark Sectors with
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 
@@ -37,15 +38,17 @@ from ..constants import LEPTON_MASSES, M_E, M_MU, M_TAU
 __all__ = ["LFV_MODEL_NAMES", "SCALAR_MODEL_NAMES", "DecayingBoson", "LFVAxion", "ScalarModel"]
 
 
-class DecayingBoson:
+class DecayingBoson(abc.ABC):
     """What every model of a new boson derives from its ``partial_widths(m)`` (GeV, by channel): the total
     width, the branching ratios and the mean lab decay length L = |p|/(m Γ) ħc (Chen–Pospelov–Zhong eq. 9,
     Rella–Döbrich–Yu eq. 12). Shared by the scalar, the LFV ALP and the Z′ models (a mixin: no fields)."""
 
     __slots__ = ()
 
-    def partial_widths(self, m: float) -> dict[str, float]:  # pragma: no cover - each model defines it
-        raise NotImplementedError
+    @abc.abstractmethod
+    def partial_widths(self, m: float) -> dict[str, float]:
+        """Partial widths in GeV by decay channel at mass ``m`` GeV (each model defines them; a model
+        without them cannot be made)."""
 
     def total_width(self, m: float) -> float:
         """Total width in GeV: the exact sum of the channels."""
